@@ -1,0 +1,100 @@
+"""Writing the audit log. Callers run inside their own transaction, so an entry
+lands together with the change it describes or not at all."""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from audit.context import current_request
+from audit.models import AuditEntry
+
+
+def json_value(value: Any) -> Any:
+    """A value as it is stored in ``changes``: decimals and dates as strings."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return json_value(value)
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the fields whose value differs."""
+    changes = {}
+    for field, new in after.items():
+        old = before.get(field)
+        if json_value(old) != json_value(new):
+            changes[field] = [json_value(old), json_value(new)]
+    return changes
+
+
+def new_batch() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def _entry(*, actor, action, object_type, object_id, changes, batch) -> AuditEntry:
+    context = current_request.get()
+    return AuditEntry(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else "",
+        changes=_jsonable(changes or {}),
+        batch=batch,
+        ip=context.ip,
+        user_agent=context.user_agent,
+        request_path=context.path,
+        request_method=context.method,
+    )
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: Any = None,
+    changes: Mapping[str, Any] | None = None,
+    batch: uuid.UUID | None = None,
+) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    entry = _entry(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, changes=changes, batch=batch
+    )
+    entry.save()
+    return entry
+
+
+def audit_record_many(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    changes_by_id: Iterable[tuple[Any, Mapping[str, Any]]],
+    batch: uuid.UUID,
+    batch_size: int = 2000,
+) -> int:
+    """One entry per object for a bulk operation, written in batches."""
+    entries = [
+        _entry(actor=actor, action=action, object_type=object_type, object_id=oid, changes=ch, batch=batch)
+        for oid, ch in changes_by_id
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)

@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Condition(models.TextChoices):
+    NEW = "New", "New"
+    USED_LIKE_NEW = "Used - Like New", "Used - Like New"
+    USED_GOOD = "Used - Good", "Used - Good"
+    USED_FAIR = "Used - Fair", "Used - Fair"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    IMPORT = "import", "Import"
+    OCR = "ocr", "OCR"
+    API = "api", "API"
+
+
+TITLE_MAX_LENGTH = 150
+DESCRIPTION_MAX_LENGTH = 5000
+CATEGORY_MAX_LENGTH = 255
+# The fields a seller edits; everything else is bookkeeping.
+LISTING_FIELDS = ("title", "price", "condition", "description", "category", "offer_shipping")
+
+
+class Listing(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listings")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    condition = models.CharField(max_length=20, choices=Condition.choices, default=Condition.NEW)
+    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    category = models.CharField(max_length=CATEGORY_MAX_LENGTH, blank=True)
+    offer_shipping = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    ocr_scan = models.ForeignKey(
+        "ocr.Scan", null=True, blank=True, on_delete=models.SET_NULL, related_name="listings"
+    )
+    # Columns from imported files that we do not model, kept so nothing is lost.
+    extra = models.JSONField(default=dict, blank=True)
+    # Computed by listings.services on every write (listing_warnings), stored so
+    # "only listings with warnings" is a query, not a scan.
+    warnings = models.JSONField(default=list, blank=True)
+    # Bumped on every change; writers send the version they read (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="listing_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(condition__in=Condition.values), name="listing_condition_valid"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="listing_title_not_empty"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="listing_version_positive"),
+        ]
+        # "My listings, sorted by X": each sortable column leads with the owner.
+        indexes = [
+            models.Index(fields=["owner", "-updated_at", "-id"], name="listing_owner_updated_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="listing_owner_created_idx"),
+            models.Index(fields=["owner", "title", "id"], name="listing_owner_title_idx"),
+            models.Index(fields=["owner", "price", "id"], name="listing_owner_price_idx"),
+            models.Index(fields=["owner", "condition", "id"], name="listing_owner_condition_idx"),
+            models.Index(fields=["owner", "category", "id"], name="listing_owner_category_idx"),
+            models.Index(fields=["owner", "offer_shipping", "id"], name="listing_owner_shipping_idx"),
+            models.Index(fields=["owner", "source", "id"], name="listing_owner_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        # Forms and the admin validate through the same rules as every other door.
+        from listings.validation import ListingInvalid, clean_listing
+
+        try:
+            cleaned = clean_listing({field: getattr(self, field) for field in LISTING_FIELDS})
+        except ListingInvalid as exc:
+            raise exc.as_django_error() from exc
+        for field, value in cleaned.items():
+            setattr(self, field, value)
+
+    def field_values(self) -> dict:
+        return {field: getattr(self, field) for field in LISTING_FIELDS}
+
+
+class ListingTemplate(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listing_templates"
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    # Listing field -> default value, validated by listings.validation.clean_template_defaults.
+    defaults = models.JSONField(default=dict, blank=True)
+    is_public = models.BooleanField(default=False)
+    use_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="listing_template_name_unique_per_owner",
+                violation_error_message="You already have a template with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from listings.validation import ListingInvalid, clean_template_defaults
+
+        try:
+            self.defaults = clean_template_defaults(self.defaults)
+        except ListingInvalid as exc:
+            raise exc.as_django_error(prefix="defaults") from exc

@@ -1,0 +1,103 @@
+"""Reads of listings and templates, always scoped to a user."""
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from listings.models import LISTING_FIELDS, Listing, ListingTemplate
+from listings.validation import parse_bool
+
+# Columns a list can be sorted on; ties are broken by id so pages are stable.
+ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
+DEFAULT_ORDERING = ("-updated_at", "-id")
+
+
+def listings_for_user(user: User) -> QuerySet[Listing]:
+    return Listing.objects.filter(owner=user)
+
+
+def listing_get_for_user(user: User, pk: Any) -> Listing:
+    """The user's listing, or 404: another user's listing does not exist for them."""
+    return get_object_or_404(Listing, pk=pk, owner=user)
+
+
+def templates_visible_to(user: User) -> QuerySet[ListingTemplate]:
+    return ListingTemplate.objects.filter(Q(owner=user) | Q(is_public=True))
+
+
+def template_get_for_user(user: User, pk: Any, *, writable: bool = False) -> ListingTemplate:
+    """A template the user may use (theirs or public), or only theirs if ``writable``."""
+    queryset = ListingTemplate.objects.filter(owner=user) if writable else templates_visible_to(user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def search_q(text: str) -> Q:
+    """Every word must appear in the title, the description or the category."""
+    query = Q()
+    for word in text.split():
+        query &= Q(title__icontains=word) | Q(description__icontains=word) | Q(category__icontains=word)
+    return query
+
+
+def ordering_from(value: str | list[str] | None) -> tuple[str, ...]:
+    """``"price,-title"`` as a safe ordering; unknown fields are ignored."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    ordering = []
+    for item in items:
+        item = item.strip()
+        if item.lstrip("-") in ORDERABLE_FIELDS:
+            ordering.append(item)
+    if not ordering:
+        return DEFAULT_ORDERING
+    if not any(item.lstrip("-") == "id" for item in ordering):
+        ordering.append("-id" if ordering[-1].startswith("-") else "id")
+    return tuple(ordering)
+
+
+class FilterError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _decimal(field: str, value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise FilterError(field, f"“{value}” is not a number.") from exc
+
+
+def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
+    """The user's listings narrowed by the grid's and the API's filter names:
+    q, condition, category (prefix), offer_shipping, source, price_min,
+    price_max, has_warnings, ordering. Raises ``FilterError`` on a bad value."""
+    queryset = listings_for_user(user)
+    if q := (params.get("q") or "").strip():
+        queryset = queryset.filter(search_q(q))
+    if condition := params.get("condition"):
+        queryset = queryset.filter(condition=condition)
+    if category := params.get("category"):
+        queryset = queryset.filter(category__startswith=category)
+    for name in ("offer_shipping", "has_warnings"):
+        value = params.get(name)
+        if value not in (None, ""):
+            try:
+                flag = parse_bool(value)
+            except ValueError as exc:
+                raise FilterError(name, str(exc)) from exc
+            if name == "offer_shipping":
+                queryset = queryset.filter(offer_shipping=flag)
+            else:
+                queryset = queryset.exclude(warnings=[]) if flag else queryset.filter(warnings=[])
+    if source := params.get("source"):
+        queryset = queryset.filter(source=source)
+    if (price_min := params.get("price_min")) not in (None, ""):
+        queryset = queryset.filter(price__gte=_decimal("price_min", price_min))
+    if (price_max := params.get("price_max")) not in (None, ""):
+        queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
+    return queryset.order_by(*ordering_from(params.get("ordering")))

@@ -1,0 +1,272 @@
+"""The one set of rules for a listing's fields.
+
+Every door (admin, API, spreadsheet page, import, OCR conversion) cleans input
+through ``clean_listing``: it normalises what sellers type ("$1,299.00",
+"used like new", "Yes") and reports every problem at once. Warnings are advice
+that never blocks a save.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from listings.categories import canonical_category
+from listings.models import (
+    CATEGORY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    LISTING_FIELDS,
+    TITLE_MAX_LENGTH,
+    Condition,
+)
+
+PRICE_MAX = Decimal("99999999.99")
+CENT = Decimal("0.01")
+
+_CONDITION_SYNONYMS = {
+    "new": Condition.NEW,
+    "brandnew": Condition.NEW,
+    "newwithtags": Condition.NEW,
+    "usedlikenew": Condition.USED_LIKE_NEW,
+    "likenew": Condition.USED_LIKE_NEW,
+    "openbox": Condition.USED_LIKE_NEW,
+    "usedgood": Condition.USED_GOOD,
+    "good": Condition.USED_GOOD,
+    "used": Condition.USED_GOOD,
+    "usedfair": Condition.USED_FAIR,
+    "fair": Condition.USED_FAIR,
+}
+_TRUE_WORDS = {"yes", "y", "true", "t", "1", "on", "x"}
+_FALSE_WORDS = {"no", "n", "false", "f", "0", "off", ""}
+
+# Words that often mean an item Facebook's commerce policies forbid.
+PROHIBITED_WORDS = (
+    "gun",
+    "firearm",
+    "rifle",
+    "pistol",
+    "ammo",
+    "ammunition",
+    "alcohol",
+    "liquor",
+    "tobacco",
+    "cigarette",
+    "vape",
+    "prescription",
+    "cbd",
+    "marijuana",
+    "puppy",
+    "kitten",
+    "gift card",
+)
+_PROHIBITED_RE = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in PROHIBITED_WORDS) + r")s?\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class ListingInvalid(Exception):
+    errors: list[FieldError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)
+
+    def as_django_error(self, prefix: str | None = None) -> ValidationError:
+        by_field: dict[str, list[str]] = {}
+        for error in self.errors:
+            key = prefix or error.field
+            message = f"{error.field}: {error.message}" if prefix else error.message
+            by_field.setdefault(key, []).append(message)
+        return ValidationError(by_field)
+
+
+def parse_price(value: Any) -> Decimal:
+    """A price from what a seller typed: ``"$1,299.00"``, ``"1.299,00 €"``, ``15``."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("Enter a price.")
+    if isinstance(value, (int, Decimal)):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    else:
+        text = str(value).strip()
+        negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
+        digits = re.sub(r"[^\d.,]", "", text)
+        if not digits or not re.search(r"\d", digits):
+            raise ValueError(f"“{text[:40]}” is not a price.")
+        amount = Decimal(_decimal_text(digits))
+        if negative:
+            amount = -amount
+    if not amount.is_finite():
+        raise ValueError("Enter a finite price.")
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if amount < 0:
+        raise ValueError("The price cannot be negative.")
+    if amount > PRICE_MAX:
+        raise ValueError(f"The price cannot be more than {PRICE_MAX:,}.")
+    return amount
+
+
+def _decimal_text(digits: str) -> str:
+    """Decide which of ``.`` and ``,`` is the decimal separator."""
+    last_dot, last_comma = digits.rfind("."), digits.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal_sep = "." if last_dot > last_comma else ","
+    elif last_comma >= 0:
+        # "12,50" is a decimal comma; "1,299" (three digits after) is thousands.
+        decimal_sep = "," if len(digits) - last_comma - 1 in (1, 2) and digits.count(",") == 1 else None
+    elif digits.count(".") == 1:
+        decimal_sep = "."
+    else:
+        # "1.299.000" has only thousands separators.
+        decimal_sep = None
+    if decimal_sep is None:
+        return digits.replace(",", "").replace(".", "")
+    whole, _, fraction = digits.rpartition(decimal_sep)
+    whole = whole.replace(",", "").replace(".", "")
+    try:
+        Decimal(f"{whole or 0}.{fraction}")
+    except InvalidOperation as exc:
+        raise ValueError(f"“{digits}” is not a price.") from exc
+    return f"{whole or 0}.{fraction}"
+
+
+def parse_condition(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if text in Condition.values:
+        return text
+    key = re.sub(r"[^a-z]", "", text.lower())
+    if key in _CONDITION_SYNONYMS:
+        return _CONDITION_SYNONYMS[key].value
+    choices = ", ".join(Condition.values)
+    raise ValueError(f"“{text[:40]}” is not a condition; use one of: {choices}.")
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = "" if value is None else str(value).strip().lower()
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    raise ValueError(f"“{str(value)[:40]}” is not yes or no.")
+
+
+def _clean_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _clean_title(value: Any) -> str:
+    title = " ".join(_clean_text(value).split())
+    if not title:
+        raise ValueError("A title is required.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValueError(f"The title has {len(title)} characters; the most is {TITLE_MAX_LENGTH}.")
+    return title
+
+
+def _clean_description(value: Any) -> str:
+    text = _clean_text(value)
+    if len(text) > DESCRIPTION_MAX_LENGTH:
+        raise ValueError(f"The description has {len(text)} characters; the most is {DESCRIPTION_MAX_LENGTH}.")
+    return text
+
+
+def _clean_category(value: Any) -> str:
+    text = _clean_text(value)
+    if len(text) > CATEGORY_MAX_LENGTH:
+        raise ValueError(f"The category has {len(text)} characters; the most is {CATEGORY_MAX_LENGTH}.")
+    return canonical_category(text) or text
+
+
+_CLEANERS = {
+    "title": _clean_title,
+    "price": parse_price,
+    "condition": parse_condition,
+    "description": _clean_description,
+    "category": _clean_category,
+    "offer_shipping": parse_bool,
+}
+_DEFAULTS = {"condition": Condition.NEW.value, "description": "", "category": "", "offer_shipping": False}
+
+
+def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Clean the listing fields in ``data``; raise ``ListingInvalid`` with every error.
+
+    With ``partial`` only the fields present are cleaned (an edit); otherwise
+    title and price are required and the other fields get their defaults.
+    """
+    errors: list[FieldError] = []
+    cleaned: dict[str, Any] = {}
+    for name in LISTING_FIELDS:
+        if name not in data:
+            if partial:
+                continue
+            if name in _DEFAULTS:
+                cleaned[name] = _DEFAULTS[name]
+                continue
+            errors.append(FieldError(name, "This field is required."))
+            continue
+        try:
+            cleaned[name] = _CLEANERS[name](data[name])
+        except (ValueError, InvalidOperation) as exc:
+            errors.append(FieldError(name, str(exc) or "Invalid value."))
+    if errors:
+        raise ListingInvalid(errors)
+    return cleaned
+
+
+def clean_template_defaults(defaults: Any) -> dict[str, Any]:
+    """A template's defaults: only listing fields, each valid; JSON-ready."""
+    if not isinstance(defaults, Mapping):
+        raise ListingInvalid([FieldError("defaults", "Defaults must be an object of listing fields.")])
+    unknown = sorted(set(defaults) - set(LISTING_FIELDS))
+    errors = [FieldError(name, "Not a listing field.") for name in unknown]
+    try:
+        cleaned = clean_listing({k: v for k, v in defaults.items() if k in LISTING_FIELDS}, partial=True)
+    except ListingInvalid as exc:
+        errors.extend(exc.errors)
+        cleaned = {}
+    if errors:
+        raise ListingInvalid(errors)
+    if "price" in cleaned:
+        cleaned["price"] = str(cleaned["price"])
+    return cleaned
+
+
+def listing_warnings(values: Mapping[str, Any]) -> list[str]:
+    """Advice on a listing that does not block saving it."""
+    warnings = []
+    category = values.get("category") or ""
+    if category and canonical_category(category) is None:
+        warnings.append(f"“{category}” is not a Facebook Marketplace category.")
+    if not category:
+        warnings.append("No category: Facebook needs one.")
+    price = values.get("price")
+    if price is not None and Decimal(price) == 0:
+        warnings.append("The price is 0.")
+    title = values.get("title") or ""
+    letters = [c for c in title if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        warnings.append("The title is in capitals.")
+    text = f"{title} {values.get('description') or ''}"
+    found = sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
+    if found:
+        warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
+    return warnings
