@@ -19,4 +19,4 @@ class RequestContext:
 
 NO_REQUEST = RequestContext()
 # The default is a frozen (immutable) dataclass, so sharing it is safe.
-current_request: ContextVar[RequestContext] = ContextVar("current_request", default=NO_REQUEST)  # noqa: B039
+current_request: ContextVar[RequestContext] = ContextVar("current_request", default=NO_REQUEST)
