@@ -62,3 +62,66 @@ def other_user(db):
 @pytest.fixture
 def staff(db):
     return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+
+
+# --- Browser tests: Playwright driving the system's Chromium (no browser download) ---
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not executable:
+        _service_missing("needs Chromium: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM
+    # calls are still synchronous, so Django's async-safety guard must stand aside.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def owner_page(browser_page, owner, live_server):
+    """A page whose browser is logged in as ``owner`` (session cookie, no form)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    browser_page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+    return browser_page
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Where browser tests leave screenshots for people to look at."""
+    from pathlib import Path
+
+    path = Path(settings.BASE_DIR) / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
