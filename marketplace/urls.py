@@ -2,13 +2,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audit.api import AuditListView
 from marketplace import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
+    path("api/", include("listings.api.urls")),
+    path("api/audit/", AuditListView.as_view(), name="api-audit"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
 ]
