@@ -35,6 +35,7 @@ UNDO_DEPTH = 100
 # can bring the whole listing back, not just its editable fields.
 SNAPSHOT_FIELDS = (*LISTING_FIELDS, "owner", "source", "extra")
 BULK_UPSERT_MAX_ITEMS = 10_000
+MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 FIND_REPLACE_FIELDS = ("title", "description", "category")
 FIND_REPLACE_PREVIEW_CHANGES = 20
 # A bulk change reports at most this many row errors; the rest are counted.
@@ -409,7 +410,7 @@ def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> i
     value = item.get("id")
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not str(value).isdigit():
+    if isinstance(value, bool) or not str(value).isdigit() or int(value) > MAX_LISTING_ID:
         errors.append(FieldError("id", f"“{value}” is not a listing id.", index))
         return None
     return int(value)

@@ -75,6 +75,7 @@ from listings.services import (
     undo_last,
 )
 from listings.validation import clean_listing, parse_bool
+from marketplace.api_input import storable
 from marketplace.pagination import keyset_page
 
 # A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
@@ -98,6 +99,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The listing's version (its ETag); a stale version answers 412.",
 )
+# Django's <int:pk> matches only digits; saying so keeps clients to URLs that exist.
+ID = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
 LIST_PARAMETERS = [
     OpenApiParameter("q", str, description="Words that must all appear in title, description or category."),
     OpenApiParameter("condition", str),
@@ -130,13 +133,17 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+# Bigger ids cannot exist (bigint) and would make the database raise, not answer.
+MAX_ID = 2**63 - 1
+
+
 def _body(request: Request) -> dict[str, Any]:
     data = request.data
     if hasattr(data, "dict"):  # a form post from the browsable API
         data = data.dict()
     if not isinstance(data, Mapping):
         raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-    return dict(data)
+    return storable(dict(data))
 
 
 def _listing_fields(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,7 +186,7 @@ def _selection(user, body: Mapping[str, Any]) -> QuerySet[Listing]:
     """The user's listings named by ``ids`` or matched by ``filter``."""
     if body.get("ids") is not None:
         ids = body["ids"]
-        if not isinstance(ids, list) or not all(type(pk) is int for pk in ids):
+        if not isinstance(ids, list) or not all(type(pk) is int and 0 <= pk <= MAX_ID for pk in ids):
             raise ValidationError({"ids": ["A list of listing ids."]})
         if len(ids) > MAX_SELECTED_IDS:
             raise PayloadTooLarge(f"Select at most {MAX_SELECTED_IDS:,} ids; use a filter for more.")
@@ -207,6 +214,7 @@ class ListingListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The user's listings, filtered, searched and sorted, a page at a time."""
+        storable(request.query_params.dict())
         try:
             listings = listings_filtered(request.user, request.query_params)
         except FilterError as exc:
@@ -223,13 +231,13 @@ class ListingListView(APIView):
 
 
 class ListingDetailView(APIView):
-    @extend_schema(responses={200: ListingSerializer, **ERRORS})
+    @extend_schema(parameters=[ID], responses={200: ListingSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         return _listing_response(listing_get_for_user(request.user, pk))
 
     @extend_schema(
         request=ListingInputSerializer,
-        parameters=[IF_MATCH],
+        parameters=[ID, IF_MATCH],
         responses={200: ListingSerializer, **VERSION_ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
@@ -238,7 +246,7 @@ class ListingDetailView(APIView):
 
     @extend_schema(
         request=ListingInputSerializer(partial=True),
-        parameters=[IF_MATCH],
+        parameters=[ID, IF_MATCH],
         responses={200: ListingSerializer, **VERSION_ERRORS},
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -257,7 +265,7 @@ class ListingDetailView(APIView):
             raise _stale(exc) from exc
         return _listing_response(listing)
 
-    @extend_schema(parameters=[IF_MATCH], responses={204: None, **VERSION_ERRORS})
+    @extend_schema(parameters=[ID, IF_MATCH], responses={204: None, **VERSION_ERRORS})
     def delete(self, request: Request, pk: int) -> Response:
         listing = listing_get_for_user(request.user, pk)
         try:
@@ -273,7 +281,7 @@ class ListingBulkView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Create items without an id, update items with one; all or nothing."""
-        items = request.data.get("items") if isinstance(request.data, Mapping) else request.data
+        items = storable(request.data.get("items") if isinstance(request.data, Mapping) else request.data)
         if not isinstance(items, list):
             raise ValidationError({"items": ["A list of listing objects."]})
         if len(items) > BULK_UPSERT_MAX_ITEMS:
@@ -353,7 +361,7 @@ class FindReplaceView(APIView):
 
 
 class ListingDuplicateView(APIView):
-    @extend_schema(request=None, responses={201: ListingSerializer, **ERRORS})
+    @extend_schema(parameters=[ID], request=None, responses={201: ListingSerializer, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         listing = listing_get_for_user(request.user, pk)
         return _listing_response(
@@ -366,7 +374,7 @@ def _history_json(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 class ListingHistoryView(APIView):
-    @extend_schema(responses={200: HistorySerializer, **ERRORS})
+    @extend_schema(parameters=[ID], responses={200: HistorySerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         """The listing's audit entries, newest first, with field-level [before, after]."""
         listing = listing_get_for_user(request.user, pk)
@@ -375,12 +383,12 @@ class ListingHistoryView(APIView):
 
 
 class ListingRevertView(APIView):
-    @extend_schema(request=RevertSerializer, responses={200: ListingSerializer, **ERRORS})
+    @extend_schema(parameters=[ID], request=RevertSerializer, responses={200: ListingSerializer, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         """Put the listing back as it was before the given history entry."""
         listing = listing_get_for_user(request.user, pk)
         entry_id = _body(request).get("entry")
-        if type(entry_id) is not int:
+        if type(entry_id) is not int or not 0 <= entry_id <= MAX_ID:
             raise ValidationError({"entry": ["A history entry id."]})
         entry = listing_history_entry(listing, entry_id)
         return _listing_response(listing_revert(listing=listing, entry=entry, actor=request.user))
@@ -465,16 +473,20 @@ class TemplateListView(APIView):
 
 
 class TemplateDetailView(APIView):
-    @extend_schema(responses={200: TemplateSerializer, **ERRORS})
+    @extend_schema(parameters=[ID], responses={200: TemplateSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         return _template_response(template_get_for_user(request.user, pk), request)
 
-    @extend_schema(request=TemplateInputSerializer, responses={200: TemplateSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[ID], request=TemplateInputSerializer, responses={200: TemplateSerializer, **ERRORS}
+    )
     def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
 
     @extend_schema(
-        request=TemplateInputSerializer(partial=True), responses={200: TemplateSerializer, **ERRORS}
+        parameters=[ID],
+        request=TemplateInputSerializer(partial=True),
+        responses={200: TemplateSerializer, **ERRORS},
     )
     def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
@@ -488,14 +500,18 @@ class TemplateDetailView(APIView):
             raise _template_errors(exc) from exc
         return _template_response(template, request)
 
-    @extend_schema(responses={204: None, **ERRORS})
+    @extend_schema(parameters=[ID], responses={204: None, **ERRORS})
     def delete(self, request: Request, pk: int) -> Response:
         template_delete(template=template_get_for_user(request.user, pk, writable=True), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TemplateApplyView(APIView):
-    @extend_schema(request=TemplateApplySerializer, responses={200: CountSerializer, **ERRORS, **TOO_LARGE})
+    @extend_schema(
+        parameters=[ID],
+        request=TemplateApplySerializer,
+        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Give the selected listings the template's defaults (fill_empty or overwrite)."""
         template = template_get_for_user(request.user, pk)
