@@ -42,9 +42,11 @@ class AuditPageSerializer(serializers.Serializer):
 
 def _moment(name: str, value: str, *, end_of_day: bool) -> datetime:
     """An ISO date or datetime; a bare date means its start (or, for ``date_to``, its end)."""
-    moment = parse_datetime(value)
-    if moment is None and (day := parse_date(value)) is not None:
-        moment = datetime.combine(day, time.max if end_of_day else time.min)
+    try:
+        day = parse_date(value)
+        moment = datetime.combine(day, time.max if end_of_day else time.min) if day else parse_datetime(value)
+    except ValueError:
+        moment = None
     if moment is None:
         raise ValidationError({name: [f"“{value}” is not a date such as 2026-01-31."]})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
