@@ -1,13 +1,15 @@
 """Writing the audit log. Callers run inside their own transaction, so an entry
 lands together with the change it describes or not at all."""
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from audit.context import current_request
 from audit.models import AuditEntry
@@ -91,10 +93,61 @@ def audit_record_many(
     batch: uuid.UUID,
     batch_size: int = 2000,
 ) -> int:
-    """One entry per object for a bulk operation, written in batches."""
+    """One entry per object for a bulk operation, written in batches (on
+    PostgreSQL with COPY: a 100,000-row bulk edit writes 100,000 entries)."""
+    if connection.vendor == "postgresql":
+        return _copy_entries(
+            actor=actor, action=action, object_type=object_type, changes_by_id=changes_by_id, batch=batch
+        )
     entries = [
         _entry(actor=actor, action=action, object_type=object_type, object_id=oid, changes=ch, batch=batch)
         for oid, ch in changes_by_id
     ]
     AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
     return len(entries)
+
+
+_COPY_FIELDS = (
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "batch",
+    "ip",
+    "user_agent",
+    "request_path",
+    "request_method",
+    "created_at",
+)
+
+
+def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch: uuid.UUID) -> int:
+    context = current_request.get()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    now = timezone.now()
+    columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
+    count = 0
+    # Django's cursor wraps psycopg's; COPY is psycopg 3's own API.
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{AuditEntry._meta.db_table}" ({columns}) FROM STDIN') as copy,
+    ):
+        for object_id, changes in changes_by_id:
+            copy.write_row(
+                (
+                    actor_id,
+                    action,
+                    object_type,
+                    str(object_id) if object_id is not None else "",
+                    json.dumps(_jsonable(changes or {})),
+                    batch,
+                    context.ip,
+                    context.user_agent,
+                    context.path,
+                    context.method,
+                    now,
+                )
+            )
+            count += 1
+    return count

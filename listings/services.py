@@ -20,6 +20,7 @@ from audit.services import audit_record, audit_record_many, field_changes, new_b
 from listings.models import LISTING_FIELDS, Listing, ListingTemplate, Source, UndoStep
 from listings.validation import (
     CENT,
+    WARNING_FIELDS,
     FieldError,
     ListingInvalid,
     clean_listing,
@@ -237,12 +238,14 @@ def _unhashable(value: Any) -> Any:
 
 
 def _rows(listings: QuerySet[Listing]) -> Iterator[dict[str, Any]]:
-    return listings.order_by().values("id", *LISTING_FIELDS).iterator(chunk_size=_CHUNK)
+    return listings.order_by().values("id", *LISTING_FIELDS, "warnings").iterator(chunk_size=_CHUNK)
 
 
 def _rows_by_ids(ids: Sequence[int]) -> Iterator[dict[str, Any]]:
     for start in range(0, len(ids), _CHUNK):
-        yield from Listing.objects.filter(pk__in=ids[start : start + _CHUNK]).values("id", *LISTING_FIELDS)
+        yield from Listing.objects.filter(pk__in=ids[start : start + _CHUNK]).values(
+            "id", *LISTING_FIELDS, "warnings"
+        )
 
 
 def _apply_to_rows(
@@ -270,7 +273,8 @@ def _apply_to_rows(
         if not changes:
             continue
         merged = {**row, **updates}
-        merged["warnings"] = listing_warnings(merged)
+        if "warnings" not in row or not WARNING_FIELDS.isdisjoint(changes):
+            merged["warnings"] = listing_warnings(merged)
         changed_by_id[row["id"]] = {
             **{name: merged[name] for name in changes},
             "warnings": merged["warnings"],
@@ -453,7 +457,7 @@ def listings_bulk_upsert(
         for row in (
             Listing.objects.select_for_update()
             .filter(owner=owner, pk__in=ids[start : start + _CHUNK])
-            .values("id", "version", *LISTING_FIELDS)
+            .values("id", "version", "warnings", *LISTING_FIELDS)
         ):
             existing[row.pop("id")] = row
     for index, ((pk, _), item) in enumerate(zip(cleaned_items, items, strict=True)):
@@ -482,7 +486,10 @@ def listings_bulk_upsert(
     _create_rows(listings=new_listings, actor=actor, action="listing.create", batch=batch)
     updates = {pk: cleaned for pk, cleaned in cleaned_items if pk is not None}
     updated = _apply_to_rows(
-        rows=({"id": pk, **{name: existing[pk][name] for name in LISTING_FIELDS}} for pk in updates),
+        rows=(
+            {"id": pk, **{name: existing[pk][name] for name in (*LISTING_FIELDS, "warnings")}}
+            for pk in updates
+        ),
         actor=actor,
         action="listing.update",
         compute=lambda row: updates[row["id"]],

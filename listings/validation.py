@@ -252,6 +252,10 @@ def clean_template_defaults(defaults: Any) -> dict[str, Any]:
     return cleaned
 
 
+# The fields listing_warnings reads: a change to none of them keeps the warnings.
+WARNING_FIELDS = frozenset({"title", "price", "description", "category"})
+
+
 def listing_warnings(values: Mapping[str, Any]) -> list[str]:
     """Advice on a listing that does not block saving it."""
     warnings = []

@@ -1,0 +1,181 @@
+"""API speed on an account of 100,000 listings in PostgreSQL. Prints figures; asserts nothing.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_api_bench python bench/api.py
+
+The database is created if missing and the bench account is rebuilt on every run
+(COPY, then VACUUM ANALYZE as autovacuum would), so runs are comparable. Requests
+go through the whole Django/DRF stack in-process with a JWT, without a network.
+Targets (issue 4): pages <= 30 ms p50, 10,000-item upsert <= 2 s, 100,000-row bulk set <= 3 s.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_api_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+os.environ.setdefault("RATELIMIT_ENABLE", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import dj_database_url
+import psycopg
+
+ROWS = 100_000
+UPSERT_ITEMS = 10_000
+REPEATS = 40
+EMAIL = "bench-api@example.com"
+
+
+def ensure_database() -> None:
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("bench/api.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+    admin = psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+ensure_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from listings.demo import demo_rows  # noqa: E402
+from listings.models import Listing  # noqa: E402
+from listings.validation import clean_listing, listing_warnings  # noqa: E402
+
+
+def build_account() -> User:
+    """A user with ROWS realistic listings, loaded with COPY."""
+    call_command("migrate", verbosity=0)
+    user = User.objects.filter(email=EMAIL).first() or User.objects.create_user(email=EMAIL, password=None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE listings_listing, listings_undostep, audit_auditentry RESTART IDENTITY CASCADE"
+        )
+    columns = (
+        "owner_id, title, price, condition, description, category, offer_shipping, source, extra, "
+        "warnings, version, created_at, updated_at"
+    )
+    now = timezone.now()
+    started = time.perf_counter()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY listings_listing ({columns}) FROM STDIN") as copy,
+    ):
+        for row in demo_rows(ROWS, seed=11):
+            cleaned = clean_listing(row)
+            copy.write_row(
+                (
+                    user.pk,
+                    cleaned["title"],
+                    cleaned["price"],
+                    cleaned["condition"],
+                    cleaned["description"],
+                    cleaned["category"],
+                    cleaned["offer_shipping"],
+                    "import",
+                    "{}",
+                    json.dumps(listing_warnings(cleaned)),
+                    1,
+                    now,
+                    now,
+                )
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE listings_listing")
+    print(f"setup: {ROWS:,} listings loaded with COPY in {time.perf_counter() - started:.1f} s")
+    return user
+
+
+def timed(client: Client, method: str, url: str, body=None) -> tuple[float, object]:
+    started = time.perf_counter()
+    if body is None:
+        response = getattr(client, method)(url)
+    else:
+        response = getattr(client, method)(url, json.dumps(body), content_type="application/json")
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code >= 400:
+        raise SystemExit(
+            f"{method.upper()} {url} answered {response.status_code}: {response.content[:300]!r}"
+        )
+    return elapsed, response.json()
+
+
+def report(label: str, samples: list[float]) -> None:
+    samples = sorted(samples)
+    p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
+    print(f"{label:<46} p50 {statistics.median(samples):7.1f} ms   p99 {p99:7.1f} ms   (n={len(samples)})")
+
+
+def main() -> None:
+    user = build_account()
+    client = Client(
+        HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}"
+    )
+    timed(client, "get", "/api/listings/")  # warm caches and the connection
+    last_url = timed(client, "get", "/api/listings/")[1]["last"]
+
+    pages = {
+        "GET first page (50, default order)": "/api/listings/",
+        "GET last page (cursor=last)": last_url,
+        "GET search q=vintage camera": "/api/listings/?q=vintage+camera",
+        "GET filtered sort (New, shipping, by -price)": (
+            "/api/listings/?condition=New&offer_shipping=yes&ordering=-price"
+        ),
+        "GET 500 rows, sorted by title": "/api/listings/?page_size=500&ordering=title",
+    }
+    for label, url in pages.items():
+        report(label, [timed(client, "get", url)[0] for _ in range(REPEATS)])
+
+    existing = list(
+        Listing.objects.filter(owner=user).order_by("id").values_list("id", flat=True)[: UPSERT_ITEMS // 2]
+    )
+    items = [{"id": pk, "price": "19.99", "condition": "Used - Good"} for pk in existing]
+    items += [
+        {
+            "title": f"Bench chair {n}",
+            "price": n % 500,
+            "category": "Furniture//Dining Room Furniture//Dining Chairs",
+        }
+        for n in range(UPSERT_ITEMS - len(items))
+    ]
+    elapsed, body = timed(client, "post", "/api/listings/bulk/", {"items": items})
+    print(
+        f"POST /api/listings/bulk/ upsert of {UPSERT_ITEMS:,} items "
+        f"({body['updated']:,} updates, {body['created']:,} creates): {elapsed / 1000:.2f} s"
+    )
+
+    total = Listing.objects.filter(owner=user).count()
+    elapsed, body = timed(
+        client, "patch", "/api/listings/bulk/", {"filter": {}, "set": {"condition": "Used - Fair"}}
+    )
+    print(f"PATCH /api/listings/bulk/ set condition on all {total:,} by filter: {elapsed / 1000:.2f} s "
+          f"({body['count']:,} changed)")  # fmt: skip
+    elapsed, body = timed(client, "post", "/api/listings/undo/")
+    print(
+        f"POST /api/listings/undo/ of that bulk set: {elapsed / 1000:.2f} s ({body['listings']:,} restored)"
+    )
+
+
+if __name__ == "__main__":
+    main()
