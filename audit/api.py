@@ -32,7 +32,7 @@ class AuditEntrySerializer(serializers.Serializer):
 
 
 class AuditPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(allow_null=True, help_text="On the first page, or with count=true.")
     first = serializers.URLField()
     last = serializers.URLField()
     next = serializers.URLField(allow_null=True)
@@ -71,6 +71,9 @@ class AuditListView(APIView):
             OpenApiParameter("date_to", str, description="ISO date or datetime, inclusive."),
             OpenApiParameter("page_size", int, description="1 to 500, default 50."),
             OpenApiParameter("cursor", str),
+            OpenApiParameter(
+                "count", bool, description="Count the matches (default: only on the first page)."
+            ),
         ],
         responses={200: AuditPageSerializer, 400: OpenApiResponse(ErrorSerializer)},
     )

@@ -83,7 +83,7 @@ class ListingInputSerializer(serializers.Serializer):
 
 
 class ListingPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(allow_null=True, help_text="On the first page, or with count=true.")
     first = serializers.URLField()
     last = serializers.URLField()
     next = serializers.URLField(allow_null=True)

@@ -113,6 +113,7 @@ LIST_PARAMETERS = [
     OpenApiParameter("ordering", str, description="Comma-separated columns, '-' for descending."),
     OpenApiParameter("page_size", int, description="1 to 500, default 50."),
     OpenApiParameter("cursor", str, description="From the first/last/next/previous links."),
+    OpenApiParameter("count", bool, description="Count the matches (default: only on the first page)."),
 ]
 
 

@@ -138,6 +138,17 @@ def test_cursor_pages_walk_every_row_once_both_ways(api, owner, ordering):
     assert backwards == expected
 
 
+def test_count_comes_with_the_first_page_or_when_asked(api, owner):
+    for _ in range(3):
+        _listing(owner)
+    first = api.get("/api/listings/?page_size=2").json()
+    assert first["count"] == 3
+    assert api.get(first["next"]).json()["count"] is None
+    assert api.get(first["next"] + "&count=true").json()["count"] == 3
+    assert api.get("/api/listings/?count=false").json()["count"] is None
+    assert api.get("/api/listings/?count=maybe").status_code == 400
+
+
 def test_list_is_a_handful_of_queries_for_500_rows(api, owner, django_assert_max_num_queries):
     ListingFactory.create_batch(500, owner=owner)
     with django_assert_max_num_queries(4):
