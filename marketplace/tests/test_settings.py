@@ -16,7 +16,16 @@ PROBE = (
     "'cache': settings.CACHES['default']['BACKEND'], 'debug': settings.DEBUG, "
     "'secure_cookies': settings.SESSION_COOKIE_SECURE, 'hsts': settings.SECURE_HSTS_SECONDS}))"
 )
-SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "VAR_DIR")
+# Also drop what the browser fixture sets for its own process.
+SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "VAR_DIR",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def run_django(code: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
