@@ -30,3 +30,11 @@ def test_seed_demo_if_empty_leaves_an_existing_database_alone(owner, capsys):
 def test_seed_demo_refuses_an_existing_email(owner):
     with pytest.raises(CommandError, match="exists already"):
         call_command("seed_demo", email=owner.email.upper(), rows=1)
+
+
+def test_seed_demo_admin_flag_gives_the_admin_site(client):
+    call_command("seed_demo", email="demo@example.com", rows=3, admin=True, password="demo pass 123")
+    user = User.objects.get(email="demo@example.com")
+    assert user.check_password("demo pass 123")
+    client.force_login(user)
+    assert client.get("/admin/").status_code == 200
