@@ -32,7 +32,9 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def bearer(db, owner, keep_test_connection):
+def bearer(db, owner, keep_test_connection, settings):
+    # Hundreds of requests a minute from one user: the rate limit is not under test here.
+    settings.RATELIMIT_ENABLE = False
     # Data for the operations to find: a few listings with history, and a template.
     for number in range(3):
         listing = listing_create(owner=owner, data={"title": f"Lamp {number}", "price": number})
