@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet, TextField
+from django.db.models.lookups import IContains
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -36,11 +37,24 @@ def template_get_for_user(user: User, pk: Any, *, writable: bool = False) -> Lis
     return get_object_or_404(queryset, pk=pk)
 
 
+class ListingSearchText(Func):
+    """Title, description and category as one text. On PostgreSQL a trigram index
+    covers ``UPPER`` of exactly this expression (migration 0003_api_search_trgm)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(F("title"), F("description"), F("category"))
+
+
 def search_q(text: str) -> Q:
-    """Every word must appear in the title, the description or the category."""
+    """Every word must appear in the title, the description or the category (a word
+    has no spaces, so it cannot straddle two of them in the joined text)."""
     query = Q()
     for word in text.split():
-        query &= Q(title__icontains=word) | Q(description__icontains=word) | Q(category__icontains=word)
+        query &= Q(IContains(ListingSearchText(), word))
     return query
 
 

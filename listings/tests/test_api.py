@@ -505,3 +505,21 @@ def test_browsable_api_renders(owner, client):
     response = client.get("/api/listings/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert b"Listing List" in response.content
+
+
+@pytest.mark.postgres
+def test_search_and_warning_filters_use_their_indexes(owner):
+    """The search expression must be the one the trigram index covers, word for word
+    (otherwise nothing but a sequential scan could answer it)."""
+    from django.db import connection
+
+    from listings.selectors import listings_filtered, search_q
+
+    ListingFactory.create_batch(20, owner=owner)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE listings_listing")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Listing.objects.filter(search_q("oak chair")).explain()
+    assert "listing_search_trgm_idx" in plan, plan
+    plan = listings_filtered(owner, {"has_warnings": "yes"}).explain()
+    assert "listing_owner_warnings_idx" in plan, plan
