@@ -4,8 +4,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, F, Func, Q, QuerySet, TextField
-from django.db.models.lookups import IContains
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -37,24 +38,30 @@ def template_get_for_user(user: User, pk: Any, *, writable: bool = False) -> Lis
     return get_object_or_404(queryset, pk=pk)
 
 
-class ListingSearchText(Func):
-    """Title, description and category as one text. On PostgreSQL a trigram index
-    covers ``UPPER`` of exactly this expression (migration 0003_api_search_trgm)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " || ' ' || "
-    output_field = TextField()
-
-    def __init__(self) -> None:
-        super().__init__(F("title"), F("description"), F("category"))
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def search_q(text: str) -> Q:
-    """Every word must appear in the title, the description or the category (a word
-    has no spaces, so it cannot straddle two of them in the joined text)."""
+    """Every word must appear in the title, the description or the category.
+
+    On PostgreSQL the words are matched in ``listing_search`` (title, description
+    and category upper-cased in one text, with a trigram index; see migration
+    0003_api_search_trgm). A word has no spaces, so it cannot straddle two fields."""
+    words = text.split()
+    if not words:
+        return Q()
+    if connection.vendor == "postgresql":
+        condition = " AND ".join(["text LIKE UPPER(%s)"] * len(words))
+        matching = RawSQL(  # noqa: S611 - the words are parameters
+            f"SELECT listing_id FROM listing_search WHERE {condition}",  # noqa: S608
+            [_like_pattern(word) for word in words],
+        )
+        return Q(pk__in=matching)
     query = Q()
-    for word in text.split():
-        query &= Q(IContains(ListingSearchText(), word))
+    for word in words:
+        query &= Q(title__icontains=word) | Q(description__icontains=word) | Q(category__icontains=word)
     return query
 
 
