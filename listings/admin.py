@@ -19,6 +19,7 @@ from listings.forms import (
     ApplyTemplateForm,
     CategoryInput,
     DeleteListingsForm,
+    ListingImportForm,
     PriceAdjustForm,
     SetCategoryForm,
     SetConditionForm,
@@ -76,6 +77,7 @@ class ListingAdminForm(forms.ModelForm):
 class ListingAdmin(ImportExportModelAdmin):
     form = ListingAdminForm
     resource_classes = [ListingResource]
+    import_form_class = ListingImportForm
     formats = [base_formats.XLSX, base_formats.CSV, base_formats.JSON]
 
     list_display = (

@@ -4,6 +4,8 @@ the values are then cleaned once more by ``listings.validation`` inside the serv
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from import_export.forms import ImportForm
 
 from listings.models import CATEGORY_MAX_LENGTH, Condition, ListingTemplate
 from listings.services import TemplateApplyMode
@@ -83,3 +85,16 @@ class ApplyTemplateForm(forms.Form):
 
 class DeleteListingsForm(forms.Form):
     """No value to choose: the page itself is the confirmation."""
+
+
+class ListingImportForm(ImportForm):
+    """import-export's upload form, refusing files over IMPORT_MAX_BYTES before they are read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the most one import takes is {limit:,}."
+            )
+        return upload

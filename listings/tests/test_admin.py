@@ -2,8 +2,11 @@
 every write must go through listings.services (validated, versioned, audited)."""
 
 from decimal import Decimal
+from io import BytesIO
 
+import openpyxl
 import pytest
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +14,6 @@ from django.urls import reverse
 from import_export.formats import base_formats
 
 from audit.models import AuditEntry
-from listings.admin import ListingAdmin
 from listings.models import Listing, ListingTemplate, Source
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 
@@ -334,15 +336,17 @@ def test_select_across_acts_on_the_filtered_changelist(staff_client, owner):
 # --- Import and export ------------------------------------------------------------
 
 
-def _format_index(admin_formats, fmt) -> str:
-    return str([type(f()) if isinstance(f, type) else type(f) for f in admin_formats].index(fmt))
+def import_format(fmt) -> str:
+    """The value of import-export's "format" choice for a format class."""
+    return str(admin.site.get_model_admin(Listing).get_import_formats().index(fmt))
+
+
+def export_format(fmt) -> str:
+    return str(admin.site.get_model_admin(Listing).get_export_formats().index(fmt))
 
 
 def import_csv(client, text: str):
-    from django.contrib import admin
-
-    model_admin: ListingAdmin = admin.site._registry[Listing]
-    fmt = _format_index(model_admin.get_import_formats(), base_formats.CSV)
+    fmt = import_format(base_formats.CSV)
     upload = SimpleUploadedFile("listings.csv", text.encode(), content_type="text/csv")
     return client.post(
         reverse("admin:listings_listing_import"), {"import_file": upload, "format": fmt, "resource": "0"}
@@ -421,17 +425,18 @@ def test_import_updates_by_id_and_refuses_unknown_ids_and_owner_moves(staff_clie
     assert entry.actor == staff and entry.changes == {"price": ["45.00", "50.00"]}
 
 
-def export_csv(client):
-    from django.contrib import admin
-
+def export_file(client, fmt: str):
     url = reverse("admin:listings_listing_export")
     form = client.get(url).context["form"]
-    fmt = _format_index(admin.site._registry[Listing].get_export_formats(), base_formats.CSV)
     data = {"format": fmt, "resource": "0"}
     data.update(
         {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
     )
     return client.post(url, data)
+
+
+def export_csv(client):
+    return export_file(client, export_format(base_formats.CSV))
 
 
 def test_export_csv_has_every_listing_without_a_query_per_row(
@@ -510,3 +515,47 @@ def test_template_admin_change_and_delete_are_audited(staff_client, staff, owner
     assert update.actor == staff and update.changes["name"] == ["Old", "New"]
     assert AuditEntry.objects.get(action="template.delete").actor == staff
     assert not ListingTemplate.objects.exists()
+
+
+def test_import_refuses_files_over_the_size_and_row_limits(staff_client, settings):
+    csv = "title,price\nLamp,5\nDesk,40\nChair,12\n"
+
+    settings.IMPORT_MAX_BYTES = 10
+    too_big = import_csv(staff_client, csv)
+    settings.IMPORT_MAX_BYTES = 10_000
+    settings.IMPORT_MAX_ROWS = 2
+    too_long = import_csv(staff_client, csv)
+
+    assert too_big.context["form"].errors["import_file"] == [
+        f"The file is {len(csv)} bytes; the most one import takes is 10."
+    ]
+    assert [str(error.error) for error in too_long.context["result"].base_errors] == [
+        "The file has 3 rows; the most one import takes is 2."
+    ]
+    assert not Listing.objects.exists()
+
+
+def test_xlsx_export_imports_back_with_typed_cells(staff_client, owner):
+    listing = ListingFactory(owner=owner, price=Decimal("45.00"), offer_shipping=False)
+    exported = export_file(staff_client, export_format(base_formats.XLSX))
+    book = openpyxl.load_workbook(BytesIO(exported.content))
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    row = {header: cell for header, cell in zip(headers, sheet[2], strict=True)}
+    row["price"].value = 39.5  # a number cell, as a spreadsheet keeps it
+    row["offer_shipping"].value = "yes"
+    edited = BytesIO()
+    book.save(edited)
+
+    upload = SimpleUploadedFile("listings.xlsx", edited.getvalue())
+    fmt = import_format(base_formats.XLSX)
+    preview = staff_client.post(
+        reverse("admin:listings_listing_import"), {"import_file": upload, "format": fmt, "resource": "0"}
+    )
+    done = confirm_import(staff_client, preview)
+
+    assert done.status_code == 302
+    listing.refresh_from_db()
+    assert (listing.price, listing.offer_shipping) == (Decimal("39.50"), True)
+    [entry] = audit_for(listing, "listing.update")
+    assert entry.changes == {"price": ["45.00", "39.50"], "offer_shipping": [False, True]}
