@@ -124,6 +124,13 @@ class ListingAdmin(ImportExportModelAdmin):
     def warning_count(self, listing: Listing) -> int:
         return len(listing.warnings)
 
+    def has_import_permission(self, request) -> bool:
+        # An import adds and changes listings: it needs both permissions.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
     def get_readonly_fields(self, request, obj=None):
         # listing_update never moves a listing to another owner.
         if obj is not None:

@@ -8,11 +8,13 @@ import openpyxl
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from import_export.formats import base_formats
 
+from accounts.tests.factories import UserFactory
 from audit.models import AuditEntry
 from listings.models import Listing, ListingTemplate, Source
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
@@ -559,3 +561,24 @@ def test_xlsx_export_imports_back_with_typed_cells(staff_client, owner):
     assert (listing.price, listing.offer_shipping) == (Decimal("39.50"), True)
     [entry] = audit_for(listing, "listing.update")
     assert entry.changes == {"price": ["45.00", "39.50"], "offer_shipping": [False, True]}
+
+
+def test_staff_who_may_only_view_listings_can_export_but_not_import_or_act(client, owner):
+    viewer = UserFactory(email="viewer@example.com", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_listing"))
+    listing = ListingFactory(owner=owner, price=Decimal("45.00"))
+    client.force_login(viewer)
+
+    changelist = client.get(changelist_url())
+    import_page = client.get(reverse("admin:listings_listing_import"))
+    exported = export_csv(client)
+    _, action = run_action(client, "adjust_price", [listing], {"kind": "amount", "value": "5"})
+
+    assert changelist.status_code == 200
+    assert 'name="form-0-price"' not in changelist.content.decode()
+    assert 'value="adjust_price"' not in changelist.content.decode()
+    assert import_page.status_code == 403
+    assert exported.status_code == 200 and listing.title in exported.content.decode()
+    assert action.status_code == 200  # the changelist again: it has no actions for this user
+    listing.refresh_from_db()
+    assert listing.price == Decimal("45.00")
