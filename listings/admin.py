@@ -104,7 +104,7 @@ class ListingAdmin(ImportExportModelAdmin):
     search_help_text = "Searches title, description, category and the owner's e-mail."
     list_select_related = ("owner",)
     list_per_page = 100
-    # On 100,000 rows the unfiltered "(N total)" count is a second full count per page.
+    # Filtered pages would otherwise also count the whole table ("N total") each time.
     show_full_result_count = False
     # The primary key index serves this order on every filter; "-updated_at" across
     # all owners has no index (the listing indexes lead with the owner).
@@ -152,7 +152,7 @@ class ListingAdmin(ImportExportModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            # The add/change form and list_editable rows: only the fields that changed.
+            # The change form and list_editable rows: only the fields that changed.
             changed = {name: getattr(obj, name) for name in form.changed_data if name in LISTING_FIELDS}
             saved = listing_update(listing=obj, data=changed, actor=request.user)
         else:
@@ -178,10 +178,11 @@ class ListingAdmin(ImportExportModelAdmin):
         form_class: type[forms.Form],
         title: str,
         apply: Callable[[forms.Form], int],
-        done: Callable[[forms.Form], str],
+        done: Callable[[forms.Form, str], str],
     ):
         """Show ``form_class`` for the selected listings; once it is posted valid,
-        run ``apply`` (a service call returning the number changed) and report it."""
+        run ``apply`` (a service call returning the number of listings it changed)
+        and report that number through ``done(form, "3 listings")``."""
         form = form_class(request.POST if CONFIRM_FIELD in request.POST else None)
         if form.is_bound and form.is_valid():
             try:
@@ -192,7 +193,7 @@ class ListingAdmin(ImportExportModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"{done(form)}: {changed} {model_ngettext(self.opts, changed)} changed.",
+                    done(form, f"{changed} {model_ngettext(self.opts, changed)}"),
                     messages.SUCCESS,
                 )
                 return None
@@ -201,7 +202,6 @@ class ListingAdmin(ImportExportModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
-            "subtitle": None,
             "opts": self.opts,
             "form": form,
             "action": action,
@@ -235,7 +235,7 @@ class ListingAdmin(ImportExportModelAdmin):
             apply=lambda form: listings_bulk_set(
                 listings=queryset, values={"condition": form.cleaned_data["condition"]}, actor=request.user
             ),
-            done=lambda form: f"Condition set to “{form.cleaned_data['condition']}”",
+            done=lambda form, listings: f"Condition set to “{form.cleaned_data['condition']}” on {listings}.",
         )
 
     @admin.action(description="Set category of selected listings…", permissions=["change"])
@@ -249,7 +249,7 @@ class ListingAdmin(ImportExportModelAdmin):
             apply=lambda form: listings_bulk_set(
                 listings=queryset, values={"category": form.cleaned_data["category"]}, actor=request.user
             ),
-            done=lambda form: f"Category set to “{form.cleaned_data['category']}”",
+            done=lambda form, listings: f"Category set to “{form.cleaned_data['category']}” on {listings}.",
         )
 
     @admin.action(description="Set shipping of selected listings…", permissions=["change"])
@@ -265,7 +265,11 @@ class ListingAdmin(ImportExportModelAdmin):
                 values={"offer_shipping": form.cleaned_data["offer_shipping"]},
                 actor=request.user,
             ),
-            done=lambda form: "Shipping offered" if form.cleaned_data["offer_shipping"] else "Pick-up only",
+            done=lambda form, listings: (
+                f"Shipping offered on {listings}."
+                if form.cleaned_data["offer_shipping"]
+                else f"Pick-up only on {listings}."
+            ),
         )
 
     @admin.action(description="Adjust price of selected listings…", permissions=["change"])
@@ -279,7 +283,7 @@ class ListingAdmin(ImportExportModelAdmin):
             apply=lambda form: listings_price_adjust(
                 listings=queryset, actor=request.user, **form.service_kwargs()
             ),
-            done=lambda form: "Prices adjusted",
+            done=lambda form, listings: f"Prices adjusted on {listings}.",
         )
 
     @admin.action(description="Apply a template to selected listings…", permissions=["change"])
@@ -296,7 +300,7 @@ class ListingAdmin(ImportExportModelAdmin):
                 actor=request.user,
                 mode=form.cleaned_data["mode"],
             ),
-            done=lambda form: f"Template “{form.cleaned_data['template']}” applied",
+            done=lambda form, listings: f"Template “{form.cleaned_data['template']}” applied to {listings}.",
         )
 
     @admin.action(description="Delete selected listings…", permissions=["delete"])
@@ -308,7 +312,7 @@ class ListingAdmin(ImportExportModelAdmin):
             form_class=DeleteListingsForm,
             title="Delete listings",
             apply=lambda form: listings_bulk_delete(listings=queryset, actor=request.user),
-            done=lambda form: "Deleted",
+            done=lambda form, listings: f"Deleted {listings}.",
         )
 
 

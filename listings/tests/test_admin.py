@@ -213,7 +213,7 @@ def test_set_condition_asks_then_changes_and_audits_one_batch(staff_client, staf
     _, done = run_action(staff_client, "set_condition", chosen, {"condition": "New"})
 
     assert done.status_code == 302
-    assert "Condition set to “New”: 3 listings changed." in messages_of(done)
+    assert "Condition set to “New” on 3 listings." in messages_of(done)
     assert set(Listing.objects.filter(condition="New")) == set(chosen)
     untouched.refresh_from_db()
     assert untouched.condition == "Used - Good"
@@ -231,7 +231,7 @@ def test_set_category_page_suggests_facebook_categories(staff_client, owner):
     html = page.content.decode()
     assert '<datalist id="facebook-categories">' in html
     assert '<option value="Electronics//Software">' in html
-    assert "Category set to “electronics//software”: 2 listings changed." in messages_of(done)
+    assert "Category set to “electronics//software” on 2 listings." in messages_of(done)
     # Cleaned by listings.validation: Facebook's spelling.
     assert set(Listing.objects.values_list("category", flat=True)) == {"Electronics//Software"}
     assert AuditEntry.objects.filter(action="listing.bulk_set").count() == 2
@@ -242,7 +242,7 @@ def test_set_shipping(staff_client, owner):
 
     _, done = run_action(staff_client, "set_shipping", listings, {"offer_shipping": "True"})
 
-    assert "Shipping offered: 2 listings changed." in messages_of(done)
+    assert "Shipping offered on 2 listings." in messages_of(done)
     assert all(Listing.objects.values_list("offer_shipping", flat=True))
     assert AuditEntry.objects.filter(action="listing.bulk_set").count() == 2
 
@@ -260,7 +260,7 @@ def test_adjust_price(staff_client, owner, kind, value, expected):
 
     _, done = run_action(staff_client, "adjust_price", [listing], {"kind": kind, "value": value})
 
-    assert "Prices adjusted: 1 listing changed." in messages_of(done)
+    assert "Prices adjusted on 1 listing." in messages_of(done)
     listing.refresh_from_db()
     assert listing.price == expected
     [entry] = audit_for(listing, "listing.price_adjust")
@@ -293,7 +293,7 @@ def test_apply_template(staff_client, staff, owner, mode, expected_title):
     )
 
     assert template.name in page.content.decode()
-    assert f"Template “{template.name}” applied: 1 listing changed." in messages_of(done)
+    assert f"Template “{template.name}” applied to 1 listing." in messages_of(done)
     listing.refresh_from_db()
     assert (listing.title, listing.description) == (expected_title, "Smoke-free home")
     assert audit_for(listing, "template.apply")[0].actor == staff
@@ -308,7 +308,7 @@ def test_delete_action_confirms_then_deletes_and_audits(staff_client, staff, own
     page, done = run_action(staff_client, "delete_listings", doomed, {})
 
     assert "Yes, delete 2 listings" in page.content.decode()
-    assert "Deleted: 2 listings changed." in messages_of(done)
+    assert "Deleted 2 listings." in messages_of(done)
     assert list(Listing.objects.all()) == [kept]
     entries = AuditEntry.objects.filter(action="listing.delete")
     assert {e.object_id for e in entries} == {str(listing.pk) for listing in doomed}
@@ -329,7 +329,7 @@ def test_select_across_acts_on_the_filtered_changelist(staff_client, owner):
     )
 
     assert "3 listings" in page.content.decode()
-    assert "Prices adjusted: 3 listings changed." in messages_of(done)
+    assert "Prices adjusted on 3 listings." in messages_of(done)
     assert set(Listing.objects.filter(price=Decimal("11.00"))) == set(news)
     used.refresh_from_db()
     assert used.price == Decimal("10.00")
