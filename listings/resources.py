@@ -10,6 +10,8 @@ dry run inside a transaction that is rolled back, so a file with any bad row
 imports nothing: the preview lists each bad row with its field and reason.
 """
 
+from decimal import InvalidOperation
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
@@ -22,7 +24,7 @@ from listings.validation import ListingInvalid, clean_listing
 
 
 class ImportTooLarge(Exception):
-    pass
+    """The file has more rows than IMPORT_MAX_ROWS."""
 
 
 class ListingResource(resources.ModelResource):
@@ -54,7 +56,7 @@ class ListingResource(resources.ModelResource):
     def get_instance(self, instance_loader, row):
         try:
             return super().get_instance(instance_loader, row)
-        except ValueError as exc:
+        except (ValueError, InvalidOperation) as exc:  # the id widget parses through Decimal
             raise ValidationError({"id": f"“{row.get('id')}” is not a listing id."}) from exc
 
     def import_instance(self, instance, row, **kwargs):

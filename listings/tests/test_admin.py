@@ -582,3 +582,13 @@ def test_staff_who_may_only_view_listings_can_export_but_not_import_or_act(clien
     assert action.status_code == 200  # the changelist again: it has no actions for this user
     listing.refresh_from_db()
     assert listing.price == Decimal("45.00")
+
+
+def test_import_matches_headers_in_any_case_and_reports_a_malformed_id(staff_client):
+    response = import_csv(staff_client, "ID,Title,PRICE\nabc,Lamp,5\n,Desk,40\n")
+
+    result = response.context["result"]
+    assert {row.number: row.error_dict for row in result.invalid_rows} == {
+        1: {"id": ["“abc” is not a listing id."]}
+    }
+    assert not Listing.objects.exists()
