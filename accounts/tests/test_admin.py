@@ -119,3 +119,9 @@ def test_non_staff_cannot_open_the_user_admin(client, owner):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_user_changelist_searches_by_email(staff_client, owner, other_user):
+    response = staff_client.get(reverse("admin:accounts_user_changelist") + "?q=other%40")
+
+    assert list(response.context["cl"].result_list) == [other_user]
