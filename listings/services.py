@@ -588,6 +588,7 @@ def template_create(
     defaults: Mapping[str, Any],
     description: str = "",
     is_public: bool = False,
+    actor: User | None = None,
 ) -> ListingTemplate:
     template = ListingTemplate(
         owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
@@ -595,7 +596,7 @@ def template_create(
     template.full_clean()
     template.save()
     audit_record(
-        actor=owner,
+        actor=actor or owner,
         action="template.create",
         obj=template,
         changes=field_changes({}, {"name": name, "defaults": template.defaults, "is_public": is_public}),

@@ -1,0 +1,372 @@
+"""Admin for listings and templates. Every save, delete and bulk action calls
+``listings.services``, so the admin validates like every other door and each
+change leaves audit rows."""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext
+from django.db import transaction
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+
+from listings.categories import all_categories
+from listings.forms import (
+    ApplyTemplateForm,
+    CategoryInput,
+    DeleteListingsForm,
+    ListingImportForm,
+    PriceAdjustForm,
+    SetCategoryForm,
+    SetConditionForm,
+    SetShippingForm,
+)
+from listings.models import LISTING_FIELDS, Listing, ListingTemplate
+from listings.resources import ListingResource
+from listings.services import (
+    listing_create,
+    listing_delete,
+    listing_update,
+    listings_bulk_delete,
+    listings_bulk_set,
+    listings_price_adjust,
+    template_apply,
+    template_create,
+    template_delete,
+    template_update,
+)
+from listings.validation import ListingInvalid
+
+# Posted by the bulk action pages' submit button, like "post" on Django's delete confirmation.
+CONFIRM_FIELD = "confirm"
+
+
+class CategoryRootFilter(admin.SimpleListFilter):
+    """Filter by top-level Facebook category: a handful of choices, where listing
+    every distinct category path would put hundreds in the sidebar."""
+
+    title = "category"
+    parameter_name = "category_root"
+    NONE = "-"
+
+    def lookups(self, request, model_admin):
+        roots = sorted({category.split("//", 1)[0] for category in all_categories()})
+        return [(root, root) for root in roots] + [(self.NONE, "No category")]
+
+    def queryset(self, request, queryset):
+        root = self.value()
+        if root is None:
+            return queryset
+        if root == self.NONE:
+            return queryset.filter(category="")
+        return queryset.filter(Q(category=root) | Q(category__startswith=f"{root}//"))
+
+
+class ListingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Listing
+        fields = ("owner", *LISTING_FIELDS)
+        widgets = {"category": CategoryInput()}
+
+
+@admin.register(Listing)
+class ListingAdmin(ImportExportModelAdmin):
+    form = ListingAdminForm
+    resource_classes = [ListingResource]
+    import_form_class = ListingImportForm
+    formats = [base_formats.XLSX, base_formats.CSV, base_formats.JSON]
+
+    list_display = (
+        "title",
+        "owner",
+        "price",
+        "condition",
+        "offer_shipping",
+        "category",
+        "source",
+        "warning_count",
+        "updated_at",
+    )
+    list_display_links = ("title",)
+    list_editable = ("price", "condition", "offer_shipping")
+    list_filter = (
+        "condition",
+        CategoryRootFilter,
+        "offer_shipping",
+        "source",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("title", "description", "category", "owner__email")
+    search_help_text = "Searches title, description, category and the owner's e-mail."
+    list_select_related = ("owner",)
+    list_per_page = 100
+    # Filtered pages would otherwise also count the whole table ("N total") each time.
+    show_full_result_count = False
+    # The primary key index serves this order on every filter; "-updated_at" across
+    # all owners has no index (the listing indexes lead with the owner).
+    ordering = ("-id",)
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("source", "ocr_scan", "extra", "warnings", "version", "created_at", "updated_at")
+    actions = (
+        "set_condition",
+        "set_category",
+        "set_shipping",
+        "adjust_price",
+        "apply_template",
+        "delete_listings",
+    )
+
+    @admin.display(description="warnings")
+    def warning_count(self, listing: Listing) -> int:
+        return len(listing.warnings)
+
+    def has_import_permission(self, request) -> bool:
+        # An import adds and changes listings: it needs both permissions.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        # listing_update never moves a listing to another owner.
+        if obj is not None:
+            return ("owner", *self.readonly_fields)
+        return self.readonly_fields
+
+    def get_actions(self, request):
+        # Django's delete_selected lists every object on its confirmation page; ours
+        # shows a count and deletes through listings_bulk_delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["facebook_categories"] = all_categories()
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    # --- Writes: every one through listings.services ----------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The change form and list_editable rows: only the fields that changed.
+            changed = {name: getattr(obj, name) for name in form.changed_data if name in LISTING_FIELDS}
+            saved = listing_update(listing=obj, data=changed, actor=request.user)
+        else:
+            saved = listing_create(owner=obj.owner, data=obj.field_values(), actor=request.user)
+        # The admin goes on with ``obj`` (redirect, log entry): give it what was stored.
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        listing_delete(listing=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        listings_bulk_delete(listings=queryset, actor=request.user)
+
+    # --- Bulk actions that ask for a value first ---------------------------------
+
+    def _bulk_action(
+        self,
+        request,
+        queryset,
+        *,
+        action: str,
+        form_class: type[forms.Form],
+        title: str,
+        apply: Callable[[forms.Form], int],
+        done: Callable[[forms.Form, str], str],
+    ):
+        """Show ``form_class`` for the selected listings; once it is posted valid,
+        run ``apply`` (a service call returning the number of listings it changed)
+        and report that number through ``done(form, "3 listings")``."""
+        form = form_class(request.POST if CONFIRM_FIELD in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                changed = apply(form)
+            except ListingInvalid as exc:
+                for error in exc.errors:
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    done(form, f"{changed} {model_ngettext(self.opts, changed)}"),
+                    messages.SUCCESS,
+                )
+                return None
+
+        count = queryset.count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "form": form,
+            "action": action,
+            "confirm_field": CONFIRM_FIELD,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            # Posted back as they came: with "select all" the selection is the
+            # changelist's filter (kept in the URL), not a list of 100,000 ids.
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across") == "1",
+            "count": count,
+            "count_label": model_ngettext(self.opts, count),
+            "sample": queryset.select_related("owner").order_by("-id")[:10],
+            "facebook_categories": (
+                all_categories()
+                if any(isinstance(f.widget, CategoryInput) for f in form.fields.values())
+                else ()
+            ),
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/listings/listing/bulk_action.html", context)
+
+    @admin.action(description="Set condition of selected listings…", permissions=["change"])
+    def set_condition(self, request, queryset):
+        return self._bulk_action(
+            request,
+            queryset,
+            action="set_condition",
+            form_class=SetConditionForm,
+            title="Set the condition",
+            apply=lambda form: listings_bulk_set(
+                listings=queryset, values={"condition": form.cleaned_data["condition"]}, actor=request.user
+            ),
+            done=lambda form, listings: f"Condition set to “{form.cleaned_data['condition']}” on {listings}.",
+        )
+
+    @admin.action(description="Set category of selected listings…", permissions=["change"])
+    def set_category(self, request, queryset):
+        return self._bulk_action(
+            request,
+            queryset,
+            action="set_category",
+            form_class=SetCategoryForm,
+            title="Set the category",
+            apply=lambda form: listings_bulk_set(
+                listings=queryset, values={"category": form.cleaned_data["category"]}, actor=request.user
+            ),
+            done=lambda form, listings: f"Category set to “{form.cleaned_data['category']}” on {listings}.",
+        )
+
+    @admin.action(description="Set shipping of selected listings…", permissions=["change"])
+    def set_shipping(self, request, queryset):
+        return self._bulk_action(
+            request,
+            queryset,
+            action="set_shipping",
+            form_class=SetShippingForm,
+            title="Set shipping",
+            apply=lambda form: listings_bulk_set(
+                listings=queryset,
+                values={"offer_shipping": form.cleaned_data["offer_shipping"]},
+                actor=request.user,
+            ),
+            done=lambda form, listings: (
+                f"Shipping offered on {listings}."
+                if form.cleaned_data["offer_shipping"]
+                else f"Pick-up only on {listings}."
+            ),
+        )
+
+    @admin.action(description="Adjust price of selected listings…", permissions=["change"])
+    def adjust_price(self, request, queryset):
+        return self._bulk_action(
+            request,
+            queryset,
+            action="adjust_price",
+            form_class=PriceAdjustForm,
+            title="Adjust prices",
+            apply=lambda form: listings_price_adjust(
+                listings=queryset, actor=request.user, **form.service_kwargs()
+            ),
+            done=lambda form, listings: f"Prices adjusted on {listings}.",
+        )
+
+    @admin.action(description="Apply a template to selected listings…", permissions=["change"])
+    def apply_template(self, request, queryset):
+        return self._bulk_action(
+            request,
+            queryset,
+            action="apply_template",
+            form_class=ApplyTemplateForm,
+            title="Apply a template",
+            apply=lambda form: template_apply(
+                template=form.cleaned_data["template"],
+                listings=queryset,
+                actor=request.user,
+                mode=form.cleaned_data["mode"],
+            ),
+            done=lambda form, listings: f"Template “{form.cleaned_data['template']}” applied to {listings}.",
+        )
+
+    @admin.action(description="Delete selected listings…", permissions=["delete"])
+    def delete_listings(self, request, queryset):
+        return self._bulk_action(
+            request,
+            queryset,
+            action="delete_listings",
+            form_class=DeleteListingsForm,
+            title="Delete listings",
+            apply=lambda form: listings_bulk_delete(listings=queryset, actor=request.user),
+            done=lambda form, listings: f"Deleted {listings}.",
+        )
+
+
+@admin.register(ListingTemplate)
+class ListingTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "is_public", "use_count", "updated_at")
+    list_filter = ("is_public",)
+    search_fields = ("name", "description", "owner__email")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner",)
+    fields = (
+        "owner",
+        "name",
+        "description",
+        "defaults",
+        "is_public",
+        "use_count",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = ("use_count", "created_at", "updated_at")
+    EDITABLE = ("name", "description", "defaults", "is_public")
+
+    def get_readonly_fields(self, request, obj=None):
+        # template_update never moves a template to another owner.
+        if obj is not None:
+            return ("owner", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # Validated by ListingTemplate.clean (clean_template_defaults) on the form,
+        # then written and audited by the services.
+        if change:
+            changed = {name: getattr(obj, name) for name in form.changed_data if name in self.EDITABLE}
+            # The form has already put the new values on ``obj``; the service compares
+            # them with the stored template to audit the change.
+            stored = ListingTemplate.objects.get(pk=obj.pk)
+            template_update(template=stored, data=changed, actor=request.user)
+        else:
+            saved = template_create(
+                owner=obj.owner,
+                name=obj.name,
+                defaults=obj.defaults,
+                description=obj.description,
+                is_public=obj.is_public,
+                actor=request.user,
+            )
+            obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        template_delete(template=obj, actor=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for template in queryset:
+            template_delete(template=template, actor=request.user)
