@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
+    path("api/auth/", include("accounts.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
 ]
