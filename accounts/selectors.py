@@ -39,7 +39,7 @@ def account_locked_until(*, email: str, now: datetime | None = None) -> datetime
     now = now or timezone.now()
     cool_off = settings.AXES_COOLOFF_TIME
     attempts: QuerySet = AccessAttempt.objects.filter(
-        username=login_name(email), attempt_time__gt=now - cool_off
+        username=login_name(email), attempt_time__gte=now - cool_off
     ).order_by("-attempt_time")
     failures = 0
     for attempt_time, count in attempts.values_list("attempt_time", "failures_since_start"):
