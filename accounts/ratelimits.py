@@ -29,7 +29,6 @@ requests instead; they then get 429 with ``Retry-After: 1``.
 
 import functools
 import logging
-import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -121,7 +120,9 @@ def count_request(request, name: str, *, key=client_key) -> int | None:
         logger.warning("Rate limit %r refused a request: the cache is unreachable (failing closed).", name)
     if not usage["should_limit"]:
         return None
-    return max(1, math.ceil(usage["time_left"]))
+    # django-ratelimit's window still includes its last second (``time_left == 0``),
+    # so the first second that counts afresh is one later.
+    return max(1, usage["time_left"] + 1)
 
 
 def wants_json(request) -> bool:
