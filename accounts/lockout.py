@@ -40,7 +40,7 @@ def refused_while_locked(request) -> bool:
 
 
 def locked_message(locked_until) -> str:
-    when = timezone.localtime(locked_until).strftime("%H:%M %Z")
+    when = timezone.localtime(locked_until).strftime("%H:%M:%S %Z")
     return (
         "This account is locked after too many failed log-ins. "
         f"Try again after {when} or ask staff to unlock it."

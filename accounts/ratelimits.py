@@ -3,13 +3,12 @@
 Three named limits, each a django-ratelimit rate string read from settings on every
 request (so ``override_settings`` and env changes apply without a restart):
 
-=========  =======================  =====================================  ============
-name       setting                  counts                                 methods
-=========  =======================  =====================================  ============
-default    ``RATE_LIMIT_DEFAULT``   every page and API request (middleware)  all
-uploads    ``RATE_LIMIT_UPLOADS``   spreadsheet imports and OCR uploads    POST/PUT/PATCH/DELETE
-exports    ``RATE_LIMIT_EXPORTS``   exports in any format                  all
-=========  =======================  =====================================  ============
+- ``default`` (``RATE_LIMIT_DEFAULT``, 100/m): every page and API request, all methods,
+  applied by ``RateLimitMiddleware``; ``/api/health/`` and static files are exempt.
+- ``uploads`` (``RATE_LIMIT_UPLOADS``, 10/m): spreadsheet imports and OCR uploads,
+  POST/PUT/PATCH/DELETE only, applied with ``@rate_limited("uploads")``.
+- ``exports`` (``RATE_LIMIT_EXPORTS``, 50/h): exports in any format, all methods,
+  applied with ``@rate_limited("exports")``.
 
 Requests are counted per user when the request is authenticated (session or Bearer
 token) and per client IP otherwise. One counter per limit name: the spreadsheet import

@@ -47,7 +47,7 @@ def assert_locked(response, retry_after: int):
     assert "locked" in response.content.decode()
     # The retry time is in the message, as a clock time.
     locked_until = START + timedelta(minutes=30)
-    assert locked_until.strftime("%H:%M") in response.content.decode()
+    assert locked_until.strftime("%H:%M:%S") in response.content.decode()
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password_until_the_cool_off(door, staff, password):
