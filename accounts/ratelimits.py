@@ -128,12 +128,19 @@ def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
+def too_many_requests_error(retry_after: int) -> Throttled:
+    # DRF's wording ("... Expected available in N seconds."), so the middleware's JSON
+    # and DRF views read the same.
+    return Throttled(wait=retry_after, detail="Too many requests.")
+
+
 def too_many_requests(request, retry_after: int) -> HttpResponse:
     """429 with ``Retry-After``: JSON in the API's error shape, or a friendly page."""
-    message = f"Too many requests. Please wait {retry_after} seconds and try again."
     if wants_json(request):
-        response = JsonResponse({"detail": message, "errors": []}, status=429)
+        detail = str(too_many_requests_error(retry_after).detail)
+        response = JsonResponse({"detail": detail, "errors": []}, status=429)
     else:
+        message = f"Too many requests. Please wait {retry_after} seconds and try again."
         response = render(
             request,
             "accounts/rate_limited.html",
@@ -217,7 +224,7 @@ def rate_limited(name: str):
             retry_after = count_request(request, name)
             if retry_after is not None:
                 if isinstance(request, Request):
-                    raise Throttled(wait=retry_after)
+                    raise too_many_requests_error(retry_after)
                 return too_many_requests(request, retry_after)
             return view(*args, **kwargs)
 

@@ -79,7 +79,7 @@ def test_global_limit_answers_json_on_the_api():
     over = client.get("/api/test/ping/")
     seconds = retry_after(over, MINUTE)
     assert over.json() == {
-        "detail": f"Too many requests. Please wait {seconds} seconds and try again.",
+        "detail": f"Too many requests. Expected available in {seconds} seconds.",
         "errors": [],
     }
 
@@ -141,7 +141,7 @@ def test_uploads_limit_on_a_drf_view_is_json_in_the_api_error_shape(owner, froze
     over = client.post("/api/test/upload/")
     seconds = retry_after(over, MINUTE)
     assert over.json() == {
-        "detail": f"Request was throttled. Expected available in {seconds} seconds.",
+        "detail": f"Too many requests. Expected available in {seconds} seconds.",
         "errors": [],
     }
     # Counted per user: the same person from another address is still over.
@@ -155,7 +155,7 @@ def test_exports_limit_per_hour_on_a_drf_method():
     assert set(statuses(client, "/api/test/export/", 50)) == {200}
     over = client.get("/api/test/export/")
     assert retry_after(over, HOUR) > MINUTE
-    assert over.json()["detail"].startswith("Request was throttled.")
+    assert over.json()["detail"].startswith("Too many requests.")
 
 
 def test_decorator_rejects_unknown_names_and_non_views():
