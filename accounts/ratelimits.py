@@ -74,18 +74,18 @@ def _bearer_user_id(request: HttpRequest) -> str | None:
     would be counted by IP. An invalid token falls back to the IP; the view then
     refuses it anyway.
     """
+    from rest_framework.exceptions import AuthenticationFailed
     from rest_framework_simplejwt.authentication import JWTAuthentication
-    from rest_framework_simplejwt.exceptions import InvalidToken
     from rest_framework_simplejwt.settings import api_settings
 
     authentication = JWTAuthentication()
     header = authentication.get_header(request)
-    raw_token = authentication.get_raw_token(header) if header else None
-    if raw_token is None:
-        return None
     try:
-        token = authentication.get_validated_token(raw_token)
-    except InvalidToken:
+        raw_token = authentication.get_raw_token(header) if header else None
+        token = authentication.get_validated_token(raw_token) if raw_token else None
+    except AuthenticationFailed:  # malformed header or invalid token
+        return None
+    if token is None:
         return None
     user_id = token.get(api_settings.USER_ID_CLAIM)
     return str(user_id) if user_id is not None else None

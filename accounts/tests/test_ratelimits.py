@@ -104,6 +104,14 @@ def test_bearer_token_user_is_one_budget_across_addresses(owner, password, froze
     assert Client(REMOTE_ADDR="192.0.2.3", **bearer).get("/api/auth/me/").status_code == 429
 
 
+@pytest.mark.parametrize("header", ["Bearer not.a.token", "Bearer two parts", "Basic abc"])
+def test_a_bad_authorization_header_is_counted_by_address_and_refused_by_the_view(header, frozen_clock):
+    with override_settings(RATE_LIMIT_DEFAULT="2/m"):
+        client = Client(REMOTE_ADDR="192.0.2.33", HTTP_AUTHORIZATION=header)
+        assert statuses(client, "/api/auth/me/", 2) == [401, 401]
+        assert Client(REMOTE_ADDR="192.0.2.33").get("/api/auth/me/").status_code == 429
+
+
 def test_limits_are_settings_and_the_window_reopens_after_retry_after():
     start = datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC)
     with override_settings(RATE_LIMIT_DEFAULT="3/m"), time_machine.travel(start, tick=False) as clock:
