@@ -1,11 +1,12 @@
 import copy
 import functools
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
+from accounts import services
 from accounts.models import User
 from accounts.services import USER_ADMIN_FIELDS, user_admin_update, user_create, user_password_set
 
@@ -91,3 +92,11 @@ class UserAdmin(DjangoUserAdmin):
         # Deleting an account would cascade to its listings and templates without
         # audit rows; staff deactivate accounts (is_active) instead.
         return False
+    actions = ["unlock_accounts"]
+
+    @admin.action(description="Unlock selected accounts (clear failed log-ins)")
+    def unlock_accounts(self, request, queryset):
+        unlocked = sum(
+            1 for user in queryset if services.account_unlock(email=user.email, actor=request.user)
+        )
+        self.message_user(request, f"Unlocked {unlocked} of {len(queryset)} accounts.", messages.SUCCESS)

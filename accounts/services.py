@@ -1,10 +1,28 @@
+"""Writes about accounts; each one leaves its audit entry (ip and user agent come from
+the request context that ``audit.middleware`` sets).
+
+Session log-ins and log-outs (HTML and admin) reach ``login_record`` /
+``logout_record`` through Django's auth signals (see ``accounts.signals``), because
+the admin's own views call ``django.contrib.auth.login``; the token API calls them
+directly. Failed log-ins and lockouts arrive from Django's and django-axes' signals.
+"""
+
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import update_last_login
 from django.db import transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.selectors import login_name, user_by_login_name
 from audit.services import audit_record, field_changes
+
+
+class InvalidRefreshToken(Exception):
+    """The refresh token is malformed, expired or already revoked."""
 
 
 @transaction.atomic
@@ -60,6 +78,7 @@ def user_password_set(*, user: User, password: str | None, actor: User) -> User:
     else:
         user.set_password(password)
     user.save(update_fields=["password"])
+    _refresh_tokens_revoke_all(user=user)
     audit_record(
         actor=actor,
         action="user.password_set",
@@ -67,3 +86,111 @@ def user_password_set(*, user: User, password: str | None, actor: User) -> User:
         changes={"usable_password": [had_usable, user.has_usable_password()]},
     )
     return user
+
+
+@transaction.atomic
+def user_update(*, user: User, first_name: str, last_name: str) -> User:
+    before = {"first_name": user.first_name, "last_name": user.last_name}
+    after = {"first_name": first_name, "last_name": last_name}
+    changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+    if changes:
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
+        audit_record(actor=user, action="profile_update", obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, new_password: str) -> User:
+    """Set a new password and revoke every refresh token the user holds.
+
+    Other browser sessions end on their own: Django ties a session to the password
+    hash. The caller keeps its own session with ``update_session_auth_hash``.
+    """
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _refresh_tokens_revoke_all(user=user)
+    audit_record(actor=user, action="password_change", obj=user)
+    return user
+
+
+def _refresh_tokens_revoke_all(*, user: User) -> int:
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    revoked = [BlacklistedToken(token=token) for token in outstanding]
+    BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
+    return len(revoked)
+
+
+@transaction.atomic
+def token_pair_create(*, user: User) -> dict[str, str]:
+    """A fresh refresh/access pair, as handed out by register and the API log-in."""
+    refresh = RefreshToken.for_user(user)
+    # Session log-ins update last_login through Django's signal; token log-ins don't.
+    update_last_login(None, user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def refresh_token_revoke(*, refresh: str) -> User | None:
+    """Log out of the API: blacklist ``refresh`` so it can never be used again."""
+    try:
+        token = RefreshToken(refresh)
+        token.blacklist()
+    except TokenError as exc:
+        raise InvalidRefreshToken(str(exc)) from exc
+    user = User.objects.filter(pk=token.payload.get("user_id")).first()
+    logout_record(user=user)
+    return user
+
+
+@transaction.atomic
+def login_record(*, user: User) -> None:
+    """A successful log-in on any door: audited, and the failure count starts again."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    # axes resets on session log-ins itself; the token door has no such signal.
+    AxesProxyHandler.reset_attempts(username=login_name(user.email))
+    audit_record(actor=user, action="login", obj=user)
+
+
+@transaction.atomic
+def logout_record(*, user: User | None) -> None:
+    audit_record(actor=user, action="logout", obj=user)
+
+
+@transaction.atomic
+def login_failure_record(*, email: str | None, locked: bool) -> None:
+    """A refused log-in. The entry names the account only internally: the answer to the
+    client is the same whether the e-mail exists or not."""
+    user = user_by_login_name(email)
+    audit_record(
+        actor=None,
+        action="login_failed",
+        obj=user,
+        object_type="accounts.user",
+        changes={"email": email or "", "reason": "locked" if locked else "bad_credentials"},
+    )
+
+
+@transaction.atomic
+def lockout_record(*, email: str | None) -> None:
+    user = user_by_login_name(email)
+    audit_record(
+        actor=None, action="lockout", obj=user, object_type="accounts.user", changes={"email": email or ""}
+    )
+
+
+@transaction.atomic
+def account_unlock(*, email: str, actor: User) -> int:
+    """Staff lift a lockout before the cool-off ends; returns the attempt rows removed."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    removed = AxesProxyHandler.reset_attempts(username=login_name(email))
+    audit_record(
+        actor=actor,
+        action="unlock",
+        obj=user_by_login_name(email),
+        object_type="accounts.user",
+        changes={"email": email, "attempts_removed": removed},
+    )
+    return removed

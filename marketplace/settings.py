@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so a session user is counted as that user.
+    "accounts.ratelimits.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -169,6 +171,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
+# Admin and HTML forms post "username", the API posts "email": one normalised name.
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_credentials"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# A lock lasts the cool-off from the failure that started it, so the retry time shown
+# is the real one (and guessing during the lock cannot extend it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Lockout is per account by design (issue: "that account is locked"); per-IP abuse
 # is throttled by the rate limits instead, so axes' advice to add the IP is silenced.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -212,6 +220,8 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 RATE_LIMIT_DEFAULT = env_str("RATE_LIMIT_DEFAULT", "100/m")
 RATE_LIMIT_UPLOADS = env_str("RATE_LIMIT_UPLOADS", "10/m")
 RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
+# Redis down: serve and log rather than refuse everything (see accounts/ratelimits.py).
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)

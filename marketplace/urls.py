@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/auth/", include("accounts.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
 ]

@@ -1,0 +1,49 @@
+"""Reads about accounts."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+
+
+def login_name(value: str | None) -> str | None:
+    """The form of a log-in e-mail that lockout counts by.
+
+    E-mail is unique whatever its case, so ``Sam@Example.com`` and ``sam@example.com``
+    must share one failure count, or changing case would dodge the lockout.
+    """
+    if value is None:
+        return None
+    return value.strip().lower()
+
+
+def user_by_login_name(email: str | None) -> User | None:
+    if not email:
+        return None
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def account_locked_until(*, email: str, now: datetime | None = None) -> datetime | None:
+    """When the lockout on ``email`` ends, or None when it is not locked.
+
+    django-axes keeps one attempt row per (account, IP, user agent), stamped with its
+    latest failure; rows older than the cool-off no longer count. The account is locked
+    while the newest rows still add up to the failure limit, so the lock ends when the
+    row that brings the running total to the limit ages out.
+    """
+    from axes.models import AccessAttempt
+
+    now = now or timezone.now()
+    cool_off = settings.AXES_COOLOFF_TIME
+    attempts: QuerySet = AccessAttempt.objects.filter(
+        username=login_name(email), attempt_time__gte=now - cool_off
+    ).order_by("-attempt_time")
+    failures = 0
+    for attempt_time, count in attempts.values_list("attempt_time", "failures_since_start"):
+        failures += count
+        if failures >= settings.AXES_FAILURE_LIMIT:
+            return attempt_time + cool_off
+    return None
