@@ -101,3 +101,12 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
     return queryset.order_by(*ordering_from(params.get("ordering")))
+
+
+# What "add row" creates; a row still exactly like this was never filled in.
+NEW_ROW_TITLE = "New listing"
+
+
+def listings_empty(user: User) -> QuerySet[Listing]:
+    """The user's rows added in the grid and never filled in."""
+    return listings_for_user(user).filter(title=NEW_ROW_TITLE, price=0, description="", category="")

@@ -1,21 +1,474 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+"""The spreadsheet page and the templates pages. Full page loads render
+``listings/grid.html``; HTMX requests render one of its named partials."""
 
-from listings.selectors import FilterError, listings_filtered
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from audit.selectors import audit_entries_for_object
+from listings import forms
+from listings.categories import suggest_categories
+from listings.models import LISTING_FIELDS, Condition, Listing
+from listings.selectors import (
+    NEW_ROW_TITLE,
+    FilterError,
+    listing_get_for_user,
+    listings_empty,
+    listings_filtered,
+    listings_for_user,
+    template_get_for_user,
+    templates_visible_to,
+)
+from listings.services import (
+    LISTING_TYPE,
+    VersionConflict,
+    listing_create,
+    listing_delete,
+    listing_update,
+    listings_bulk_delete,
+    listings_bulk_set,
+    listings_create_many,
+    listings_paste,
+    listings_price_adjust,
+    template_apply,
+    template_create,
+    template_delete,
+    template_update,
+)
+from listings.validation import ListingInvalid, clean_listing
 
 PAGE_SIZE = 100
+COLUMNS = (
+    ("title", "Title"),
+    ("price", "Price"),
+    ("condition", "Condition"),
+    ("description", "Description"),
+    ("category", "Category"),
+    ("offer_shipping", "Offer shipping"),
+)
+LABELS = dict(COLUMNS)
+# Query parameters that make up what the grid shows; kept in the URL.
+VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "ordering")
+COUNTED_FIELDS = {"title": 150, "description": 5000}
+# Only what a row shows: the JSON of imported extra columns stays in the database.
+ROW_COLUMNS = ("id", "version", "warnings", *LISTING_FIELDS)
+# Rows changed on the server: the grid reloads its table (see grid.html).
+ROWS_CHANGED = "rows-changed"
+
+
+@dataclass(frozen=True)
+class Cell:
+    field: str
+    value: Any
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    listing: Listing
+    cells: list[Cell]
+
+
+def _row(listing: Listing, errors: dict[str, str] | None = None) -> Row:
+    errors = errors or {}
+    return Row(
+        listing, [Cell(field, getattr(listing, field), errors.get(field, "")) for field in LISTING_FIELDS]
+    )
+
+
+def _view_state(params) -> dict[str, str]:
+    return {name: params.get(name, "") for name in VIEW_STATE}
+
+
+def _filtered(request, params):
+    """The listings the grid's filters select, and the filter error if one was bad."""
+    try:
+        return listings_filtered(request.user, params), None
+    except FilterError as exc:
+        return listings_filtered(request.user, {"ordering": params.get("ordering")}), exc
+
+
+def _column_headers(query: dict[str, str]) -> list[dict[str, str]]:
+    """Each column's header: the link a click sorts by (ascending first, then
+    descending) and the current direction for aria-sort."""
+    current = query.get("ordering", "")
+    headers = []
+    for field, label in COLUMNS:
+        direction = {field: "ascending", f"-{field}": "descending"}.get(current, "none")
+        ordering = f"-{field}" if direction == "ascending" else field
+        url = "?" + urlencode({**query, "ordering": ordering})
+        headers.append({"field": field, "label": label, "url": url, "sort": direction})
+    return headers
+
+
+def _grid_context(request, params) -> dict[str, Any]:
+    state = _view_state(params)
+    listings, error = _filtered(request, params)
+    try:
+        offset = max(int(params.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    page = list(listings.only(*ROW_COLUMNS)[offset : offset + PAGE_SIZE + 1])
+    query = {name: value for name, value in state.items() if value}
+    return {
+        "rows": [_row(listing) for listing in page[:PAGE_SIZE]],
+        "next_offset": offset + PAGE_SIZE if len(page) > PAGE_SIZE else None,
+        "state": state,
+        "query": query,
+        "query_string": urlencode(query),
+        "headers": _column_headers(query),
+        "filter_error": error,
+        "columns": COLUMNS,
+        "conditions": Condition.values,
+        "counted_fields": COUNTED_FIELDS,
+        "base_url": reverse("listings:grid"),
+    }
 
 
 @login_required
+@require_GET
 def grid(request):
-    try:
-        listings = listings_filtered(request.user, request.GET)
-        error = None
-    except FilterError as exc:
-        listings = listings_filtered(request.user, {})
-        error = f"{exc.field}: {exc.message}"
-    page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "listings/grid.html", {"page": page, "error": error, "q": request.GET.get("q", "")}
+    context = _grid_context(request, request.GET)
+    if request.htmx and not request.htmx.history_restore_request:
+        partial = "row_list" if request.GET.get("offset") else "table"
+        return render(request, f"listings/grid.html#{partial}", context)
+    context.update(
+        templates=templates_visible_to(request.user),
+        bulk_fields=forms.BULK_FIELDS,
+        modes=forms.TemplateApplyForm.MODES,
     )
+    return render(request, "listings/grid.html", context)
+
+
+@login_required
+@require_GET
+def grid_count(request):
+    """ "X of Y": counting is the slow part at 100,000 rows, so the table loads first
+    and asks for its count separately."""
+    listings, _ = _filtered(request, request.GET)
+    return render(
+        request,
+        "listings/grid.html#count",
+        {"matching": listings.count(), "total": listings_for_user(request.user).count()},
+    )
+
+
+def _cell_response(request, listing, field, state, *, value=None, error="", status=200, **extra):
+    context = {
+        "listing": listing,
+        "field": field,
+        "label": LABELS[field],
+        "value": getattr(listing, field) if value is None else value,
+        "state": state,
+        "error": error,
+        "conditions": Condition.values,
+        "counted_fields": COUNTED_FIELDS,
+        "base_url": reverse("listings:grid"),
+        **extra,
+    }
+    return render(request, "listings/grid.html#cell", context, status=status)
+
+
+@login_required
+def cell(request, pk: int, field: str):
+    """One cell: GET shows it (``?edit=1`` as an editor), POST saves it through
+    ``listing_update`` with the version the editor was opened at."""
+    if field not in LISTING_FIELDS:
+        raise Http404("No such column.")
+    listing = listing_get_for_user(request.user, pk)
+    if request.method != "POST":
+        return _cell_response(request, listing, field, "edit" if request.GET.get("edit") else "view")
+    value = request.POST.get("value", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        listing = listing_update(
+            listing=listing, data={field: value}, actor=request.user, expected_version=version
+        )
+    except ListingInvalid as exc:
+        message = " ".join(error.message for error in exc.errors)
+        return _cell_response(request, listing, field, "error", value=value, error=message, status=422)
+    except VersionConflict as exc:
+        latest = audit_entries_for_object(LISTING_TYPE, pk).first()
+        return _cell_response(
+            request, exc.listing, field, "conflict", status=409, mine=value, latest_change=latest
+        )
+    return _cell_response(request, listing, field, "saved")
+
+
+@login_required
+@require_GET
+def category_suggest(request):
+    # The grid's cell editor sends its input as "value", the template form as "category".
+    term = request.GET.get("value") or request.GET.get("category") or ""
+    return render(request, "listings/grid.html#category_options", {"categories": suggest_categories(term)})
+
+
+def _rows_changed(response: HttpResponse) -> HttpResponse:
+    return trigger_client_event(response, ROWS_CHANGED)
+
+
+@login_required
+@require_POST
+def row_add(request):
+    listing = listing_create(
+        owner=request.user, data={"title": NEW_ROW_TITLE, "price": 0}, actor=request.user
+    )
+    context = {"row": _row(listing), "base_url": reverse("listings:grid"), "new": True}
+    return render(request, "listings/grid.html#row", context)
+
+
+@login_required
+@require_POST
+def row_delete(request, pk: int):
+    listing = listing_get_for_user(request.user, pk)
+    listing_delete(listing=listing, actor=request.user)
+    # An empty 200 lets htmx remove the row; the count is refreshed.
+    return trigger_client_event(HttpResponse(""), "count-changed")
+
+
+@login_required
+@require_POST
+def rows_remove_empty(request):
+    removed = listings_bulk_delete(listings=listings_empty(request.user), actor=request.user)
+    plural = "" if removed == 1 else "s"
+    return _rows_changed(_message(request, f"Removed {removed} empty row{plural}."))
+
+
+def _message(request, text: str, *, error: bool = False, status: int = 200) -> HttpResponse:
+    return render(request, "listings/grid.html#message", {"text": text, "error": error}, status=status)
+
+
+@dataclass(frozen=True)
+class Selection:
+    listings: Any
+    count: int
+    all_matching: bool
+
+
+def _selection(request) -> Selection | None:
+    form = forms.SelectionForm(request.POST)
+    if not form.is_valid():
+        return None
+    if form.cleaned_data["all_matching"]:
+        listings, error = _filtered(request, request.POST)
+        if error:
+            return None
+        return Selection(listings, listings.count(), True)
+    listings = listings_for_user(request.user).filter(pk__in=form.cleaned_data["ids"])
+    return Selection(listings, listings.count(), False)
+
+
+def _invalid_message(request, exc: ListingInvalid) -> HttpResponse:
+    text = " ".join(f"{LABELS.get(e.field, e.field)}: {e.message}" for e in exc.errors)
+    return _message(request, text, error=True, status=422)
+
+
+@login_required
+@require_POST
+def bulk(request, action: str):
+    """One action for the selected rows (or all matching the filters)."""
+    selection = _selection(request)
+    if selection is None:
+        return _message(request, "Select at least one listing.", error=True, status=422)
+    user = request.user
+    try:
+        if action == "set":
+            form = forms.BulkSetForm(request.POST)
+            if not form.is_valid():
+                return _message(request, "Choose a field to set.", error=True, status=422)
+            field = form.cleaned_data["field"]
+            changed = listings_bulk_set(
+                listings=selection.listings, values={field: form.cleaned_data["value"]}, actor=user
+            )
+            text = f"Set {LABELS[field].lower()} on {changed} listing{'s' if changed != 1 else ''}."
+        elif action == "price":
+            form = forms.PriceAdjustForm(request.POST)
+            if not form.is_valid():
+                return _message(request, "Enter the price change as a number.", error=True, status=422)
+            change: Decimal = form.cleaned_data["change"]
+            kind = form.cleaned_data["kind"]
+            changed = listings_price_adjust(listings=selection.listings, actor=user, **{kind: change})
+            text = f"Adjusted the price of {changed} listing{'s' if changed != 1 else ''}."
+        elif action == "template":
+            form = forms.TemplateApplyForm(request.POST)
+            if not form.is_valid():
+                return _message(request, "Choose a template.", error=True, status=422)
+            template = template_get_for_user(user, form.cleaned_data["template"])
+            changed = template_apply(
+                template=template, listings=selection.listings, actor=user, mode=form.cleaned_data["mode"]
+            )
+            text = f"Applied “{template.name}” to {changed} listing{'s' if changed != 1 else ''}."
+        elif action == "delete":
+            if request.POST.get("confirm") != "yes":
+                context = {"count": selection.count, "all_matching": selection.all_matching}
+                return render(request, "listings/grid.html#confirm_delete", context)
+            changed = listings_bulk_delete(listings=selection.listings, actor=user)
+            text = f"Deleted {changed} listing{'s' if changed != 1 else ''}."
+        else:
+            raise Http404("No such action.")
+    except ListingInvalid as exc:
+        return _invalid_message(request, exc)
+    return _rows_changed(_message(request, text))
+
+
+def _pasted_block(text: str) -> list[list[str]]:
+    """Rows of cells from a spreadsheet's clipboard: tab-separated lines, with
+    quoted cells that may hold tabs or line breaks (as Excel and Sheets write them)."""
+    lines = list(csv.reader(io.StringIO(text.replace("\r\n", "\n")), delimiter="\t"))
+    while lines and not any(cell.strip() for cell in lines[-1]):
+        lines.pop()
+    return lines
+
+
+@login_required
+@require_POST
+def paste(request):
+    """Fill cells from the focused one: the client sends the focused field, the
+    ids and versions of the rows from the focused one down, and the clipboard."""
+    field = request.POST.get("field", "")
+    if field not in LISTING_FIELDS:
+        return _message(request, "Focus a cell before pasting.", error=True, status=422)
+    block = _pasted_block(request.POST.get("text", ""))
+    if not block:
+        return _message(request, "The clipboard has no cells to paste.", error=True, status=422)
+    start = LISTING_FIELDS.index(field)
+    width = min(max(len(line) for line in block), len(LISTING_FIELDS) - start)
+    fields = LISTING_FIELDS[start : start + width]
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()][: len(block)]
+    versions = [int(v) if v.isdigit() else None for v in request.POST.getlist("versions")]
+    by_id = listings_for_user(request.user).in_bulk(ids)
+    if len(by_id) != len(set(ids)):
+        raise Http404("No such listing.")
+    targets = [(by_id[pk], versions[i] if i < len(versions) else None) for i, pk in enumerate(ids)]
+    result = listings_paste(
+        owner=request.user, fields=fields, targets=targets, block=block, actor=request.user
+    )
+    errors_by_id: dict[int, dict[str, str]] = {}
+    for _, pk, error in result.errors:
+        if pk is not None:
+            errors_by_id.setdefault(pk, {})[error.field] = error.message
+    context = {
+        "updated": [_row(listing, errors_by_id.get(listing.pk)) for listing in result.updated],
+        "created": [_row(listing) for listing in result.created],
+        "problems": [(number, LABELS.get(e.field, e.field), e.message) for number, _, e in result.errors],
+        "cells": sum(len(line[:width]) for line in block),
+        "base_url": reverse("listings:grid"),
+    }
+    response = render(request, "listings/grid.html#paste_report", context)
+    return trigger_client_event(response, "count-changed") if result.created else response
+
+
+# --- Templates ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def template_list(request):
+    templates = templates_visible_to(request.user).select_related("owner")
+    return render(
+        request,
+        "listings/templates.html",
+        {"templates": templates, "add_form": forms.AddFromTemplateForm()},
+    )
+
+
+def _save_template(request, form, template=None):
+    """Create or update through the services; model errors land on the form."""
+    data = form.cleaned_data
+    try:
+        if template is None:
+            return template_create(
+                owner=request.user,
+                name=data["name"],
+                description=data["description"],
+                is_public=data["is_public"],
+                defaults=form.defaults(),
+            )
+        return template_update(
+            template=template,
+            data={
+                "name": data["name"],
+                "description": data["description"],
+                "is_public": data["is_public"],
+                "defaults": form.defaults(),
+            },
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        for key, errors in exc.message_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+        return None
+
+
+@login_required
+def template_form(request, pk: int | None = None):
+    """Create (optionally from a row: ``?from=<listing id>``) or edit a template."""
+    template = template_get_for_user(request.user, pk, writable=True) if pk else None
+    defaults = None
+    if template is None and request.GET.get("from", "").isdigit():
+        listing = listing_get_for_user(request.user, request.GET["from"])
+        defaults = {name: value for name, value in listing.field_values().items() if value not in ("", None)}
+    if request.method == "POST":
+        form = forms.ListingTemplateForm(request.POST, template=template)
+        if form.is_valid() and _save_template(request, form, template):
+            messages.success(request, f"Template “{form.cleaned_data['name']}” saved.")
+            return redirect("listings:templates")
+    else:
+        form = forms.ListingTemplateForm(template=template, defaults=defaults)
+    return render(request, "listings/template_form.html", {"form": form, "template": template})
+
+
+@login_required
+def template_remove(request, pk: int):
+    template = template_get_for_user(request.user, pk, writable=True)
+    if request.method == "POST":
+        template_delete(template=template, actor=request.user)
+        messages.success(request, f"Template “{template.name}” deleted.")
+        return redirect("listings:templates")
+    return render(request, "listings/template_confirm_delete.html", {"template": template})
+
+
+@login_required
+@require_POST
+def template_add_rows(request):
+    """New rows that start with a template's defaults."""
+    form = forms.AddFromTemplateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a template and how many rows (1–500).")
+        return redirect("listings:templates")
+    template = template_get_for_user(request.user, form.cleaned_data["template"])
+    try:
+        row = clean_listing({"title": NEW_ROW_TITLE, "price": 0, **template.defaults})
+    except ListingInvalid as exc:
+        messages.error(request, f"Template “{template.name}” has invalid defaults: {exc}")
+        return redirect("listings:templates")
+    count = form.cleaned_data["count"]
+    listings_create_many(owner=request.user, rows=[row] * count, actor=request.user)
+    messages.success(request, f"Added {count} row{'s' if count != 1 else ''} from “{template.name}”.")
+    return redirect("listings:grid")
+
+
+# --- History -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def listing_history(request, pk: int):
+    listing = listing_get_for_user(request.user, pk)
+    entries = audit_entries_for_object(LISTING_TYPE, listing.pk)[:200]
+    return render(request, "listings/listing_history.html", {"listing": listing, "entries": entries})
