@@ -87,13 +87,16 @@ export function initKeyboard() {
 
   // HTMX replaced the active cell (the focus fell to the page): put the focus
   // back, and make the move Tab asked for once the save has succeeded.
-  document.addEventListener("htmx:afterSettle", () => {
+  document.addEventListener("htmx:afterSwap", () => {
     const td = activeCell();
     if (!td) return;
     if (td.dataset.version) td.parentElement.dataset.version = td.dataset.version;
     const focusLost = !document.activeElement || document.activeElement === document.body;
     if (!focusLost || td.dataset.state === "saving") return;
     if (td.dataset.state !== "saved") pendingMove = null;
+    // htmx wires new content up when it settles; the focused editor must answer
+    // keys now (htmx skips elements it has already processed).
+    htmx.process(td);
     if (td.dataset.state === "saved" && pendingMove) {
       const next = neighbour(td, pendingMove);
       pendingMove = null;

@@ -1,0 +1,208 @@
+"""The spreadsheet page in a real browser (system Chromium via Playwright)."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from listings.models import Listing
+from listings.tests.factories import ListingFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def cell(page, listing, field):
+    return page.locator(f"tr[data-listing-id='{listing.pk}'] td[data-field='{field}']")
+
+
+def open_grid(page, query=""):
+    page.goto(f"/listings/{query}")
+    expect(page.locator("#grid-count [data-matching]")).to_be_attached()
+    expect(page.locator("#backend-status .label")).not_to_have_text("Checking backend…")
+
+
+def test_edit_a_cell_with_the_keyboard(owner_page, owner):
+    listing = ListingFactory(owner=owner, title="Oak chair", price=Decimal("45.00"))
+    page = owner_page
+    open_grid(page)
+    title = cell(page, listing, "title")
+    title.click()
+    expect(title).to_be_focused()
+    page.keyboard.press("Enter")
+    editor = title.locator("input[name=value]")
+    expect(editor).to_be_focused()
+    expect(title.locator(".counter")).to_have_text("9/150")
+    editor.fill("Oak chair, solid")
+    expect(title.locator(".counter")).to_have_text("16/150")
+    # Tab saves and moves to the next cell, which then opens with Enter.
+    page.keyboard.press("Tab")
+    price = cell(page, listing, "price")
+    expect(price).to_be_focused()
+    expect(title).to_have_attribute("data-state", "saved")
+    expect(title).to_have_text("Oak chair, solid")
+    page.keyboard.press("Enter")
+    expect(price.locator("input[name=value]")).to_be_focused()
+    page.keyboard.type("50")
+    page.keyboard.press("Enter")
+    expect(price).to_have_attribute("data-state", "saved")
+    expect(price).to_have_text("50.00")
+    expect(price).to_be_focused()
+    # Escape cancels an edit; arrows move.
+    page.keyboard.press("ArrowLeft")
+    expect(title).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(title.locator("input[name=value]")).to_be_focused()
+    title.locator("input[name=value]").fill("Thrown away")
+    page.keyboard.press("Escape")
+    expect(title).to_have_attribute("data-state", "view")
+    expect(title).to_have_text("Oak chair, solid")
+    listing.refresh_from_db()
+    assert (listing.title, listing.price, listing.version) == ("Oak chair, solid", Decimal("50.00"), 3)
+    # Persisted: a fresh page shows the saved values.
+    page.reload()
+    expect(cell(page, listing, "title")).to_have_text("Oak chair, solid")
+
+
+def test_a_validation_error_stays_on_the_cell(owner_page, owner):
+    listing = ListingFactory(owner=owner, price=Decimal("45.00"))
+    page = owner_page
+    open_grid(page)
+    price = cell(page, listing, "price")
+    price.dblclick()
+    price.locator("input[name=value]").fill("cheap")
+    page.keyboard.press("Enter")
+    expect(price).to_have_attribute("data-state", "error")
+    expect(price.locator(".cell-error")).to_have_text("“cheap” is not a price.")
+    expect(price.locator("input[name=value]")).to_have_value("cheap")
+    expect(price.locator("input[name=value]")).to_be_focused()
+    listing.refresh_from_db()
+    assert listing.price == Decimal("45.00")
+    # Correcting the value saves it.
+    price.locator("input[name=value]").fill("39.99")
+    page.keyboard.press("Enter")
+    expect(price).to_have_attribute("data-state", "saved")
+    listing.refresh_from_db()
+    assert listing.price == Decimal("39.99")
+
+
+def test_bulk_set_on_a_shift_click_selection(owner_page, owner):
+    rows = [ListingFactory(owner=owner, title=f"Lamp {n}", condition="New") for n in range(4)]
+    page = owner_page
+    open_grid(page, "?ordering=title")
+    expect(page.locator("#bulk-bar")).to_be_hidden()
+    page.locator(f"tr[data-listing-id='{rows[0].pk}'] input.row-select").click()
+    page.locator(f"tr[data-listing-id='{rows[2].pk}'] input.row-select").click(modifiers=["Shift"])
+    expect(page.locator("#selection-count")).to_have_text("3 selected")
+    bar = page.locator("#bulk-bar")
+    bar.get_by_label("Field to set").select_option("condition")
+    bar.get_by_label("New value").fill("Used - Fair")
+    bar.get_by_role("button", name="Set", exact=True).click()
+    expect(page.locator("#grid-message")).to_contain_text("Set condition on 3 listings.")
+    expect(cell(page, rows[0], "condition")).to_have_text("Used - Fair")
+    assert set(Listing.objects.filter(condition="Used - Fair").values_list("pk", flat=True)) == {
+        row.pk for row in rows[:3]
+    }
+    # The table reloaded, so the selection is cleared.
+    expect(page.locator("#bulk-bar")).to_be_hidden()
+
+
+def test_select_all_matching_then_delete_with_confirmation(owner_page, owner):
+    ListingFactory.create_batch(105, owner=owner, title="Bulk lamp")
+    ListingFactory(owner=owner, title="Keep me")
+    page = owner_page
+    open_grid(page, "?q=lamp")
+    page.locator("#select-page").check()
+    expect(page.locator("#selection-count")).to_have_text("100 selected")
+    page.get_by_role("button", name="Select all 105 matching").click()
+    expect(page.locator("#selection-count")).to_have_text("All 105 matching selected")
+    page.locator("#bulk-bar").get_by_role("button", name="Delete…").click()
+    page.get_by_role("button", name="Delete 105 listings").click()
+    expect(page.locator("#grid-message")).to_contain_text("Deleted 105 listings.")
+    assert list(Listing.objects.values_list("title", flat=True)) == ["Keep me"]
+
+
+def test_paste_a_block_from_a_spreadsheet(owner_page, owner, artifacts_dir):
+    first = ListingFactory(owner=owner, title="First", price=Decimal("1"))
+    second = ListingFactory(owner=owner, title="Second", price=Decimal("2"))
+    page = owner_page
+    open_grid(page, "?ordering=title")
+    cell(page, first, "title").click()
+    # 3 lines × 2 columns, as Excel puts it on the clipboard; one bad price.
+    block = "Desk lamp\t12.50\r\nBook shelf\tfree\r\nArm chair\t80\r\n"
+    page.evaluate(
+        """(text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        block,
+    )
+    report = page.locator("#paste-report")
+    expect(report).to_contain_text("Pasted 6 cells and added 1 row.")
+    expect(report).to_contain_text("Line 2, Price: “free” is not a price.")
+    expect(cell(page, first, "title")).to_have_text("Desk lamp")
+    expect(cell(page, second, "price")).to_have_class("paste-error")
+    expect(page.locator("#grid-count")).to_have_text("3 of 3 listings")
+    created = Listing.objects.get(title="Arm chair")
+    expect(cell(page, created, "price")).to_have_text("80.00")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.title, first.price) == ("Desk lamp", Decimal("12.50"))
+    assert (second.title, second.price) == ("Book shelf", Decimal("2.00"))
+    page.screenshot(path=artifacts_dir / "grid-paste.png")
+
+
+def test_dark_mode_toggle_is_remembered(owner_page, owner, artifacts_dir):
+    ListingFactory(owner=owner, title="Walnut desk", category="Not a real category")
+    ListingFactory(owner=owner, title="Oak chair")
+    page = owner_page
+    page.emulate_media(color_scheme="light")
+    open_grid(page)
+    background = "getComputedStyle(document.body).backgroundColor"
+    assert page.evaluate(background) == "rgb(255, 255, 255)"
+    page.screenshot(path=artifacts_dir / "grid-light.png")
+    toggle = page.locator("#theme-toggle")
+    toggle.click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate(background) == "rgb(17, 20, 24)"
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    assert page.evaluate(background) == "rgb(17, 20, 24)"
+    page.screenshot(path=artifacts_dir / "grid-dark.png")
+
+
+def test_dark_mode_follows_the_system_until_toggled(owner_page, owner):
+    page = owner_page
+    page.emulate_media(color_scheme="dark")
+    open_grid(page)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(17, 20, 24)"
+    expect(page.locator("#theme-toggle")).to_have_attribute("aria-pressed", "true")
+
+
+def test_status_indicator_opens_with_the_keyboard(owner_page, owner):
+    page = owner_page
+    open_grid(page)
+    status = page.locator("#backend-status")
+    page.wait_for_function("document.querySelector('#backend-status .dot').dataset.state !== 'unknown'")
+    expect(status.locator(".label")).to_have_text("Backend ok")
+    status.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(status.locator("dt", has_text="Database")).to_be_visible()
+    expect(status.locator("dt", has_text="Cache")).to_be_visible()
+
+
+def test_shortcut_help_and_hidden_columns(owner_page, owner):
+    listing = ListingFactory(owner=owner)
+    page = owner_page
+    open_grid(page)
+    page.locator("body").press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.get_by_text("Columns", exact=True).click()
+    page.locator("[data-column-toggle='description']").uncheck()
+    expect(cell(page, listing, "description")).to_be_hidden()
+    page.reload()
+    expect(cell(page, listing, "title")).to_be_visible()
+    expect(cell(page, listing, "description")).to_be_hidden()
