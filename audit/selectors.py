@@ -27,12 +27,5 @@ def audit_entries_by(user: User, params: Mapping[str, Any]) -> QuerySet[AuditEnt
     return entries.select_related("actor")
 
 
-def audit_entries_for_object(object_type: str, object_id: Any) -> QuerySet[AuditEntry]:
-    """One object's history, newest first. Callers check the user may see it."""
-    return AuditEntry.objects.filter(object_type=object_type, object_id=str(object_id)).select_related(
-        "actor"
-    )
-
-
 def audit_actions_by(user: User) -> list[str]:
     return sorted(AuditEntry.objects.filter(actor=user).values_list("action", flat=True).distinct())

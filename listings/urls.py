@@ -15,7 +15,7 @@ urlpatterns = [
     # The grid builds these from its base URL (no reverse() per cell); keep the shape.
     path("<int:pk>/cells/<slug:field>/", views.cell, name="cell"),
     path("<int:pk>/delete/", views.row_delete, name="row_delete"),
-    path("<int:pk>/history/", views.listing_history, name="history"),
+    path("<int:pk>/history/", views.history, name="history"),
     path("templates/", views.template_list, name="templates"),
     path("templates/new/", views.template_form, name="template_create"),
     path("templates/add-rows/", views.template_add_rows, name="template_add_rows"),

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from audit.selectors import audit_entries_for_object
 from listings import forms
 from listings.categories import suggest_categories
 from listings.models import LISTING_FIELDS, Condition, Listing
@@ -25,6 +24,7 @@ from listings.selectors import (
     NEW_ROW_TITLE,
     FilterError,
     listing_get_for_user,
+    listing_history,
     listings_empty,
     listings_filtered,
     listings_for_user,
@@ -32,7 +32,6 @@ from listings.selectors import (
     templates_visible_to,
 )
 from listings.services import (
-    LISTING_TYPE,
     VersionConflict,
     listing_create,
     listing_delete,
@@ -203,7 +202,7 @@ def cell(request, pk: int, field: str):
         message = " ".join(error.message for error in exc.errors)
         return _cell_response(request, listing, field, "error", value=value, error=message, status=422)
     except VersionConflict as exc:
-        latest = audit_entries_for_object(LISTING_TYPE, pk).first()
+        latest = listing_history(exc.listing).select_related("actor").first()
         return _cell_response(
             request, exc.listing, field, "conflict", status=409, mine=value, latest_change=latest
         )
@@ -468,7 +467,7 @@ def template_add_rows(request):
 
 @login_required
 @require_GET
-def listing_history(request, pk: int):
+def history(request, pk: int):
     listing = listing_get_for_user(request.user, pk)
-    entries = audit_entries_for_object(LISTING_TYPE, listing.pk)[:200]
+    entries = listing_history(listing).select_related("actor")[:200]
     return render(request, "listings/listing_history.html", {"listing": listing, "entries": entries})
