@@ -117,3 +117,13 @@ class ListingTemplateForm(forms.Form):
 class AddFromTemplateForm(forms.Form):
     template = forms.IntegerField()
     count = forms.IntegerField(min_value=1, max_value=500, initial=1)
+
+
+class FindReplaceForm(forms.Form):
+    FIELDS = (("title", "Title"), ("description", "Description"), ("category", "Category"))
+    find = forms.CharField(strip=False)
+    replace = forms.CharField(required=False, strip=False)
+    fields = forms.MultipleChoiceField(choices=FIELDS)
+    match_case = forms.BooleanField(required=False)
+    whole_word = forms.BooleanField(required=False)
+    regex = forms.BooleanField(required=False)

@@ -25,26 +25,34 @@ from listings.selectors import (
     FilterError,
     listing_get_for_user,
     listing_history,
+    listing_history_entry,
     listings_empty,
     listings_filtered,
     listings_for_user,
     template_get_for_user,
     templates_visible_to,
+    undo_redo_depth,
 )
 from listings.services import (
+    NothingToUndo,
     VersionConflict,
     listing_create,
     listing_delete,
+    listing_duplicate,
+    listing_revert,
     listing_update,
     listings_bulk_delete,
     listings_bulk_set,
     listings_create_many,
+    listings_find_replace,
     listings_paste,
     listings_price_adjust,
+    redo_last,
     template_apply,
     template_create,
     template_delete,
     template_update,
+    undo_last,
 )
 from listings.validation import ListingInvalid, clean_listing
 
@@ -65,6 +73,12 @@ COUNTED_FIELDS = {"title": 150, "description": 5000}
 ROW_COLUMNS = ("id", "version", "warnings", *LISTING_FIELDS)
 # Rows changed on the server: the grid reloads its table (see grid.html).
 ROWS_CHANGED = "rows-changed"
+# Rows were added or removed in place: the "X of Y" count refreshes.
+COUNT_CHANGED = "count-changed"
+# A change was recorded (or undone): the undo and redo buttons refresh.
+UNDO_CHANGED = "undo-changed"
+# Each duplicate is its own listing_duplicate call; more than this is an import's job.
+DUPLICATE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,8 @@ def grid(request):
         templates=templates_visible_to(request.user),
         bulk_fields=forms.BULK_FIELDS,
         modes=forms.TemplateApplyForm.MODES,
+        find_fields=forms.FindReplaceForm.FIELDS,
+        depth=undo_redo_depth(request.user),
     )
     return render(request, "listings/grid.html", context)
 
@@ -206,7 +222,7 @@ def cell(request, pk: int, field: str):
         return _cell_response(
             request, exc.listing, field, "conflict", status=409, mine=value, latest_change=latest
         )
-    return _cell_response(request, listing, field, "saved")
+    return _notify(_cell_response(request, listing, field, "saved"), UNDO_CHANGED)
 
 
 @login_required
@@ -217,8 +233,11 @@ def category_suggest(request):
     return render(request, "listings/grid.html#category_options", {"categories": suggest_categories(term)})
 
 
-def _rows_changed(response: HttpResponse) -> HttpResponse:
-    return trigger_client_event(response, ROWS_CHANGED)
+def _notify(response: HttpResponse, *events: str) -> HttpResponse:
+    """Tell the page what changed (HX-Trigger); parts of the grid listen for these."""
+    for event in events:
+        trigger_client_event(response, event)
+    return response
 
 
 @login_required
@@ -228,7 +247,7 @@ def row_add(request):
         owner=request.user, data={"title": NEW_ROW_TITLE, "price": 0}, actor=request.user
     )
     context = {"row": _row(listing), "base_url": reverse("listings:grid"), "new": True}
-    return render(request, "listings/grid.html#row", context)
+    return _notify(render(request, "listings/grid.html#row", context), COUNT_CHANGED, UNDO_CHANGED)
 
 
 @login_required
@@ -237,7 +256,40 @@ def row_delete(request, pk: int):
     listing = listing_get_for_user(request.user, pk)
     listing_delete(listing=listing, actor=request.user)
     # An empty 200 lets htmx remove the row; the count is refreshed.
-    return trigger_client_event(HttpResponse(""), "count-changed")
+    return _notify(HttpResponse(""), COUNT_CHANGED, UNDO_CHANGED)
+
+
+@login_required
+@require_POST
+def row_duplicate(request, pk: int):
+    listing = listing_duplicate(listing=listing_get_for_user(request.user, pk), actor=request.user)
+    context = {"row": _row(listing), "base_url": reverse("listings:grid")}
+    response = render(request, "listings/grid.html#row", context)
+    return _notify(response, COUNT_CHANGED, UNDO_CHANGED)
+
+
+@login_required
+@require_GET
+def undo_buttons(request):
+    return render(request, "listings/grid.html#undo_buttons", {"depth": undo_redo_depth(request.user)})
+
+
+@login_required
+@require_POST
+def undo(request, direction: str):
+    """Undo (or redo) the user's last change, server-side: one bulk change is one step."""
+    service = undo_last if direction == "undo" else redo_last
+    try:
+        outcome = service(user=request.user)
+    except NothingToUndo as exc:
+        return _message(request, str(exc), error=True, status=422)
+    done = "Undid" if direction == "undo" else "Redid"
+    plural = "" if outcome.listings == 1 else "s"
+    return _notify(
+        _message(request, f"{done} {outcome.action} ({outcome.listings} listing{plural})."),
+        ROWS_CHANGED,
+        UNDO_CHANGED,
+    )
 
 
 @login_required
@@ -245,7 +297,7 @@ def row_delete(request, pk: int):
 def rows_remove_empty(request):
     removed = listings_bulk_delete(listings=listings_empty(request.user), actor=request.user)
     plural = "" if removed == 1 else "s"
-    return _rows_changed(_message(request, f"Removed {removed} empty row{plural}."))
+    return _notify(_message(request, f"Removed {removed} empty row{plural}."), ROWS_CHANGED, UNDO_CHANGED)
 
 
 def _message(request, text: str, *, error: bool = False, status: int = 200) -> HttpResponse:
@@ -312,6 +364,40 @@ def bulk(request, action: str):
                 template=template, listings=selection.listings, actor=user, mode=form.cleaned_data["mode"]
             )
             text = f"Applied “{template.name}” to {changed} listing{'s' if changed != 1 else ''}."
+        elif action == "find_replace":
+            form = forms.FindReplaceForm(request.POST)
+            if not form.is_valid():
+                return _message(
+                    request, "Enter the text to find and tick at least one column.", error=True, status=422
+                )
+            options = form.cleaned_data
+            preview = request.POST.get("preview") == "yes"
+            result = listings_find_replace(
+                listings=selection.listings,
+                fields=options["fields"],
+                find=options["find"],
+                replace=options["replace"],
+                match_case=options["match_case"],
+                whole_word=options["whole_word"],
+                regex=options["regex"],
+                actor=user,
+                preview=preview,
+            )
+            if preview:
+                context = {"count": result["count"], "changes": result["changes"], "labels": LABELS}
+                return render(request, "listings/grid.html#find_preview", context)
+            changed = result["count"]
+            text = f"Replaced in {changed} listing{'s' if changed != 1 else ''}."
+        elif action == "duplicate":
+            if selection.count > DUPLICATE_MAX:
+                text = (
+                    f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
+                )
+                return _message(request, text, error=True, status=422)
+            for listing in selection.listings.order_by("id"):
+                listing_duplicate(listing=listing, actor=user)
+            changed = selection.count
+            text = f"Duplicated {changed} listing{'s' if changed != 1 else ''}."
         elif action == "delete":
             if request.POST.get("confirm") != "yes":
                 context = {"count": selection.count, "all_matching": selection.all_matching}
@@ -322,7 +408,7 @@ def bulk(request, action: str):
             raise Http404("No such action.")
     except ListingInvalid as exc:
         return _invalid_message(request, exc)
-    return _rows_changed(_message(request, text))
+    return _notify(_message(request, text), ROWS_CHANGED, UNDO_CHANGED)
 
 
 def _pasted_block(text: str) -> list[list[str]]:
@@ -369,7 +455,9 @@ def paste(request):
         "base_url": reverse("listings:grid"),
     }
     response = render(request, "listings/grid.html#paste_report", context)
-    return trigger_client_event(response, "count-changed") if result.created else response
+    return (
+        _notify(response, COUNT_CHANGED, UNDO_CHANGED) if result.created else _notify(response, UNDO_CHANGED)
+    )
 
 
 # --- Templates ---------------------------------------------------------------
@@ -471,3 +559,18 @@ def history(request, pk: int):
     listing = listing_get_for_user(request.user, pk)
     entries = listing_history(listing).select_related("actor")[:200]
     return render(request, "listings/listing_history.html", {"listing": listing, "entries": entries})
+
+
+@login_required
+@require_POST
+def revert(request, pk: int, entry_pk: int):
+    """Put the listing back as it was before one of its history entries."""
+    listing = listing_get_for_user(request.user, pk)
+    entry = listing_history_entry(listing, entry_pk)
+    try:
+        listing_revert(listing=listing, entry=entry, actor=request.user)
+    except ListingInvalid as exc:
+        messages.error(request, " ".join(error.message for error in exc.errors))
+    else:
+        messages.success(request, f"Reverted to before the change of {entry.created_at:%Y-%m-%d %H:%M:%S}.")
+    return redirect("listings:history", pk=listing.pk)

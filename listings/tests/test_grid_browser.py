@@ -153,6 +153,54 @@ def test_paste_a_block_from_a_spreadsheet(owner_page, owner, artifacts_dir):
     page.screenshot(path=artifacts_dir / "grid-paste.png")
 
 
+def test_find_and_replace_with_a_preview_count(owner_page, owner):
+    lamps = [ListingFactory(owner=owner, title=f"Brass lamp {n}") for n in range(3)]
+    ListingFactory(owner=owner, title="Brass bed")
+    page = owner_page
+    open_grid(page, "?q=lamp")
+    page.locator("#select-page").check()
+    bar = page.locator("#bulk-bar")
+    bar.get_by_label("Find", exact=True).fill("brass")
+    bar.get_by_label("Replace with").fill("Copper")
+    bar.get_by_role("button", name="Preview").click()
+    preview = page.locator("#find-preview")
+    expect(preview).to_contain_text("3 listings would change.")
+    expect(preview).to_contain_text("Copper lamp 0")
+    assert Listing.objects.filter(title__startswith="Copper").count() == 0
+    preview.get_by_role("button", name="Replace in 3 listings").click()
+    expect(page.locator("#grid-message")).to_contain_text("Replaced in 3 listings.")
+    expect(cell(page, lamps[0], "title")).to_have_text("Copper lamp 0")
+    assert Listing.objects.filter(title__startswith="Copper").count() == 3
+    assert Listing.objects.filter(title="Brass bed").exists()
+
+
+def test_undo_and_redo_with_keys_and_buttons(owner_page, owner):
+    listing = ListingFactory(owner=owner, title="Lamp")
+    page = owner_page
+    open_grid(page)
+    title = cell(page, listing, "title")
+    expect(page.locator("#undo")).to_be_disabled()
+    title.dblclick()
+    title.locator("input[name=value]").fill("Desk lamp")
+    page.keyboard.press("Enter")
+    expect(title).to_have_text("Desk lamp")
+    expect(page.locator("#undo")).to_be_enabled()
+    expect(title).to_be_focused()
+    page.keyboard.press("Control+z")
+    expect(page.locator("#grid-message")).to_contain_text("Undid listing.update")
+    expect(cell(page, listing, "title")).to_have_text("Lamp")
+    listing.refresh_from_db()
+    assert listing.title == "Lamp"
+    page.locator("body").press("Control+y")
+    expect(cell(page, listing, "title")).to_have_text("Desk lamp")
+    page.get_by_role("button", name="Undo").click()
+    expect(cell(page, listing, "title")).to_have_text("Lamp")
+    page.get_by_role("button", name="Redo").click()
+    expect(cell(page, listing, "title")).to_have_text("Desk lamp")
+    listing.refresh_from_db()
+    assert listing.title == "Desk lamp"
+
+
 def test_dark_mode_toggle_is_remembered(owner_page, owner, artifacts_dir):
     ListingFactory(owner=owner, title="Walnut desk", category="Not a real category")
     ListingFactory(owner=owner, title="Oak chair")

@@ -378,3 +378,91 @@ def test_pages_need_login(client):
     client.logout()
     response = client.get(reverse("listings:grid"))
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_find_replace_previews_then_replaces_in_the_selection(client, owner):
+    chosen = ListingFactory(owner=owner, title="Oak chair", description="An oak chair")
+    other = ListingFactory(owner=owner, title="Oak table")
+    data = {"ids": [chosen.pk], "find": "oak", "replace": "Walnut", "fields": ["title", "description"]}
+    response = client.post(
+        reverse("listings:bulk", args=["find_replace"]), {**data, "preview": "yes"}, **HTMX
+    )
+    html = response.content.decode()
+    assert "<strong>1 listing</strong> would change." in html
+    assert "Walnut chair" in html and "Replace in 1 listing" in html
+    chosen.refresh_from_db()
+    assert chosen.title == "Oak chair"
+    response = client.post(reverse("listings:bulk", args=["find_replace"]), data, **HTMX)
+    assert "Replaced in 1 listing." in response.content.decode()
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert (chosen.title, chosen.description, other.title) == ("Walnut chair", "An Walnut chair", "Oak table")
+
+
+def test_find_replace_bad_regex_is_422(client, owner):
+    listing = ListingFactory(owner=owner)
+    data = {"ids": [listing.pk], "find": "(", "replace": "", "fields": ["title"], "regex": "on"}
+    response = client.post(reverse("listings:bulk", args=["find_replace"]), data, **HTMX)
+    assert response.status_code == 422
+    assert "Not a valid regular expression" in response.content.decode()
+
+
+def test_duplicate_row_and_selection(client, owner):
+    listing = ListingFactory(owner=owner, title="Lamp")
+    response = client.post(reverse("listings:row_duplicate", args=[listing.pk]), **HTMX)
+    copy = Listing.objects.exclude(pk=listing.pk).get()
+    assert f'data-listing-id="{copy.pk}"' in response.content.decode()
+    assert copy.title == "Lamp"
+    client.post(reverse("listings:bulk", args=["duplicate"]), {"ids": [listing.pk, copy.pk]}, **HTMX)
+    assert Listing.objects.filter(title="Lamp").count() == 4
+
+
+def test_undo_and_redo_a_cell_edit_and_a_bulk_change(client, owner):
+    listing = ListingFactory(owner=owner, title="Lamp", price=Decimal("10.00"))
+    client.post(cell_url(listing, "title"), {"value": "Desk lamp", "version": listing.version}, **HTMX)
+    client.post(
+        reverse("listings:bulk", args=["price"]),
+        {"ids": [listing.pk], "kind": "amount", "change": "5"},
+        **HTMX,
+    )
+    buttons = client.get(reverse("listings:undo_buttons"), **HTMX).content.decode()
+    assert "Undo <small>(2)</small>" in buttons and 'id="redo"' in buttons
+    response = client.post(reverse("listings:undo"), **HTMX)
+    assert "rows-changed" in response.headers["HX-Trigger"]
+    listing.refresh_from_db()
+    assert (listing.title, listing.price) == ("Desk lamp", Decimal("10.00"))
+    client.post(reverse("listings:undo"), **HTMX)
+    listing.refresh_from_db()
+    assert listing.title == "Lamp"
+    client.post(reverse("listings:redo"), **HTMX)
+    listing.refresh_from_db()
+    assert listing.title == "Desk lamp"
+    assert "Redo <small>(1)</small>" in client.get(reverse("listings:undo_buttons"), **HTMX).content.decode()
+
+
+def test_nothing_to_undo_is_reported(client, owner):
+    response = client.post(reverse("listings:undo"), **HTMX)
+    assert response.status_code == 422
+    assert "Nothing to undo." in response.content.decode()
+
+
+def test_revert_from_the_listing_history(client, owner):
+    listing = ListingFactory(owner=owner, title="First")
+    listing_update(listing=listing, data={"title": "Second"}, actor=owner)
+    listing_update(listing=listing, data={"title": "Third"}, actor=owner)
+    first_change = AuditEntry.objects.filter(object_id=str(listing.pk)).order_by("id").first()
+    html = client.get(reverse("listings:history", args=[listing.pk])).content.decode()
+    revert_url = reverse("listings:revert", args=[listing.pk, first_change.pk])
+    assert revert_url in html
+    response = client.post(revert_url, follow=True)
+    assert "Reverted to before the change" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.title == "First"
+
+
+def test_revert_with_another_listings_entry_is_404(client, owner):
+    listing = ListingFactory(owner=owner)
+    elsewhere = ListingFactory(owner=owner)
+    listing_update(listing=elsewhere, data={"title": "Changed"}, actor=owner)
+    entry = AuditEntry.objects.get(object_id=str(elsewhere.pk))
+    assert client.post(reverse("listings:revert", args=[listing.pk, entry.pk])).status_code == 404

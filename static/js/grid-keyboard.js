@@ -56,7 +56,23 @@ function updateCounter(field) {
   counter.classList.toggle("over", field.value.length > Number(field.dataset.max));
 }
 
+// Ctrl+Z / Ctrl+Y (and Cmd, and Ctrl+Shift+Z) press the undo and redo buttons,
+// except inside a text field, where they undo typing.
+function onUndoKey(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+  if (event.target.closest("input, textarea, select")) return;
+  const key = event.key.toLowerCase();
+  const id = key === "z" && !event.shiftKey ? "undo" : key === "y" || (key === "z" && event.shiftKey) ? "redo" : null;
+  const button = id && document.getElementById(id);
+  if (!button) return;
+  event.preventDefault();
+  // The buttons are re-rendered after each change; make sure htmx has wired them.
+  htmx.process(button);
+  button.click();
+}
+
 export function initKeyboard() {
+  document.addEventListener("keydown", onUndoKey);
   document.addEventListener("keydown", (event) => {
     const td = event.target.closest(CELL);
     if (!td) return;
