@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from listings.models import Listing
 from listings.tests.factories import ListingFactory
+from listings.views import PAGE_SIZE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,7 +113,7 @@ def test_select_all_matching_then_delete_with_confirmation(owner_page, owner):
     page = owner_page
     open_grid(page, "?q=lamp")
     page.locator("#select-page").check()
-    expect(page.locator("#selection-count")).to_have_text("100 selected")
+    expect(page.locator("#selection-count")).to_have_text(f"{PAGE_SIZE} selected")
     page.get_by_role("button", name="Select all 105 matching").click()
     expect(page.locator("#selection-count")).to_have_text("All 105 matching selected")
     page.locator("#bulk-bar").get_by_role("button", name="Delete…").click()

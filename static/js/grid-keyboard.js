@@ -8,7 +8,7 @@ let pendingMove = null;
 
 function openEditor(td) {
   focusCell(td);
-  htmx.trigger(td, "edit");
+  htmx.ajax("GET", `${cellUrl(td)}?edit=1`, { source: td, target: td, swap: "outerHTML" });
 }
 
 function cancelEdit(td) {
