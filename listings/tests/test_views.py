@@ -6,7 +6,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from listings.models import Listing, ListingTemplate
 from listings.selectors import NEW_ROW_TITLE
-from listings.services import listing_update
+from listings.services import listing_create, listing_update
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 from listings.views import PAGE_SIZE
 
@@ -466,3 +466,9 @@ def test_revert_with_another_listings_entry_is_404(client, owner):
     listing_update(listing=elsewhere, data={"title": "Changed"}, actor=owner)
     entry = AuditEntry.objects.get(object_id=str(elsewhere.pk))
     assert client.post(reverse("listings:revert", args=[listing.pk, entry.pk])).status_code == 404
+
+
+def test_history_offers_no_revert_for_the_entry_that_created_the_listing(client, owner):
+    listing = listing_create(owner=owner, data={"title": "Fresh", "price": "5"}, actor=owner)
+    html = client.get(reverse("listings:history", args=[listing.pk])).content.decode()
+    assert "listing.create" in html and "Revert to before this" not in html
