@@ -62,6 +62,7 @@ from accounts.models import User  # noqa: E402
 from listings.demo import demo_rows  # noqa: E402
 from listings.models import Listing  # noqa: E402
 from listings.validation import clean_listing, listing_warnings  # noqa: E402
+from listings.views import PAGE_SIZE  # noqa: E402
 
 
 def build_account() -> User:
@@ -131,7 +132,7 @@ def main() -> None:
     timed(client, "get", "/listings/")  # warm caches, templates and the connection
 
     pages = {
-        "GET /listings/ first page (full page, 100 rows)": ("/listings/", {}),
+        f"GET /listings/ first page (full page, {PAGE_SIZE} rows)": ("/listings/", {}),
         "GET /listings/ first page (htmx table partial)": ("/listings/", HTMX),
         "GET sorted + searched (q=vintage lamp, -price; full page)": (
             "/listings/?q=vintage+lamp&ordering=-price",
@@ -142,7 +143,7 @@ def main() -> None:
             "/listings/?condition=New&offer_shipping=yes&ordering=title",
             HTMX,
         ),
-        "GET next 100 rows while scrolling (offset=1000; htmx)": ("/listings/?offset=1000", HTMX),
+        f"GET next {PAGE_SIZE} rows while scrolling (offset=1000; htmx)": ("/listings/?offset=1000", HTMX),
         "GET count (asked for after the table; all 100,000)": ("/listings/count/", HTMX),
         "GET count (q=vintage lamp)": ("/listings/count/?q=vintage+lamp", HTMX),
     }

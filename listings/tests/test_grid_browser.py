@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from listings.models import Listing
+from listings.services import listing_update
 from listings.tests.factories import ListingFactory
 from listings.views import PAGE_SIZE
 
@@ -84,6 +85,37 @@ def test_a_validation_error_stays_on_the_cell(owner_page, owner):
     expect(price).to_have_attribute("data-state", "saved")
     listing.refresh_from_db()
     assert listing.price == Decimal("39.99")
+
+
+def test_a_stale_edit_shows_the_other_change_and_lets_the_user_choose(owner_page, owner):
+    listing = ListingFactory(owner=owner, title="Oak chair")
+    page = owner_page
+    open_grid(page)
+    title = cell(page, listing, "title")
+    title.dblclick()
+    title.locator("input[name=value]").fill("Oak chair, pair")
+    # Someone else saves the same listing while the editor is open.
+    listing_update(listing=listing, data={"title": "Oak chair (sold)"}, actor=owner)
+    page.keyboard.press("Enter")
+    expect(title).to_have_attribute("data-state", "conflict")
+    expect(title.locator(".theirs")).to_have_text("Oak chair (sold)")
+    expect(title.locator(".mine")).to_have_text("Oak chair, pair")
+    title.get_by_role("button", name="Use mine").click()
+    expect(title).to_have_attribute("data-state", "saved")
+    listing.refresh_from_db()
+    assert (listing.title, listing.version) == ("Oak chair, pair", 3)
+
+
+def test_category_editor_suggests_facebook_categories(owner_page, owner):
+    listing = ListingFactory(owner=owner, category="")
+    page = owner_page
+    open_grid(page)
+    category = cell(page, listing, "category")
+    category.dblclick()
+    category.locator("input[name=value]").press_sequentially("dining chairs")
+    expect(page.locator("#category-options option").first).to_have_attribute(
+        "value", "Furniture//Dining Room Furniture//Dining Chairs"
+    )
 
 
 def test_bulk_set_on_a_shift_click_selection(owner_page, owner):
