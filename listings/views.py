@@ -4,7 +4,6 @@
 import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -183,7 +182,6 @@ def _grid_context(request, params) -> dict[str, Any]:
         "rows": [_row(listing, base_url) for listing in page[:PAGE_SIZE]],
         "next_offset": offset + PAGE_SIZE if len(page) > PAGE_SIZE else None,
         "state": state,
-        "query": query,
         "query_string": urlencode(query),
         "headers": _column_headers(query),
         "filter_error": error,
@@ -213,8 +211,8 @@ def grid(request):
 @login_required
 @require_GET
 def grid_count(request):
-    """ "X of Y": counting is the slow part at 100,000 rows, so the table loads first
-    and asks for its count separately."""
+    """The "X of Y" count. Counting is the slow part at 100,000 rows, so the
+    table loads first and asks for its count separately."""
     listings, _ = _filtered(request, request.GET)
     return render(
         request,
@@ -265,7 +263,8 @@ def cell(request, pk: int, field: str):
 @login_required
 @require_GET
 def category_suggest(request):
-    # The grid's cell editor sends its input as "value", the template form as "category".
+    # A cell editor sends its input as "value"; the grid's filter and the template
+    # form name theirs "category".
     term = request.GET.get("value") or request.GET.get("category") or ""
     return render(request, "listings/grid.html#category_options", {"categories": suggest_categories(term)})
 
@@ -368,86 +367,100 @@ def _invalid_message(request, exc: ListingInvalid) -> HttpResponse:
     return _message(request, text, error=True, status=422)
 
 
+def _listings(count: int) -> str:
+    return f"{count} listing{'' if count == 1 else 's'}"
+
+
+class _FormInvalid(Exception):
+    """A bulk action's own inputs were incomplete; the message says what to fix."""
+
+
+def _valid(form, message: str):
+    if not form.is_valid():
+        raise _FormInvalid(message)
+    return form.cleaned_data
+
+
+# Each bulk action returns the message to show, or a response of its own
+# (a preview, a confirmation question).
+def _bulk_set(request, selection: Selection):
+    data = _valid(forms.BulkSetForm(request.POST), "Choose a field to set.")
+    values = {data["field"]: data["value"]}
+    changed = listings_bulk_set(listings=selection.listings, values=values, actor=request.user)
+    return f"Set {LABELS[data['field']].lower()} on {_listings(changed)}."
+
+
+def _bulk_price(request, selection: Selection):
+    data = _valid(forms.PriceAdjustForm(request.POST), "Enter the price change as a number.")
+    change = {data["kind"]: data["change"]}
+    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **change)
+    return f"Adjusted the price of {_listings(changed)}."
+
+
+def _bulk_template(request, selection: Selection):
+    data = _valid(forms.TemplateApplyForm(request.POST), "Choose a template.")
+    template = template_get_for_user(request.user, data["template"])
+    changed = template_apply(
+        template=template, listings=selection.listings, actor=request.user, mode=data["mode"]
+    )
+    return f"Applied “{template.name}” to {_listings(changed)}."
+
+
+def _bulk_find_replace(request, selection: Selection):
+    data = _valid(forms.FindReplaceForm(request.POST), "Enter the text to find and tick at least one column.")
+    preview = request.POST.get("preview") == "yes"
+    result = listings_find_replace(listings=selection.listings, actor=request.user, preview=preview, **data)
+    if preview:
+        context = {"count": result["count"], "changes": result["changes"]}
+        return render(request, "listings/grid.html#find_preview", context)
+    return f"Replaced in {_listings(result['count'])}."
+
+
+def _bulk_duplicate(request, selection: Selection):
+    if selection.count > DUPLICATE_MAX:
+        raise _FormInvalid(
+            f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
+        )
+    for listing in selection.listings.order_by("id"):
+        listing_duplicate(listing=listing, actor=request.user)
+    return f"Duplicated {_listings(selection.count)}."
+
+
+def _bulk_delete(request, selection: Selection):
+    if request.POST.get("confirm") != "yes":
+        context = {"count": selection.count, "all_matching": selection.all_matching}
+        return render(request, "listings/grid.html#confirm_delete", context)
+    return f"Deleted {_listings(listings_bulk_delete(listings=selection.listings, actor=request.user))}."
+
+
+BULK_ACTIONS = {
+    "set": _bulk_set,
+    "price": _bulk_price,
+    "template": _bulk_template,
+    "find_replace": _bulk_find_replace,
+    "duplicate": _bulk_duplicate,
+    "delete": _bulk_delete,
+}
+
+
 @login_required
 @require_POST
 def bulk(request, action: str):
     """One action for the selected rows (or all matching the filters)."""
+    if action not in BULK_ACTIONS:
+        raise Http404("No such action.")
     selection = _selection(request)
     if selection is None:
         return _message(request, "Select at least one listing.", error=True, status=422)
-    user = request.user
     try:
-        if action == "set":
-            form = forms.BulkSetForm(request.POST)
-            if not form.is_valid():
-                return _message(request, "Choose a field to set.", error=True, status=422)
-            field = form.cleaned_data["field"]
-            changed = listings_bulk_set(
-                listings=selection.listings, values={field: form.cleaned_data["value"]}, actor=user
-            )
-            text = f"Set {LABELS[field].lower()} on {changed} listing{'s' if changed != 1 else ''}."
-        elif action == "price":
-            form = forms.PriceAdjustForm(request.POST)
-            if not form.is_valid():
-                return _message(request, "Enter the price change as a number.", error=True, status=422)
-            change: Decimal = form.cleaned_data["change"]
-            kind = form.cleaned_data["kind"]
-            changed = listings_price_adjust(listings=selection.listings, actor=user, **{kind: change})
-            text = f"Adjusted the price of {changed} listing{'s' if changed != 1 else ''}."
-        elif action == "template":
-            form = forms.TemplateApplyForm(request.POST)
-            if not form.is_valid():
-                return _message(request, "Choose a template.", error=True, status=422)
-            template = template_get_for_user(user, form.cleaned_data["template"])
-            changed = template_apply(
-                template=template, listings=selection.listings, actor=user, mode=form.cleaned_data["mode"]
-            )
-            text = f"Applied “{template.name}” to {changed} listing{'s' if changed != 1 else ''}."
-        elif action == "find_replace":
-            form = forms.FindReplaceForm(request.POST)
-            if not form.is_valid():
-                return _message(
-                    request, "Enter the text to find and tick at least one column.", error=True, status=422
-                )
-            options = form.cleaned_data
-            preview = request.POST.get("preview") == "yes"
-            result = listings_find_replace(
-                listings=selection.listings,
-                fields=options["fields"],
-                find=options["find"],
-                replace=options["replace"],
-                match_case=options["match_case"],
-                whole_word=options["whole_word"],
-                regex=options["regex"],
-                actor=user,
-                preview=preview,
-            )
-            if preview:
-                context = {"count": result["count"], "changes": result["changes"], "labels": LABELS}
-                return render(request, "listings/grid.html#find_preview", context)
-            changed = result["count"]
-            text = f"Replaced in {changed} listing{'s' if changed != 1 else ''}."
-        elif action == "duplicate":
-            if selection.count > DUPLICATE_MAX:
-                text = (
-                    f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
-                )
-                return _message(request, text, error=True, status=422)
-            for listing in selection.listings.order_by("id"):
-                listing_duplicate(listing=listing, actor=user)
-            changed = selection.count
-            text = f"Duplicated {changed} listing{'s' if changed != 1 else ''}."
-        elif action == "delete":
-            if request.POST.get("confirm") != "yes":
-                context = {"count": selection.count, "all_matching": selection.all_matching}
-                return render(request, "listings/grid.html#confirm_delete", context)
-            changed = listings_bulk_delete(listings=selection.listings, actor=user)
-            text = f"Deleted {changed} listing{'s' if changed != 1 else ''}."
-        else:
-            raise Http404("No such action.")
+        outcome = BULK_ACTIONS[action](request, selection)
+    except _FormInvalid as exc:
+        return _message(request, str(exc), error=True, status=422)
     except ListingInvalid as exc:
         return _invalid_message(request, exc)
-    return _notify(_message(request, text), ROWS_CHANGED, UNDO_CHANGED)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _notify(_message(request, outcome), ROWS_CHANGED, UNDO_CHANGED)
 
 
 def _pasted_block(text: str) -> list[list[str]]:
