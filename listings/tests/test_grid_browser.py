@@ -1,5 +1,6 @@
 """The spreadsheet page in a real browser (system Chromium via Playwright)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -287,3 +288,45 @@ def test_shortcut_help_and_hidden_columns(owner_page, owner):
     page.reload()
     expect(cell(page, listing, "title")).to_be_visible()
     expect(cell(page, listing, "description")).to_be_hidden()
+
+
+def test_search_and_sort_keep_the_view_in_the_url(owner_page, owner):
+    ListingFactory(owner=owner, title="Red bicycle", price=Decimal("80"))
+    ListingFactory(owner=owner, title="Red kettle", price=Decimal("10"))
+    ListingFactory(owner=owner, title="Blue lamp", price=Decimal("30"))
+    page = owner_page
+    open_grid(page)
+    page.get_by_label("Search").fill("red")
+    expect(page).to_have_url(re.compile(r"[?&]q=red"))
+    expect(page.locator("tr[data-listing-id]")).to_have_count(2)
+    expect(page.locator("#grid-count")).to_have_text("2 of 3 listings")
+    page.locator("th[data-col='price'] a").click()
+    expect(page).to_have_url(re.compile(r"q=red.*ordering=price"))
+    expect(page.locator("td[data-field='title']")).to_have_text(["Red kettle", "Red bicycle"])
+    expect(page.locator("th[data-col='price']")).to_have_attribute("aria-sort", "ascending")
+    # A shared link opens the same view.
+    page.goto(page.url)
+    expect(page.locator("td[data-field='title']")).to_have_text(["Red kettle", "Red bicycle"])
+    expect(page.get_by_label("Search")).to_have_value("red")
+
+
+def test_scrolling_to_the_end_loads_more_rows(owner_page, owner):
+    ListingFactory.create_batch(PAGE_SIZE + 5, owner=owner)
+    page = owner_page
+    open_grid(page)
+    expect(page.locator("tr[data-listing-id]")).to_have_count(PAGE_SIZE)
+    page.locator("tr.more").scroll_into_view_if_needed()
+    expect(page.locator("tr[data-listing-id]")).to_have_count(PAGE_SIZE + 5)
+    expect(page.locator("tr.more")).to_have_count(0)
+
+
+def test_column_widths_are_remembered(owner_page, owner):
+    ListingFactory(owner=owner)
+    page = owner_page
+    open_grid(page)
+    handle = page.locator("th[data-col='title'] .col-resize")
+    # What dragging the resize handle does: set the header's width.
+    handle.evaluate("element => { element.style.width = '420px'; }")
+    page.wait_for_function("JSON.parse(localStorage.getItem('grid.columns') || '{}').widths?.title === 420")
+    page.reload()
+    expect(page.locator("th[data-col='title'] .col-resize")).to_have_css("width", "420px")
