@@ -1,6 +1,6 @@
 // Spreadsheet keys: arrows move, Enter/F2 edit, Enter saves, Escape cancels,
 // Tab saves and moves on. HTMX swaps cells; this keeps the focus where it belongs.
-import { CELL, active, activeCell, cellUrl, focusCell, isEditing, neighbour } from "./grid-cells.js";
+import { CELL, activeCell, cellUrl, focusCell, isEditing, neighbour } from "./grid-cells.js";
 
 const ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
 // A move to make once the cell being saved comes back from the server.
@@ -130,7 +130,13 @@ export function initKeyboard() {
     openEditor(row.querySelector('td[data-field="title"]'));
   });
 
-  // The grid's first cell is its tab stop until another one is focused.
-  const first = document.querySelector(CELL);
-  if (first && !active.id) first.tabIndex = 0;
+  ensureTabStop();
+  document.addEventListener("htmx:afterSettle", ensureTabStop);
+}
+
+// Keep one cell reachable with Tab: the active one, or the first after a reload.
+function ensureTabStop() {
+  if (document.querySelector(`${CELL}[tabindex="0"]`)) return;
+  const cell = activeCell() || document.querySelector(CELL);
+  if (cell) cell.tabIndex = 0;
 }
