@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from listings.demo import demo_rows
 from listings.models import Listing
-from listings.services import listing_update
+from listings.services import listing_create, listing_update, listings_create_many
 from listings.tests.factories import ListingFactory
+from listings.validation import clean_listing
 from listings.views import PAGE_SIZE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -236,11 +238,15 @@ def test_undo_and_redo_with_keys_and_buttons(owner_page, owner):
 
 
 def test_dark_mode_toggle_is_remembered(owner_page, owner, artifacts_dir):
-    ListingFactory(owner=owner, title="Walnut desk", category="Not a real category")
-    ListingFactory(owner=owner, title="Oak chair")
+    listings_create_many(owner=owner, rows=[clean_listing(row) for row in demo_rows(24)])
+    listing_create(
+        owner=owner, data={"title": "VINTAGE RIFLE SCOPE", "price": "45", "category": "Not a real category"}
+    )
     page = owner_page
     page.emulate_media(color_scheme="light")
     open_grid(page)
+    page.locator("tr[data-listing-id] input.row-select").nth(1).click()
+    page.locator("tr[data-listing-id] input.row-select").nth(3).click(modifiers=["Shift"])
     background = "getComputedStyle(document.body).backgroundColor"
     assert page.evaluate(background) == "rgb(255, 255, 255)"
     page.screenshot(path=artifacts_dir / "grid-light.png")
@@ -252,6 +258,10 @@ def test_dark_mode_toggle_is_remembered(owner_page, owner, artifacts_dir):
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     assert page.evaluate(background) == "rgb(17, 20, 24)"
+    expect(page.locator(".warning-marker")).to_have_text("⚠ 3")
+    page.locator("tr[data-listing-id] input.row-select").nth(1).click()
+    page.locator("tr[data-listing-id] input.row-select").nth(3).click(modifiers=["Shift"])
+    expect(page.locator("#selection-count")).to_have_text("3 selected")
     page.screenshot(path=artifacts_dir / "grid-dark.png")
 
 
