@@ -2,7 +2,7 @@
 export const CELL = "tr[data-listing-id] > td[data-field]";
 
 // The cell that has (or last had) the keyboard focus: row id and field.
-export const active = { id: null, field: null };
+const active = { id: null, field: null };
 
 export function cellAt(id, field) {
   return document.querySelector(`tr[data-listing-id="${id}"] > td[data-field="${field}"]`);
