@@ -298,6 +298,10 @@ def test_shortcut_help_and_hidden_columns(owner_page, owner):
     page.reload()
     expect(cell(page, listing, "title")).to_be_visible()
     expect(cell(page, listing, "description")).to_be_hidden()
+    # Arrow keys skip the hidden column.
+    cell(page, listing, "condition").click()
+    page.keyboard.press("ArrowRight")
+    expect(cell(page, listing, "category")).to_be_focused()
 
 
 def test_search_and_sort_keep_the_view_in_the_url(owner_page, owner):

@@ -43,17 +43,22 @@ export function focusCell(td) {
 export function neighbour(td, direction) {
   const row = td.parentElement;
   if (direction === "left" || direction === "right") {
-    let next = direction === "right" ? td.nextElementSibling : td.previousElementSibling;
-    while (next && !next.dataset.field) next = null;
+    const cells = visibleCells(row);
+    const next = cells[cells.indexOf(td) + (direction === "right" ? 1 : -1)];
     if (next) return next;
     // Past the row's end (or start), wrap to the next (or previous) row.
     const rowNext = sibling(row, direction === "right" ? "down" : "up");
     if (!rowNext) return null;
-    const cells = rowNext.querySelectorAll(":scope > td[data-field]");
-    return direction === "right" ? cells[0] : cells[cells.length - 1];
+    const wrapped = visibleCells(rowNext);
+    return direction === "right" ? wrapped[0] : wrapped[wrapped.length - 1];
   }
   const other = sibling(row, direction);
   return other ? other.querySelector(`:scope > td[data-field="${td.dataset.field}"]`) : null;
+}
+
+// A row's cells in the columns that are not hidden (see grid-columns.js).
+function visibleCells(row) {
+  return [...row.querySelectorAll(":scope > td[data-field]")].filter((cell) => cell.offsetParent !== null);
 }
 
 function sibling(row, direction) {
