@@ -15,7 +15,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from listings.categories import all_categories
-from listings.forms import (
+from listings.admin_forms import (
     ApplyTemplateForm,
     CategoryInput,
     DeleteListingsForm,

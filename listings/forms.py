@@ -1,100 +1,129 @@
-"""Forms for listings. The admin's bulk actions ask for their value through these;
-the values are then cleaned once more by ``listings.validation`` inside the service."""
-
-from decimal import Decimal
+"""Forms of the spreadsheet and templates pages. They only shape input; the
+listing rules live in ``listings.validation`` and run inside the services."""
 
 from django import forms
-from django.conf import settings
-from import_export.forms import ImportForm
+from django.urls import reverse_lazy
 
-from listings.models import CATEGORY_MAX_LENGTH, Condition, ListingTemplate
-from listings.services import TemplateApplyMode
+from listings.models import Condition, ListingTemplate
 
-# The id of the <datalist> of Facebook's categories that category inputs point at.
-CATEGORY_DATALIST_ID = "facebook-categories"
-
-
-class CategoryInput(forms.TextInput):
-    """A free-text category with Facebook's category paths offered as suggestions
-    (an unknown category is only a warning, so the browser must not restrict it)."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"list": CATEGORY_DATALIST_ID, "autocomplete": "off", "size": 60, **(attrs or {})})
+BULK_FIELDS = (
+    ("condition", "Condition"),
+    ("category", "Category"),
+    ("offer_shipping", "Offer shipping"),
+    ("price", "Price"),
+    ("description", "Description"),
+)
 
 
-class SetConditionForm(forms.Form):
-    condition = forms.ChoiceField(choices=Condition.choices)
+class SelectionForm(forms.Form):
+    """Which listings a bulk action is for: ticked ids, or every listing that
+    matches the grid's current filters."""
 
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    all_matching = forms.BooleanField(required=False)
 
-class SetCategoryForm(forms.Form):
-    category = forms.CharField(
-        max_length=CATEGORY_MAX_LENGTH,
-        required=False,
-        widget=CategoryInput(),
-        help_text="A Facebook category path such as Electronics//Cell Phones. Leave empty to clear it.",
-    )
-
-
-class SetShippingForm(forms.Form):
-    offer_shipping = forms.TypedChoiceField(
-        choices=((True, "Offer shipping"), (False, "Local pick-up only")),
-        coerce=lambda value: value == "True",
-        widget=forms.RadioSelect,
-        label="Shipping",
-    )
-
-
-class PriceAdjustForm(forms.Form):
-    PERCENT = "percent"
-    AMOUNT = "amount"
-
-    kind = forms.ChoiceField(
-        choices=((PERCENT, "By a percentage"), (AMOUNT, "By a fixed amount")),
-        widget=forms.RadioSelect,
-        initial=PERCENT,
-        label="Adjust",
-    )
-    value = forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        help_text="Negative lowers prices: -10 with “percentage” is 10% off. Prices never go below 0.",
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any integer is acceptable; ownership is enforced by the selector.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == self.PERCENT and cleaned.get("value", 0) < Decimal(-100):
-            self.add_error("value", "A price cannot drop by more than 100%.")
+        if not cleaned.get("all_matching") and not cleaned.get("ids"):
+            raise forms.ValidationError("Select at least one listing.")
         return cleaned
 
-    def service_kwargs(self) -> dict[str, Decimal]:
-        """``percent=`` or ``amount=`` for ``listings_price_adjust``."""
-        return {self.cleaned_data["kind"]: self.cleaned_data["value"]}
+
+class BulkSetForm(forms.Form):
+    field = forms.ChoiceField(choices=BULK_FIELDS)
+    value = forms.CharField(required=False, strip=False)
 
 
-class ApplyTemplateForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=ListingTemplate.objects.select_related("owner"))
-    mode = forms.ChoiceField(
-        choices=(
-            (TemplateApplyMode.FILL_EMPTY, "Only fill fields that are empty"),
-            (TemplateApplyMode.OVERWRITE, "Overwrite every field the template sets"),
+class PriceAdjustForm(forms.Form):
+    KINDS = (("percent", "%"), ("amount", "amount"))
+    kind = forms.ChoiceField(choices=KINDS)
+    change = forms.DecimalField(max_digits=10, decimal_places=2)
+
+
+class TemplateApplyForm(forms.Form):
+    MODES = (("fill_empty", "Fill empty fields"), ("overwrite", "Overwrite"))
+    template = forms.IntegerField()
+    mode = forms.ChoiceField(choices=MODES)
+
+
+class ListingTemplateForm(forms.Form):
+    """A template's name plus one optional input per listing field; the filled
+    ones become its defaults (cleaned by ``clean_template_defaults`` in the
+    service). A plain form, not a ModelForm: the service must see the template
+    as it was to audit the change."""
+
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 2}))
+    is_public = forms.BooleanField(required=False, label="Share with everyone")
+    title = forms.CharField(required=False, max_length=150)
+    price = forms.CharField(required=False)
+    condition = forms.ChoiceField(required=False, choices=[("", "—"), *Condition.choices])
+    default_description = forms.CharField(
+        required=False, label="Description", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    category = forms.CharField(
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "list": "category-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("listings:categories"),
+                "hx-trigger": "input changed delay:200ms",
+                "hx-target": "#category-options",
+                "hx-swap": "innerHTML",
+            }
         ),
-        initial=TemplateApplyMode.FILL_EMPTY,
-        widget=forms.RadioSelect,
+    )
+    offer_shipping = forms.ChoiceField(
+        required=False, choices=[("", "—"), ("yes", "Yes"), ("no", "No")], label="Offer shipping"
     )
 
+    DEFAULT_INPUTS = {
+        "title": "title",
+        "price": "price",
+        "condition": "condition",
+        "default_description": "description",
+        "category": "category",
+        "offer_shipping": "offer_shipping",
+    }
 
-class DeleteListingsForm(forms.Form):
-    """No value to choose: the page itself is the confirmation."""
-
-
-class ListingImportForm(ImportForm):
-    """import-export's upload form, refusing files over IMPORT_MAX_BYTES before they are read."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the most one import takes is {limit:,}."
+    def __init__(self, *args, template: ListingTemplate | None = None, defaults=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if template is not None:
+            self.initial.update(
+                name=template.name, description=template.description, is_public=template.is_public
             )
-        return upload
+        values = defaults if defaults is not None else (template.defaults if template else {})
+        for input_name, field in self.DEFAULT_INPUTS.items():
+            value = values.get(field)
+            if field == "offer_shipping" and value is not None:
+                value = "yes" if value else "no"
+            if value not in (None, ""):
+                self.initial[input_name] = value
+
+    def defaults(self) -> dict:
+        return {
+            field: self.cleaned_data[input_name]
+            for input_name, field in self.DEFAULT_INPUTS.items()
+            if self.cleaned_data.get(input_name) not in (None, "")
+        }
+
+
+class AddFromTemplateForm(forms.Form):
+    template = forms.IntegerField()
+    count = forms.IntegerField(min_value=1, max_value=500, initial=1)
+
+
+class FindReplaceForm(forms.Form):
+    FIELDS = (("title", "Title"), ("description", "Description"), ("category", "Category"))
+    find = forms.CharField(strip=False)
+    replace = forms.CharField(required=False, strip=False)
+    fields = forms.MultipleChoiceField(choices=FIELDS)
+    match_case = forms.BooleanField(required=False)
+    whole_word = forms.BooleanField(required=False)
+    regex = forms.BooleanField(required=False)

@@ -145,3 +145,12 @@ def undo_redo_depth(user: User) -> dict[str, int]:
     ):
         counts["redo" if undone else "undo"] = count
     return counts
+
+
+# What "add row" creates; a row still exactly like this was never filled in.
+NEW_ROW_TITLE = "New listing"
+
+
+def listings_empty(user: User) -> QuerySet[Listing]:
+    """The user's rows added in the grid and never filled in."""
+    return listings_for_user(user).filter(title=NEW_ROW_TITLE, price=0, description="", category="")

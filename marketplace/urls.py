@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/auth/", include("accounts.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
+    path("history/", include("audit.urls")),
 ]
 
 if settings.DEBUG:

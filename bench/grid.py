@@ -1,0 +1,165 @@
+"""Server time of the spreadsheet page on an account of 100,000 listings in PostgreSQL.
+Prints figures; asserts nothing.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_grid_bench python bench/grid.py
+
+The database is created if missing and the bench account is rebuilt on every run
+(COPY, then VACUUM ANALYZE as autovacuum would), so runs are comparable. Requests go
+through the whole Django stack in-process (session login, middleware, templates).
+Targets (issue 5): first page <= 80 ms, sorted + searched page <= 120 ms, one cell
+save <= 30 ms, each p50.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_grid_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import dj_database_url
+import psycopg
+
+ROWS = 100_000
+REPEATS = 40
+EMAIL = "bench-grid@example.com"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def ensure_database() -> None:
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("bench/grid.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+    admin = psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+ensure_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from listings.demo import demo_rows  # noqa: E402
+from listings.models import Listing  # noqa: E402
+from listings.validation import clean_listing, listing_warnings  # noqa: E402
+from listings.views import PAGE_SIZE  # noqa: E402
+
+
+def build_account() -> User:
+    """A user with ROWS realistic listings, loaded with COPY."""
+    call_command("migrate", verbosity=0)
+    user = User.objects.filter(email=EMAIL).first() or User.objects.create_user(email=EMAIL, password=None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE listings_listing, listings_undostep, audit_auditentry RESTART IDENTITY CASCADE"
+        )
+    columns = (
+        "owner_id, title, price, condition, description, category, offer_shipping, source, extra, "
+        "warnings, version, created_at, updated_at"
+    )
+    now = timezone.now()
+    started = time.perf_counter()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY listings_listing ({columns}) FROM STDIN") as copy,
+    ):
+        for row in demo_rows(ROWS, seed=5):
+            cleaned = clean_listing(row)
+            copy.write_row(
+                (
+                    user.pk,
+                    cleaned["title"],
+                    cleaned["price"],
+                    cleaned["condition"],
+                    cleaned["description"],
+                    cleaned["category"],
+                    cleaned["offer_shipping"],
+                    "import",
+                    "{}",
+                    json.dumps(listing_warnings(cleaned)),
+                    1,
+                    now,
+                    now,
+                )
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE listings_listing")
+    print(f"setup: {ROWS:,} listings loaded with COPY in {time.perf_counter() - started:.1f} s")
+    return user
+
+
+def timed(client: Client, method: str, url: str, data=None, **headers) -> tuple[float, bytes]:
+    started = time.perf_counter()
+    response = getattr(client, method)(url, data or {}, **headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code >= 400:
+        raise SystemExit(
+            f"{method.upper()} {url} answered {response.status_code}: {response.content[:300]!r}"
+        )
+    return elapsed, response.content
+
+
+def report(label: str, samples: list[float]) -> None:
+    samples = sorted(samples)
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
+
+
+def main() -> None:
+    user = build_account()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    timed(client, "get", "/listings/")  # warm caches, templates and the connection
+
+    pages = {
+        f"GET /listings/ first page (full page, {PAGE_SIZE} rows)": ("/listings/", {}),
+        "GET /listings/ first page (htmx table partial)": ("/listings/", HTMX),
+        "GET sorted + searched (q=vintage lamp, -price; full page)": (
+            "/listings/?q=vintage+lamp&ordering=-price",
+            {},
+        ),
+        "GET sorted + searched (htmx table partial)": ("/listings/?q=vintage+lamp&ordering=-price", HTMX),
+        "GET sorted by title, filtered (New, shipping; htmx)": (
+            "/listings/?condition=New&offer_shipping=yes&ordering=title",
+            HTMX,
+        ),
+        f"GET next {PAGE_SIZE} rows while scrolling (offset=1000; htmx)": ("/listings/?offset=1000", HTMX),
+        "GET count (asked for after the table; all 100,000)": ("/listings/count/", HTMX),
+        "GET count (q=vintage lamp)": ("/listings/count/?q=vintage+lamp", HTMX),
+    }
+    for label, (url, headers) in pages.items():
+        report(label, [timed(client, "get", url, **headers)[0] for _ in range(REPEATS)])
+
+    listing = Listing.objects.filter(owner=user).order_by("id")[500]
+    saves = []
+    for n in range(REPEATS):
+        version = Listing.objects.values_list("version", flat=True).get(pk=listing.pk)
+        url = f"/listings/{listing.pk}/cells/title/"
+        elapsed, body = timed(client, "post", url, {"value": f"Bench title {n}", "version": version}, **HTMX)
+        assert b'data-state="saved"' in body
+        saves.append(elapsed)
+    report("POST one cell save (title, with version check + audit)", saves)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Forms of the admin's bulk actions and import. They ask for a value only; the
+the values are then cleaned once more by ``listings.validation`` inside the service."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from import_export.forms import ImportForm
+
+from listings.models import CATEGORY_MAX_LENGTH, Condition, ListingTemplate
+from listings.services import TemplateApplyMode
+
+# The id of the <datalist> of Facebook's categories that category inputs point at.
+CATEGORY_DATALIST_ID = "facebook-categories"
+
+
+class CategoryInput(forms.TextInput):
+    """A free-text category with Facebook's category paths offered as suggestions
+    (an unknown category is only a warning, so the browser must not restrict it)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"list": CATEGORY_DATALIST_ID, "autocomplete": "off", "size": 60, **(attrs or {})})
+
+
+class SetConditionForm(forms.Form):
+    condition = forms.ChoiceField(choices=Condition.choices)
+
+
+class SetCategoryForm(forms.Form):
+    category = forms.CharField(
+        max_length=CATEGORY_MAX_LENGTH,
+        required=False,
+        widget=CategoryInput(),
+        help_text="A Facebook category path such as Electronics//Cell Phones. Leave empty to clear it.",
+    )
+
+
+class SetShippingForm(forms.Form):
+    offer_shipping = forms.TypedChoiceField(
+        choices=((True, "Offer shipping"), (False, "Local pick-up only")),
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+        label="Shipping",
+    )
+
+
+class PriceAdjustForm(forms.Form):
+    PERCENT = "percent"
+    AMOUNT = "amount"
+
+    kind = forms.ChoiceField(
+        choices=((PERCENT, "By a percentage"), (AMOUNT, "By a fixed amount")),
+        widget=forms.RadioSelect,
+        initial=PERCENT,
+        label="Adjust",
+    )
+    value = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Negative lowers prices: -10 with “percentage” is 10% off. Prices never go below 0.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == self.PERCENT and cleaned.get("value", 0) < Decimal(-100):
+            self.add_error("value", "A price cannot drop by more than 100%.")
+        return cleaned
+
+    def service_kwargs(self) -> dict[str, Decimal]:
+        """``percent=`` or ``amount=`` for ``listings_price_adjust``."""
+        return {self.cleaned_data["kind"]: self.cleaned_data["value"]}
+
+
+class ApplyTemplateForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=ListingTemplate.objects.select_related("owner"))
+    mode = forms.ChoiceField(
+        choices=(
+            (TemplateApplyMode.FILL_EMPTY, "Only fill fields that are empty"),
+            (TemplateApplyMode.OVERWRITE, "Overwrite every field the template sets"),
+        ),
+        initial=TemplateApplyMode.FILL_EMPTY,
+        widget=forms.RadioSelect,
+    )
+
+
+class DeleteListingsForm(forms.Form):
+    """No value to choose: the page itself is the confirmation."""
+
+
+class ListingImportForm(ImportForm):
+    """import-export's upload form, refusing files over IMPORT_MAX_BYTES before they are read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the most one import takes is {limit:,}."
+            )
+        return upload

@@ -1,0 +1,16 @@
+// "?" (outside a text field) or the header button opens the keyboard-shortcut help.
+const dialog = document.getElementById("shortcuts");
+
+function typing(target) {
+  return target.closest && target.closest("input, textarea, select, [contenteditable]");
+}
+
+if (dialog) {
+  document.getElementById("shortcuts-open").addEventListener("click", () => dialog.showModal());
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "?" && !typing(event.target) && !dialog.open) {
+      event.preventDefault();
+      dialog.showModal();
+    }
+  });
+}
