@@ -225,7 +225,8 @@ def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_
                                 number,
                                 label,
                                 None,
-                                f"the cell has {len(text):,} characters; the most kept is {EXTRA_MAX_LENGTH:,}.",
+                                f"the cell has {len(text):,} characters; the most kept is "
+                                f"{EXTRA_MAX_LENGTH:,}.",
                             )
                         )
                     else:

@@ -239,8 +239,8 @@ def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) ->
         invalid = checked.counts["invalid"]
         if invalid and not skip_invalid:
             raise ImportRejected(
-                f"{invalid:,} of {checked.counts['rows']:,} rows are invalid; nothing was imported. Fix them, "
-                "or choose to skip invalid rows.",
+                f"{invalid:,} of {checked.counts['rows']:,} rows are invalid; nothing was imported. "
+                "Fix them, or choose to skip invalid rows.",
                 checked.errors,
             )
         _write(upload=upload, actor=actor, checked=checked, skip_invalid=skip_invalid)
