@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from listings import views
 
@@ -6,4 +6,5 @@ app_name = "listings"
 
 urlpatterns = [
     path("", views.grid, name="grid"),
+    path("import/", include("listings.importing.urls")),
 ]

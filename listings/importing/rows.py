@@ -315,7 +315,9 @@ def _resolve(
         try:
             result.values = clean_listing(data, partial=listing_id is not None)
         except ListingInvalid as exc:
-            result.errors += [_row_error(raw, error) for error in exc.errors]
+            # A field already reported (a date as a price) is not also "required".
+            reported = {error.field for error in raw.errors}
+            result.errors += [_row_error(raw, error) for error in exc.errors if error.field not in reported]
         if listing_id is not None:
             result.listing_id = listing_id
             if listing_id in seen_ids:

@@ -59,3 +59,23 @@ def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
         for item in source.infolist():
             target.writestr(item.filename, replace.get(item.filename, source.read(item.filename)))
     return buffer.getvalue()
+
+
+def ods_bytes(rows) -> bytes:
+    import tablib
+
+    dataset = tablib.Dataset(*rows[1:], headers=rows[0])
+    return dataset.export("ods")
+
+
+def xls_bytes(rows, sheet: str = "Items") -> bytes:
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    worksheet = workbook.add_sheet(sheet)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            worksheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
