@@ -24,6 +24,11 @@ from listings.models import Import
 from listings.selectors import template_get_for_user
 
 
+class ImportPagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 200
+
+
 def rejected_response(exc: ImportRejected) -> Response:
     return Response(
         {"detail": exc.message, "errors": [error.as_dict() for error in exc.errors]},
@@ -41,7 +46,7 @@ def not_committable_response(exc: ImportNotCommittable) -> Response:
 @parser_classes([MultiPartParser, FormParser])
 def imports(request):
     if request.method == "GET":
-        paginator = LimitOffsetPagination()
+        paginator = ImportPagination()
         page = paginator.paginate_queryset(imports_for_user(request.user), request)
         return paginator.get_paginated_response(ImportSummarySerializer(page, many=True).data)
     serializer = ImportUploadSerializer(data=request.data)

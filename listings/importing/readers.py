@@ -12,6 +12,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -163,7 +164,7 @@ def _zip_format(name: str, data: bytes) -> str:
                 return XLSX
             if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype")[:100]:
                 return ODS
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRejected(f"{name} is a damaged zip archive ({exc}); save it again and re-upload.") from exc
     raise FileRejected(f"{name} is not a spreadsheet: its content is {_describe(data)}.")
 
@@ -224,7 +225,7 @@ def _check_zip(name: str, data: bytes, file_format: str) -> dict[str, dict[tuple
                     formulas_by_path[member.filename] = formulas
     except FileRejected:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
         raise FileRejected(f"{name} is a damaged zip archive ({exc}); save it again and re-upload.") from exc
     return {sheet: formulas_by_path[path] for sheet, path in sheet_paths.items() if path in formulas_by_path}
 

@@ -187,13 +187,15 @@ def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_
     mapping = import_file.mapping
     headers = import_file.headers
     formulas = spreadsheet.uncached_formulas.get(import_file.sheet, {})
+    formula_rows = {row for row, _ in formulas}
     name = import_file.original_name
     for index, cells in enumerate(spreadsheet.rows(import_file.sheet)):
         if index <= import_file.header_row:
             continue
-        if not any(_is_filled(cell) for cell in cells):
-            continue
         number = index + 1
+        # A row of unsaved formulas reads as blank, but is not.
+        if not any(_is_filled(cell) for cell in cells) and number not in formula_rows:
+            continue
         raw = _RawRow(import_file, number, {}, {}, None, [])
         for column, target in enumerate(mapping):
             if target == IGNORE:
