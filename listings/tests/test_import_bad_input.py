@@ -16,13 +16,17 @@ from listings.tests.import_files import rezip, upload, xlsx_bytes
 pytestmark = pytest.mark.django_db
 
 HEADER = ["Title", "Price", "Condition"]
+HEADER_ROW = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>Price</t></is></c></row>'
+)
 GOOD = xlsx_bytes([HEADER, ["Chair", 10, "New"]])
 XXE_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b'<!DOCTYPE worksheet [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    b'<row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is></c><c r="B1" t="inlineStr"><is><t>Price</t></is></c></row>'
-    b'<row r="2"><c r="A2" t="inlineStr"><is><t>&secret;</t></is></c><c r="B2"><v>5</v></c></row>'
+    + HEADER_ROW
+    + b'<row r="2"><c r="A2" t="inlineStr"><is><t>&secret;</t></is></c><c r="B2"><v>5</v></c></row>'
     b"</sheetData></worksheet>"
 )
 
@@ -182,8 +186,9 @@ def test_formulas_with_saved_results_use_the_results(client):
     """Excel always saves a formula's result; that result is what is imported."""
     sheet = (
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        b'<row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is></c><c r="B1" t="inlineStr"><is><t>Price</t></is></c></row>'
-        b'<row r="2"><c r="A2" t="str"><f>UPPER("lamp")</f><v>LAMP</v></c><c r="B2"><f>2*5</f><v>10</v></c></row>'
+        + HEADER_ROW
+        + b'<row r="2"><c r="A2" t="str"><f>UPPER("lamp")</f><v>LAMP</v></c>'
+        b'<c r="B2"><f>2*5</f><v>10</v></c></row>'
         b"</sheetData></worksheet>"
     )
     response = post_file(client, "saved.xlsx", rezip(GOOD, {"xl/worksheets/sheet1.xml": sheet}))
