@@ -352,9 +352,20 @@ def _label_for(import_file: ImportFile, target: str) -> str:
     return target
 
 
+REQUIRED = "This field is required."
+
+
 def _row_error(raw: _RawRow, error: FieldError) -> RowError:
+    message = error.message
+    if message == REQUIRED:
+        # Say which of the two it is: an empty cell, or no column for the field at all.
+        field_name = error.field.replace("_", " ")
+        if error.field in raw.file.mapping:
+            message = f"the cell is empty; every listing needs a {field_name}."
+        else:
+            message = f"no column holds the {field_name}; map one in the preview."
     return RowError(
-        raw.file.original_name, raw.number, _label_for(raw.file, error.field), error.field, error.message
+        raw.file.original_name, raw.number, _label_for(raw.file, error.field), error.field, message
     )
 
 
