@@ -27,7 +27,7 @@ class MultipleFileField(forms.FileField):
 
 class ImportUploadForm(forms.Form):
     file = MultipleFileField(label="Files")
-    mode = forms.ChoiceField(choices=Import.Mode.choices, initial=Import.Mode.CREATE)
+    mode = forms.ChoiceField(choices=Import.Mode.choices, initial=Import.Mode.CREATE, required=False)
     template = forms.ModelChoiceField(queryset=None, required=False, empty_label="No template")
     sheet = forms.CharField(required=False, max_length=255, help_text="Leave empty to find it.")
 

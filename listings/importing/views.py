@@ -39,7 +39,7 @@ def import_upload(request):
         upload = import_create(
             owner=request.user,
             files=data["file"],
-            mode=data["mode"],
+            mode=data["mode"] or Import.Mode.CREATE,
             template=data["template"],
             sheet=data["sheet"] or None,
         )
