@@ -150,8 +150,11 @@ class Import(models.Model):
     errors = models.JSONField(default=list, blank=True)
     # The first rows as they will be saved, for the preview page and the API.
     preview = models.JSONField(default=list, blank=True)
-    # Rows validated so far while committing, for the progress bar.
+    # Rows written when committed (while committing, the count so far is in the cache).
     progress = models.PositiveIntegerField(default=0)
+    # The new listings exactly as previewed, one JSON array a line, so that a commit
+    # writes them without reading and validating the files a second time.
+    staged = models.FileField(upload_to="imports/staged/%Y/%m/", blank=True)
     message = models.TextField(blank=True)
     # The audit batch of the commit.
     batch = models.UUIDField(null=True, blank=True)
@@ -167,11 +170,6 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display()})"
-
-    @property
-    def progress_percent(self) -> int:
-        rows = self.counts.get("rows") or 0
-        return min(100, round(100 * self.progress / rows)) if rows else 0
 
 
 class ImportFile(models.Model):

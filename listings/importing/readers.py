@@ -67,11 +67,18 @@ class Spreadsheet:
     _csv_dialect: Any = None
     # Sheet name -> {(row number, column index): formula text} for formulas with no result.
     uncached_formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    # Calamine parses a sheet each time it is asked for one; ask once.
+    _sheets: dict[str, Any] = field(default_factory=dict)
+
+    def _sheet(self, name: str) -> Any:
+        if name not in self._sheets:
+            self._sheets[name] = self._workbook.get_sheet_by_name(name)
+        return self._sheets[name]
 
     def height(self, sheet: str) -> int:
         if self._workbook is None:
             return self._csv_text.count("\n") + 1
-        return self._workbook.get_sheet_by_name(sheet).height
+        return self._sheet(sheet).height
 
     def rows(self, sheet: str) -> Iterator[list[Any]]:
         """Every row of ``sheet``, top to bottom; cells are str, float, int, bool, date or ''."""
@@ -84,7 +91,7 @@ class Spreadsheet:
                     f"{self.name}, line {reader.line_num}: {exc}.", row=reader.line_num
                 ) from exc
             return
-        yield from self._workbook.get_sheet_by_name(sheet).iter_rows()
+        yield from self._sheet(sheet).iter_rows()
 
 
 def open_spreadsheet(name: str, data: bytes) -> Spreadsheet:

@@ -6,7 +6,7 @@ which rows create, update or leave a listing unchanged.
 """
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -90,7 +90,7 @@ class Checked:
     errors: list[RowError]
     preview: list[dict[str, Any]]
     # (title, price, condition, description, category, offer_shipping, extra JSON, warnings JSON)
-    creates: list[tuple] = field(default_factory=list)
+    creates: Iterable[tuple] = field(default_factory=list)
     # listing id -> the full new field values
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -146,12 +146,17 @@ def _keep(result: Checked, row: RowResult) -> None:
         result.creates.append(
             (
                 *(values[name] for name in LISTING_FIELDS),
-                json.dumps(row.extra, ensure_ascii=False),
-                json.dumps(listing_warnings(values), ensure_ascii=False),
+                _json(row.extra),
+                _json(listing_warnings(values)),
             )
         )
     elif row.status == UPDATED:
         result.updates[row.listing_id] = row.values
+
+
+def _json(value: dict | list) -> str:
+    # Most rows have no extra columns and no warnings: skip the encoder for those.
+    return json.dumps(value, ensure_ascii=False) if value else ("{}" if isinstance(value, dict) else "[]")
 
 
 def _check_row_limit(files: Sequence[ImportFile], opened: Mapping[int, Spreadsheet]) -> None:
@@ -184,62 +189,57 @@ class _RawRow:
 
 def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_RawRow]:
     """The data rows under the header, blank rows skipped, cells sorted by target."""
-    mapping = import_file.mapping
-    headers = import_file.headers
+    columns = [
+        (column, target, _column_label(import_file.headers, column))
+        for column, target in enumerate(import_file.mapping)
+        if target != IGNORE
+    ]
     formulas = spreadsheet.uncached_formulas.get(import_file.sheet, {})
     formula_rows = {row for row, _ in formulas}
     name = import_file.original_name
+    header_row = import_file.header_row
     for index, cells in enumerate(spreadsheet.rows(import_file.sheet)):
-        if index <= import_file.header_row:
+        if index <= header_row:
             continue
         number = index + 1
         # A row of unsaved formulas reads as blank, but is not.
-        if not any(_is_filled(cell) for cell in cells) and number not in formula_rows:
+        if not any(cell != "" and _is_filled(cell) for cell in cells) and number not in formula_rows:
             continue
         raw = _RawRow(import_file, number, {}, {}, None, [])
-        for column, target in enumerate(mapping):
-            if target == IGNORE:
-                continue
-            value = cells[column] if column < len(cells) else ""
-            label = _column_label(headers, column)
-            if (number, column) in formulas and not _is_filled(value):
+        width = len(cells)
+        for column, target, label in columns:
+            value = cells[column] if column < width else ""
+            if number in formula_rows and (number, column) in formulas and not _is_filled(value):
                 raw.errors.append(
-                    RowError(
-                        name,
-                        number,
-                        label,
-                        target,
-                        f"the formula ={formulas[(number, column)][:60]} has no saved result; open the "
-                        "file in Excel or LibreOffice, save it, and upload it again (formulas are not "
-                        "calculated on import).",
-                    )
+                    RowError(name, number, label, target, _formula_message(formulas[(number, column)]))
                 )
-                continue
-            if target == ID:
+            elif target == ID:
                 raw.listing_id = value
             elif target == EXTRA:
                 if _is_filled(value):
                     text = _cell_text(value)
                     if len(text) > EXTRA_MAX_LENGTH:
-                        raw.errors.append(
-                            RowError(
-                                name,
-                                number,
-                                label,
-                                None,
-                                f"the cell has {len(text):,} characters; the most kept is "
-                                f"{EXTRA_MAX_LENGTH:,}.",
-                            )
+                        message = (
+                            f"the cell has {len(text):,} characters; the most kept is {EXTRA_MAX_LENGTH:,}."
                         )
+                        raw.errors.append(RowError(name, number, label, None, message))
                     else:
                         raw.extra[label] = text
             elif target == "price" and isinstance(value, _TEMPORAL):
-                raw.errors.append(
-                    RowError(name, number, label, target, f"“{value}” is a date or time, not a price.")
-                )
-            elif target == "offer_shipping" or _is_filled(value):
-                raw.data[target] = value if target in ("offer_shipping", "price") else _cell_text(value)
+                message = f"“{value}” is a date or time, not a price."
+                raw.errors.append(RowError(name, number, label, target, message))
+            elif target == "offer_shipping":
+                raw.data[target] = value
+            elif _is_filled(value):
+                raw.data[target] = value if target == "price" or type(value) is str else _cell_text(value)
         yield raw
+
+
+def _formula_message(formula: str) -> str:
+    return (
+        f"the formula ={formula[:60]} has no saved result; open the file in Excel or LibreOffice, save it, "
+        "and upload it again (formulas are not calculated on import)."
+    )
 
 
 def _column_label(headers: Sequence[str], column: int) -> str:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -23,3 +24,17 @@ def import_get_for_user(user: User, pk: Any) -> Import:
 def import_errors(upload: Import) -> Iterator[RowError]:
     """Every row error of the import, not only the ones kept on it, for the report."""
     yield from check_import(upload).errors
+
+
+def progress_cache_key(pk: int) -> str:
+    return f"import-progress:{pk}"
+
+
+def import_progress(upload: Import) -> tuple[int, int]:
+    """(rows done, percent) of a commit: while it runs the worker reports to the cache
+    (its transaction hides its writes until the end), then the import keeps the total."""
+    rows = upload.counts.get("rows") or 0
+    done = upload.progress
+    if upload.status in (Import.Status.QUEUED, Import.Status.COMMITTING):
+        done = cache.get(progress_cache_key(upload.pk)) or 0
+    return done, min(100, round(100 * done / rows)) if rows else 0

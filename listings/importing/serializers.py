@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from listings.importing.selectors import import_progress
 from listings.models import Import, ImportFile
 
 
@@ -40,7 +41,8 @@ class ImportFileSerializer(serializers.ModelSerializer):
 
 class ImportSummarySerializer(serializers.ModelSerializer):
     files = ImportFileSerializer(many=True, read_only=True)
-    progress_percent = serializers.IntegerField(read_only=True)
+    progress = serializers.SerializerMethodField(help_text="Rows written so far, or in all once committed.")
+    progress_percent = serializers.SerializerMethodField()
 
     class Meta:
         model = Import
@@ -58,6 +60,12 @@ class ImportSummarySerializer(serializers.ModelSerializer):
             "created_at",
             "committed_at",
         ]
+
+    def get_progress(self, obj: Import) -> int:
+        return import_progress(obj)[0]
+
+    def get_progress_percent(self, obj: Import) -> int:
+        return import_progress(obj)[1]
 
 
 class ImportSerializer(ImportSummarySerializer):

@@ -6,9 +6,11 @@ and writes every row in one transaction with one audit entry.
 """
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -19,7 +21,8 @@ from audit.services import audit_record, new_batch
 from listings.importing.headers import ID, TARGETS, find_header_row, guess_mapping
 from listings.importing.readers import FileRejected, Spreadsheet, open_spreadsheet
 from listings.importing.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, check_import, load
-from listings.importing.writing import create_listings, update_listings
+from listings.importing.selectors import progress_cache_key
+from listings.importing.writing import create_listings, stage, staged_rows, update_listings
 from listings.models import Import, ImportFile, ListingTemplate
 from listings.validation import ListingInvalid
 
@@ -84,12 +87,6 @@ def _file_for(spreadsheet: Spreadsheet, sheet: str | None, position: int) -> Imp
     )
 
 
-def _apply_checked(upload: Import, checked: Checked) -> None:
-    upload.counts = checked.counts
-    upload.errors = [error.as_dict() for error in checked.errors[: Import.ERRORS_KEPT]]
-    upload.preview = checked.preview
-
-
 @transaction.atomic
 def import_create(
     *,
@@ -124,7 +121,12 @@ def import_create(
     import_files = [import_file for _, _, import_file in opened]
     by_key = {id(import_file): spreadsheet for spreadsheet, _, import_file in opened}
     try:
-        checked = check_import(upload, files=import_files, spreadsheets=lambda f: by_key[id(f)])
+        checked = check_import(
+            upload,
+            files=import_files,
+            spreadsheets=lambda f: by_key[id(f)],
+            keep_rows=mode == Import.Mode.CREATE,
+        )
     except FileRejected as exc:
         raise ImportRejected(exc.message, [RowError("", exc.row, exc.column, None, exc.message)]) from exc
     except ListingInvalid as exc:
@@ -136,6 +138,15 @@ def import_create(
         import_file.file.save(spreadsheet.name, ContentFile(data), save=False)
         import_file.save()
     return upload
+
+
+def _apply_checked(upload: Import, checked: Checked) -> None:
+    """Keep what the preview shows and, when creating, the rows it will write."""
+    upload.counts = checked.counts
+    upload.errors = [error.as_dict() for error in checked.errors[: Import.ERRORS_KEPT]]
+    upload.preview = checked.preview
+    if upload.mode == Import.Mode.CREATE:
+        upload.staged.save("rows.jsonl", ContentFile(stage(checked.creates)), save=False)
 
 
 def _editable(upload: Import) -> None:
@@ -167,10 +178,12 @@ def import_remap(
         raise _rejected(exc, import_file.original_name) from exc
     files = [import_file if f.pk == import_file.pk else f for f in upload.files.all()]
     try:
-        checked = check_import(upload, files=files)
+        checked = check_import(upload, files=files, keep_rows=upload.mode == Import.Mode.CREATE)
     except FileRejected as exc:
         raise _rejected(exc, import_file.original_name) from exc
     import_file.save()
+    if upload.staged:
+        upload.staged.delete(save=False)
     _apply_checked(upload, checked)
     upload.status = Import.Status.PREVIEW
     upload.message = ""
@@ -216,13 +229,20 @@ def import_request_commit(*, upload: Import, actor: User, skip_invalid: bool = F
     return upload
 
 
-def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) -> Import:
-    """Validate the import again and write it: all rows, or with ``skip_invalid`` the
-    valid ones; any invalid row otherwise writes nothing (``ImportRejected``).
+def _invalid_message(counts: dict) -> str:
+    return (
+        f"{counts['invalid']:,} of {counts['rows']:,} rows are invalid; nothing was imported. "
+        "Fix them, or choose to skip invalid rows."
+    )
 
-    The rows are validated before the transaction opens, so the progress written
-    as they go is visible to the page polling it; the listings and the audit entry
-    are then written in one transaction.
+
+def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) -> Import:
+    """Write the import: all rows, or with ``skip_invalid`` the valid ones; any invalid
+    row otherwise writes nothing (``ImportRejected``). Listings and the audit entry are
+    written in one transaction.
+
+    New listings come from the rows staged at preview, as the preview showed them.
+    Updates are checked again here, against the listings as they are now.
     """
     claimed = Import.objects.filter(
         pk=upload.pk, status__in=(Import.Status.PREVIEW, Import.Status.FAILED, Import.Status.QUEUED)
@@ -230,20 +250,20 @@ def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) ->
     if not claimed:
         upload.refresh_from_db()
         raise ImportNotCommittable(f"This import is {upload.get_status_display().lower()}.")
+    report = partial(cache.set, progress_cache_key(upload.pk), timeout=3600)
     try:
-        checked = check_import(
-            upload,
-            keep_rows=True,
-            on_progress=lambda rows: Import.objects.filter(pk=upload.pk).update(progress=rows),
-        )
-        invalid = checked.counts["invalid"]
-        if invalid and not skip_invalid:
-            raise ImportRejected(
-                f"{invalid:,} of {checked.counts['rows']:,} rows are invalid; nothing was imported. "
-                "Fix them, or choose to skip invalid rows.",
-                checked.errors,
+        if upload.mode == Import.Mode.CREATE and upload.staged:
+            checked = Checked(
+                counts=upload.counts,
+                errors=[RowError(**error) for error in upload.errors],
+                preview=upload.preview,
+                creates=staged_rows(upload.staged),
             )
-        _write(upload=upload, actor=actor, checked=checked, skip_invalid=skip_invalid)
+        else:
+            checked = check_import(upload, keep_rows=True, on_progress=report)
+        if checked.counts["invalid"] and not skip_invalid:
+            raise ImportRejected(_invalid_message(checked.counts), checked.errors)
+        _write(upload=upload, actor=actor, checked=checked, skip_invalid=skip_invalid, on_progress=report)
     except (ImportRejected, FileRejected, ListingInvalid) as exc:
         rejected = (
             exc
@@ -262,14 +282,18 @@ def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) ->
             status=Import.Status.FAILED, message="The import failed unexpectedly; nothing was written."
         )
         raise
+    finally:
+        cache.delete(progress_cache_key(upload.pk))
     upload.refresh_from_db()
     return upload
 
 
 @transaction.atomic
-def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool) -> None:
+def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool, on_progress) -> None:
     now = timezone.now()
-    created = create_listings(owner_id=upload.owner_id, rows=checked.creates, now=now)
+    created = create_listings(
+        owner_id=upload.owner_id, rows=checked.creates, now=now, on_progress=on_progress
+    )
     updated = update_listings(owner_id=upload.owner_id, updates=checked.updates, now=now)
     counts = {
         "rows": checked.counts["rows"],
@@ -294,7 +318,7 @@ def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool)
         status=Import.Status.COMMITTED,
         counts={**checked.counts, **counts, NEW: checked.counts[NEW]},
         errors=[error.as_dict() for error in checked.errors[: Import.ERRORS_KEPT]],
-        progress=checked.counts["rows"],
+        progress=checked.counts["rows"] - checked.counts["invalid"],
         batch=batch,
         committed_at=now,
         updated_at=now,

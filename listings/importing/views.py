@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from listings.importing.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
-from listings.importing.selectors import import_errors, import_get_for_user, imports_for_user
+from listings.importing.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
 from listings.importing.services import (
     ImportNotCommittable,
     ImportRejected,
@@ -50,7 +50,10 @@ def import_upload(request):
 
 def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -> HttpResponse:
     files = list(upload.files.all())
+    progress_rows, progress_percent = import_progress(upload)
     context = {
+        "progress_rows": progress_rows,
+        "progress_percent": progress_percent,
         "upload": upload,
         "mapping_forms": [ImportMappingForm(import_file=f, prefix=f"file{f.pk}") for f in files],
         "commit_form": ImportCommitForm(initial={"skip_invalid": upload.skip_invalid}),

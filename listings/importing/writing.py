@@ -4,8 +4,9 @@ Callers run these inside their transaction; nothing here commits.
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -16,36 +17,64 @@ from listings.models import LISTING_FIELDS, Listing, Source
 from listings.validation import listing_warnings
 
 BATCH_SIZE = 2000
+PROGRESS_EVERY = 5000
 
 
-def create_listings(*, owner_id: int, rows: Sequence[tuple], now: datetime) -> int:
-    """Insert ``rows`` of (*LISTING_FIELDS, extra JSON, warnings JSON) for one owner."""
-    if not rows:
-        return 0
+def stage(rows: Iterable[tuple]) -> bytes:
+    """``rows`` as written by ``create_listings``, one JSON array a line."""
+    return b"".join(
+        json.dumps([row[0], str(row[1]), *row[2:]], ensure_ascii=False).encode() + b"\n" for row in rows
+    )
+
+
+def staged_rows(field_file) -> Iterator[tuple]:
+    with field_file.open("rb") as stream:
+        for line in stream:
+            values = json.loads(line)
+            values[1] = Decimal(values[1])
+            yield tuple(values)
+
+
+def create_listings(
+    *, owner_id: int, rows: Iterable[tuple], now: datetime, on_progress: Callable[[int], None] | None = None
+) -> int:
+    """Insert ``rows`` of (*LISTING_FIELDS, extra JSON, warnings JSON) for one owner;
+    returns how many. ``on_progress`` hears the count every ``PROGRESS_EVERY`` rows."""
+    counted = _counting(rows, on_progress)
     if connection.vendor == "postgresql":
-        _copy_listings(owner_id=owner_id, rows=rows, now=now)
+        _copy_listings(owner_id=owner_id, rows=counted, now=now)
     else:
-        listings = (
-            Listing(
-                owner_id=owner_id,
-                source=Source.IMPORT,
-                extra=json.loads(row[-2]),
-                warnings=json.loads(row[-1]),
-                **dict(zip(LISTING_FIELDS, row, strict=False)),
-            )
-            for row in rows
-        )
         batch: list[Listing] = []
-        for listing in listings:
-            batch.append(listing)
+        for row in counted:
+            batch.append(
+                Listing(
+                    owner_id=owner_id,
+                    source=Source.IMPORT,
+                    extra=json.loads(row[-2]),
+                    warnings=json.loads(row[-1]),
+                    **dict(zip(LISTING_FIELDS, row, strict=False)),
+                )
+            )
             if len(batch) == BATCH_SIZE:
                 Listing.objects.bulk_create(batch)
                 batch = []
         Listing.objects.bulk_create(batch)
-    return len(rows)
+    return counted.count
 
 
-def _copy_listings(*, owner_id: int, rows: Sequence[tuple], now: datetime) -> None:
+class _counting:
+    def __init__(self, rows: Iterable[tuple], on_progress: Callable[[int], None] | None) -> None:
+        self.rows, self.on_progress, self.count = rows, on_progress, 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        for row in self.rows:
+            self.count += 1
+            if self.on_progress and self.count % PROGRESS_EVERY == 0:
+                self.on_progress(self.count)
+            yield row
+
+
+def _copy_listings(*, owner_id: int, rows: Iterable[tuple], now: datetime) -> None:
     meta = Listing._meta
     names = ("owner", *LISTING_FIELDS, "extra", "warnings", "source", "version", "created_at", "updated_at")
     columns = ", ".join(f'"{meta.get_field(name).column}"' for name in names)
