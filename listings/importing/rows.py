@@ -203,7 +203,7 @@ def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_
             continue
         number = index + 1
         # A row of unsaved formulas reads as blank, but is not.
-        if not any(cell != "" and _is_filled(cell) for cell in cells) and number not in formula_rows:
+        if not (any(cells) and any(map(_is_filled, cells))) and number not in formula_rows:
             continue
         raw = _RawRow(import_file, number, {}, {}, None, [])
         width = len(cells)
