@@ -53,6 +53,7 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
     progress_rows, progress_percent = import_progress(upload)
     context = {
         "progress_rows": progress_rows,
+        "several_files": len(files) > 1,
         "progress_percent": progress_percent,
         "upload": upload,
         "mapping_forms": [ImportMappingForm(import_file=f, prefix=f"file{f.pk}") for f in files],
