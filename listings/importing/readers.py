@@ -96,13 +96,9 @@ class Spreadsheet:
 
 def open_spreadsheet(name: str, data: bytes) -> Spreadsheet:
     """Check ``data`` (the file named ``name``) and open it; raise ``FileRejected``."""
-    max_bytes = settings.IMPORT_MAX_BYTES
     if not data:
         raise FileRejected(f"{name} is empty.")
-    if len(data) > max_bytes:
-        raise FileRejected(
-            f"{name} is {_megabytes(len(data))}; the most an import takes is {_megabytes(max_bytes)}."
-        )
+    check_size(name, len(data))
     file_format = _detect_format(name, data)
     if file_format == CSV:
         return _open_csv(name, data)
@@ -122,6 +118,14 @@ def open_spreadsheet(name: str, data: bytes) -> Spreadsheet:
         _workbook=workbook,
         uncached_formulas=formulas,
     )
+
+
+def check_size(name: str, size: int) -> None:
+    max_bytes = settings.IMPORT_MAX_BYTES
+    if size > max_bytes:
+        raise FileRejected(
+            f"{name} is {_megabytes(size)}; the most an import takes is {_megabytes(max_bytes)}."
+        )
 
 
 def _megabytes(size: int) -> str:

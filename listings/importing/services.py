@@ -1,8 +1,9 @@
 """Every write of the import flow. Pages, the API and the background task call these.
 
-``import_create`` parses and validates; nothing is written to listings. ``import_commit``
-validates again (the file is the source of truth, and the listings may have changed)
-and writes every row in one transaction with one audit entry.
+``import_create`` parses and validates; nothing is written to listings, but the new
+listings are staged exactly as previewed. ``import_commit`` writes them (and, when
+updating, checks the rows again against the listings as they are then) in one
+transaction with one audit entry.
 """
 
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record, new_batch
 from listings.importing.headers import ID, TARGETS, find_header_row, guess_mapping
-from listings.importing.readers import FileRejected, Spreadsheet, open_spreadsheet
+from listings.importing.readers import FileRejected, Spreadsheet, check_size, open_spreadsheet
 from listings.importing.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, check_import, load
 from listings.importing.selectors import progress_cache_key
 from listings.importing.writing import create_listings, stage, staged_rows, update_listings
@@ -46,13 +47,8 @@ def _rejected(exc: FileRejected, name: str) -> ImportRejected:
 
 
 def _read(uploaded: UploadedFile) -> bytes:
-    max_bytes = settings.IMPORT_MAX_BYTES
-    if uploaded.size is not None and uploaded.size > max_bytes:
-        # Refused before reading: the size alone says no.
-        raise FileRejected(
-            f"{uploaded.name} is {uploaded.size / 1048576:.1f} MB; the most an import takes is "
-            f"{max_bytes / 1048576:.1f} MB."
-        )
+    # Refused before reading when the size alone says no.
+    check_size(uploaded.name, uploaded.size or 0)
     uploaded.seek(0)
     return uploaded.read()
 
@@ -213,6 +209,10 @@ def import_request_commit(*, upload: Import, actor: User, skip_invalid: bool = F
     whose progress the import page polls."""
     if (upload.counts.get("rows") or 0) <= settings.IMPORT_BACKGROUND_ROWS:
         return import_commit(upload=upload, actor=actor, skip_invalid=skip_invalid)
+    if upload.counts.get("invalid") and not skip_invalid:
+        # Known from the preview: say so now rather than from the worker later.
+        raise ImportRejected(_invalid_message(upload.counts), [RowError(**error) for error in upload.errors])
+    # Imported here: the task module imports this one.
     from listings.importing.tasks import commit_import
 
     with transaction.atomic():

@@ -169,3 +169,15 @@ def test_large_import_commits_in_the_background_worker_with_progress(client, own
     shown = client.get(f"/api/imports/{created['id']}/").json()
     assert (shown["progress"], shown["progress_percent"]) == (2500, 100)
     assert Listing.objects.filter(owner=owner, source="import").count() == 2500
+
+
+@pytest.mark.django_db
+def test_large_import_with_invalid_rows_is_refused_before_queueing(client, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    created = post(client, upload("big.csv", csv_bytes([HEADER, *rows_of(4), ["", "1", "New"]]))).json()
+    refused = client.post(f"/api/imports/{created['id']}/commit/", {}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("1 of 5 rows are invalid; nothing was imported.")
+    assert refused.json()["errors"][0]["row"] == 6
+    assert not DBTaskResult.objects.exists()
+    assert Import.objects.get().status == Import.Status.PREVIEW

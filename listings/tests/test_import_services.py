@@ -342,3 +342,16 @@ def test_ten_thousand_character_cells_are_row_errors(owner):
     with pytest.raises(ImportRejected):
         import_commit(upload=created, actor=owner)
     assert Listing.objects.count() == 0
+
+
+def test_writing_reports_progress_as_rows_go_in(owner):
+    from django.utils import timezone
+
+    from listings.importing.writing import create_listings
+
+    rows = [(f"Chair {i}", Decimal("5.00"), "New", "", "", False, "{}", "[]") for i in range(12_000)]
+    seen: list[int] = []
+    written = create_listings(owner_id=owner.pk, rows=iter(rows), now=timezone.now(), on_progress=seen.append)
+    assert written == 12_000
+    assert seen == [5000, 10_000]
+    assert Listing.objects.filter(owner=owner, source=Source.IMPORT).count() == 12_000
