@@ -107,16 +107,20 @@ def check_import(
     files: Sequence[ImportFile] | None = None,
     spreadsheets: Callable[[ImportFile], Spreadsheet] = load,
     keep_rows: bool = False,
+    creates: Any = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Checked:
     """Validate every row of every file of ``upload`` (or of ``files``, not yet saved);
-    raise ``FileRejected`` for a problem with a whole file (over the row limit, no rows)."""
+    raise ``FileRejected`` for a problem with a whole file (over the row limit, no rows).
+
+    With ``keep_rows`` the rows to write are kept: new ones appended to ``creates``
+    (a list unless given, e.g. a file that stages them), updates in ``updates``."""
     files = list(upload.files.all()) if files is None else list(files)
     opened = {id(f): spreadsheets(f) for f in files}
     _check_row_limit(files, opened)
     template_defaults = _template_defaults(upload)
     counts = {"rows": 0, NEW: 0, UPDATED: 0, UNCHANGED: 0, INVALID: 0}
-    result = Checked(counts=counts, errors=[], preview=[])
+    result = Checked(counts=counts, errors=[], preview=[], creates=[] if creates is None else creates)
     seen_ids: set[int] = set()
     for import_file in files:
         rows_in_file = 0

@@ -23,7 +23,7 @@ from listings.importing.headers import ID, TARGETS, find_header_row, guess_mappi
 from listings.importing.readers import FileRejected, Spreadsheet, check_size, open_spreadsheet
 from listings.importing.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, check_import, load
 from listings.importing.selectors import progress_cache_key
-from listings.importing.writing import create_listings, stage, staged_rows, update_listings
+from listings.importing.writing import StagedRows, create_listings, staged_rows, update_listings
 from listings.models import Import, ImportFile, ListingTemplate
 from listings.validation import ListingInvalid
 
@@ -122,6 +122,7 @@ def import_create(
             files=import_files,
             spreadsheets=lambda f: by_key[id(f)],
             keep_rows=mode == Import.Mode.CREATE,
+            creates=StagedRows() if mode == Import.Mode.CREATE else None,
         )
     except FileRejected as exc:
         raise ImportRejected(exc.message, [RowError("", exc.row, exc.column, None, exc.message)]) from exc
@@ -142,7 +143,8 @@ def _apply_checked(upload: Import, checked: Checked) -> None:
     upload.errors = [error.as_dict() for error in checked.errors[: Import.ERRORS_KEPT]]
     upload.preview = checked.preview
     if upload.mode == Import.Mode.CREATE:
-        upload.staged.save("rows.jsonl", ContentFile(stage(checked.creates)), save=False)
+        upload.staged.save("rows.jsonl", checked.creates.as_file(), save=False)
+        checked.creates.close()
 
 
 def _editable(upload: Import) -> None:
@@ -174,7 +176,10 @@ def import_remap(
         raise _rejected(exc, import_file.original_name) from exc
     files = [import_file if f.pk == import_file.pk else f for f in upload.files.all()]
     try:
-        checked = check_import(upload, files=files, keep_rows=upload.mode == Import.Mode.CREATE)
+        creating = upload.mode == Import.Mode.CREATE
+        checked = check_import(
+            upload, files=files, keep_rows=creating, creates=StagedRows() if creating else None
+        )
     except FileRejected as exc:
         raise _rejected(exc, import_file.original_name) from exc
     import_file.save()

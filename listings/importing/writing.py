@@ -4,11 +4,13 @@ Callers run these inside their transaction; nothing here commits.
 """
 
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.files import File
 from django.db import connection
 from django.db.models import F
 
@@ -20,11 +22,23 @@ BATCH_SIZE = 2000
 PROGRESS_EVERY = 5000
 
 
-def stage(rows: Iterable[tuple]) -> bytes:
-    """``rows`` as written by ``create_listings``, one JSON array a line."""
-    return b"".join(
-        json.dumps([row[0], str(row[1]), *row[2:]], ensure_ascii=False).encode() + b"\n" for row in rows
-    )
+class StagedRows:
+    """Rows as ``create_listings`` takes them, written one JSON array a line to a
+    temporary file as they come, so a large preview never holds them all in memory."""
+
+    def __init__(self) -> None:
+        # Closed by ``close`` once stored; a with-block cannot span the rows' arrival.
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def append(self, row: tuple) -> None:
+        self.file.write(json.dumps([row[0], str(row[1]), *row[2:]], ensure_ascii=False).encode() + b"\n")
+
+    def as_file(self) -> File:
+        self.file.seek(0)
+        return File(self.file)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def staged_rows(field_file) -> Iterator[tuple]:
