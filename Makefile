@@ -23,7 +23,7 @@ migrate: $(VENV)/.runtime
 # Web server and background worker together; Ctrl+C stops both.
 run: migrate
 	@mkdir -p var
-	@$(PY) manage.py seed_demo --if-empty --rows 200 --email demo@example.com > var/seed.log
+	@$(PY) manage.py seed_demo --if-empty --admin --rows 200 --email demo@example.com > var/seed.log
 	@if grep -q "Demo user" var/seed.log; then grep "Demo user" var/seed.log > var/demo-login.txt; fi
 	@echo; echo "  Marketplace Bulk Editor: http://$(HOST):$(PORT)/"
 	@echo "  $$(cat var/demo-login.txt 2>/dev/null || echo 'Log in with your own account.')"; echo

@@ -12,6 +12,7 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     is_staff: bool = False,
+    is_superuser: bool = False,
     actor: User | None = None,
 ) -> User:
     user = User.objects.create_user(
@@ -20,6 +21,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         is_staff=is_staff,
+        is_superuser=is_superuser,
     )
     audit_record(actor=actor or user, action="register", obj=user, changes={"email": [None, user.email]})
     return user

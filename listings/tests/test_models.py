@@ -1,0 +1,59 @@
+"""What the database itself enforces, bypassing the services on purpose."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from listings.models import Listing, ListingTemplate
+from listings.tests.factories import ListingFactory, ListingTemplateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("price", Decimal("-0.01")), ("condition", "Broken"), ("title", ""), ("version", 0)],
+)
+def test_database_refuses_invalid_values(owner, field, value):
+    listing = ListingFactory(owner=owner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Listing.objects.filter(pk=listing.pk).update(**{field: value})
+
+
+def test_template_names_are_unique_per_owner(owner, other_user):
+    ListingTemplateFactory(owner=owner, name="Furniture")
+    ListingTemplateFactory(owner=other_user, name="Furniture")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ListingTemplate.objects.create(owner=owner, name="Furniture")
+
+
+def test_model_clean_uses_the_listing_rules(owner):
+    listing = Listing(
+        owner=owner,
+        title="  Desk   lamp ",
+        price=Decimal("3"),
+        category="furniture//dining room furniture//dining chairs",
+    )
+    listing.full_clean()
+    assert (listing.title, listing.category) == (
+        "Desk lamp",
+        "Furniture//Dining Room Furniture//Dining Chairs",
+    )
+    listing.price = Decimal("-1")
+    with pytest.raises(ValidationError) as caught:
+        listing.full_clean()
+    assert "price" in caught.value.message_dict
+
+
+def test_template_clean_rejects_non_listing_fields(owner):
+    template = ListingTemplate(owner=owner, name="Bad", defaults={"colour": "red"})
+    with pytest.raises(ValidationError) as caught:
+        template.full_clean()
+    assert caught.value.message_dict["defaults"] == ["colour: Not a listing field."]
+
+
+def test_listing_indexes_lead_with_owner():
+    for index in Listing._meta.indexes:
+        assert index.fields[0] == "owner", index.name
