@@ -1,5 +1,5 @@
 """Forms of the admin's bulk actions and import. They ask for a value only; the
-the values are then cleaned once more by ``listings.validation`` inside the service."""
+values are then cleaned once more by ``listings.validation`` inside the service."""
 
 from decimal import Decimal
 

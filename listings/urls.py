@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from listings import views
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("templates/add-rows/", views.template_add_rows, name="template_add_rows"),
     path("templates/<int:pk>/", views.template_form, name="template_edit"),
     path("templates/<int:pk>/delete/", views.template_remove, name="template_delete"),
+    path("import/", include("listings.importing.urls")),
 ]

@@ -142,9 +142,13 @@ def _decimal_text(digits: str) -> str:
     return f"{whole or 0}.{fraction}"
 
 
+_CONDITION_VALUES = frozenset(Condition.values)
+
+
 def parse_condition(value: Any) -> str:
     text = "" if value is None else str(value)
-    if text in Condition.values:
+    # A frozenset, not Condition.values: that builds a list on every call (imports call this 100,000 times).
+    if text in _CONDITION_VALUES:
         return text
     key = re.sub(r"[^a-z]", "", text.lower())
     if key in _CONDITION_SYNONYMS:

@@ -224,6 +224,11 @@ RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Zip-based spreadsheets (xlsx, ods) are refused past this unpacked size or ratio.
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200)
+# Imports with more rows than this commit in a background task with a progress bar.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
+    path("api/imports/", include("listings.importing.api_urls")),
 ]
 
 if settings.DEBUG:
