@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/health/", health.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
+    path("", include("exports.urls")),
 ]
 
 if settings.DEBUG:

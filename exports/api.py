@@ -1,0 +1,67 @@
+"""``GET|POST /api/export/{format}/``: the file, streamed; errors in the API's JSON shape."""
+
+from collections.abc import Mapping
+
+from django.http import QueryDict
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.views import APIView
+
+from exports.formats import FORMATS
+from exports.forms import ExportForm
+from exports.selectors import listings_for_export
+from exports.services import listings_export
+from exports.views import export_response
+from listings.selectors import FilterError
+
+
+class FileContentNegotiation(DefaultContentNegotiation):
+    """The answer is a file whatever the client accepts; only errors are rendered,
+    and always as JSON (``Accept: text/csv`` must not turn into a 406)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _params(request, export_format: str) -> QueryDict:
+    """Query parameters and body together; the body wins."""
+    params = request.query_params.copy()
+    body = request.data
+    if not isinstance(body, Mapping):
+        raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    items = body.lists() if isinstance(body, QueryDict) else body.items()
+    for key, value in items:
+        params.setlist(key, value if isinstance(value, list) else [value])
+    params["export_format"] = export_format
+    return params
+
+
+class ExportView(APIView):
+    content_negotiation_class = FileContentNegotiation
+
+    def get(self, request, export_format: str):
+        if export_format not in FORMATS:
+            raise NotFound(f"There is no export format “{export_format}”; use one of: {', '.join(FORMATS)}.")
+        form = ExportForm(_params(request, export_format))
+        if not form.is_valid():
+            raise ValidationError(
+                {
+                    ("non_field_errors" if field == "__all__" else field): list(errors)
+                    for field, errors in form.errors.items()
+                }
+            )
+        try:
+            listings = listings_for_export(request.user, **form.selection())
+        except FilterError as exc:
+            raise ValidationError({f"filter.{exc.field}": [exc.message]}) from exc
+        return export_response(
+            listings_export(
+                listings=listings,
+                export_format=FORMATS[export_format],
+                actor=request.user,
+                bom=form.cleaned_data["bom"],
+            )
+        )
+
+    def post(self, request, export_format: str):
+        return self.get(request, export_format)
