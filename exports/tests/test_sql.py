@@ -91,7 +91,8 @@ def test_hostile_strings_round_trip_through_psql(owner, other_user, scratch_data
         dbname=database,
     ) as connection:
         loaded = connection.execute(
-            "SELECT title, price, condition, description, category, offer_shipping FROM marketplace_listings ORDER BY id"
+            "SELECT title, price, condition, description, category, offer_shipping"
+            " FROM marketplace_listings ORDER BY id"
         ).fetchall()
     assert loaded == expected * 2
     assert [row[0].encode() for row in loaded[: len(expected)]] == [row[0].encode() for row in expected]
@@ -109,7 +110,8 @@ def test_script_shape():
         < script.index("description")
     )
     assert (
-        "INSERT INTO marketplace_listings (title, price, condition, description, category, offer_shipping) VALUES\n"
+        "INSERT INTO marketplace_listings (title, price, condition, description, category, offer_shipping)"
+        " VALUES\n"
         "('It''s', 5.00, 'New', E'a\\\\b', '', true);\n"
     ) in script
     assert script.startswith("-- ") and script.rstrip().endswith("COMMIT;")

@@ -43,7 +43,7 @@ def test_dialog_post_downloads_the_filtered_listings(owner_client, listings):
 
 
 def test_dialog_post_selected_ids(owner_client, listings):
-    chair, table, theirs = listings
+    _, table, theirs = listings
     response = owner_client.post(
         "/exports/",
         {"export_format": "text", "scope": "selected", "ids": [table.pk, theirs.pk], "filter": "q=oak"},
