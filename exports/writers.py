@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
-from psycopg import sql
 
 Row = tuple[str, Decimal, str, str, str, bool]
 
@@ -104,23 +103,23 @@ def write_text(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
     return _delimited(rows, dialect="excel-tab", bom=options.bom)
 
 
+# One encoder for the whole export: json.dumps(..., ensure_ascii=False) would build a
+# new one per call.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def write_json(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
-    """A JSON array of listing objects; the price is a string, as the API gives it."""
-    separator = "[\n"
+    """A JSON array of listing objects, one per line; the price is a string, as the API
+    gives it."""
+    opening = "[\n"
     for batch in _batches(rows):
-        parts = []
-        for title, price, condition, description, category, offer_shipping in batch:
-            item = dict(
-                zip(
-                    JSON_KEYS,
-                    (title, str(price), condition, description, category, offer_shipping),
-                    strict=True,
-                )
-            )
-            parts.append(separator + json.dumps(item, ensure_ascii=False))
-            separator = ",\n"
-        yield "".join(parts).encode()
-    yield b"[]\n" if separator == "[\n" else b"\n]\n"
+        items = [
+            dict(zip(JSON_KEYS, (title, str(price), condition, description, category, offer_shipping), strict=True))
+            for title, price, condition, description, category, offer_shipping in batch
+        ]
+        yield (opening + ",\n".join(_JSON_ENCODER.encode(item) for item in items)).encode()
+        opening = ",\n"
+    yield b"[]\n" if opening == "[\n" else b"\n]\n"
 
 
 SQL_TABLE = "marketplace_listings"
@@ -141,9 +140,13 @@ SQL_INSERT = (
 
 def sql_literal(text: str) -> str:
     """A string literal that means the same text whatever ``standard_conforming_strings``
-    says: psycopg writes ``'...'`` when there is no backslash and ``E'...'`` (with
-    backslashes doubled) when there is one."""
-    return sql.quote(text).lstrip()
+    says: ``'...'`` when there is no backslash, else ``E'...'`` with backslashes doubled
+    (quotes doubled in both). This is what ``psycopg.sql.quote`` writes (a test holds
+    them equal), done inline because psycopg's takes 6 µs a value: 2.5 s of 100,000 rows."""
+    text = text.replace("'", "''")
+    if "\\" in text:
+        return "E'" + text.replace("\\", "\\\\") + "'"
+    return "'" + text + "'"
 
 
 def write_sql(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:

@@ -12,7 +12,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from exports.tests.conftest import HOSTILE_STRINGS, download
-from exports.writers import ExportOptions, write_sql
+from exports.writers import ExportOptions, sql_literal, write_sql
 from listings.models import LISTING_FIELDS
 from listings.tests.factories import ListingFactory
 
@@ -115,3 +115,10 @@ def test_script_shape():
         "('It''s', 5.00, 'New', E'a\\\\b', '', true);\n"
     ) in script
     assert script.startswith("-- ") and script.rstrip().endswith("COMMIT;")
+
+
+def test_literals_are_what_psycopg_would_quote():
+    from psycopg import sql
+
+    for text in (*HOSTILE_STRINGS, "", "plain", "\\", "'", "\\'"):
+        assert sql_literal(text) == sql.quote(text).lstrip()
