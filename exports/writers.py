@@ -52,7 +52,7 @@ def is_formula_like(text: str) -> bool:
 
 def neutralise_formula(text: str) -> str:
     """``=SUM(A1)`` as ``'=SUM(A1)``: the apostrophe makes Excel and Sheets show text."""
-    return "'" + text if is_formula_like(text) else text
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
