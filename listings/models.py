@@ -41,6 +41,10 @@ class Listing(models.Model):
     # Computed by listings.services on every write (listing_warnings), stored so
     # "only listings with warnings" is a query, not a scan.
     warnings = models.JSONField(default=list, blank=True)
+    # Derived by the database so the "has warnings" filter can use an index.
+    has_warnings = models.GeneratedField(
+        expression=~Q(warnings=[]), output_field=models.BooleanField(), db_persist=True
+    )
     # Bumped on every change; writers send the version they read (optimistic locking).
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,6 +70,7 @@ class Listing(models.Model):
             models.Index(fields=["owner", "category", "id"], name="listing_owner_category_idx"),
             models.Index(fields=["owner", "offer_shipping", "id"], name="listing_owner_shipping_idx"),
             models.Index(fields=["owner", "source", "id"], name="listing_owner_source_idx"),
+            models.Index(fields=["owner", "has_warnings", "id"], name="listing_owner_warnings_idx"),
         ]
 
     def __str__(self) -> str:
@@ -119,3 +124,22 @@ class ListingTemplate(models.Model):
             self.defaults = clean_template_defaults(self.defaults)
         except ListingInvalid as exc:
             raise exc.as_django_error(prefix="defaults") from exc
+
+
+class UndoStep(models.Model):
+    """One change a user can undo: every audit entry of ``batch``. Steps after the
+    newest not-undone one form the redo stack; a new change clears it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="undo_steps")
+    batch = models.UUIDField()
+    action = models.CharField(max_length=64)
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "batch"], name="undo_step_batch_unique")]
+        indexes = [models.Index(fields=["user", "undone", "id"], name="undo_step_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.user_id}{' (undone)' if self.undone else ''}"

@@ -4,11 +4,12 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from listings.models import LISTING_FIELDS, Listing, ListingTemplate
+from audit.models import AuditEntry
+from listings.models import LISTING_FIELDS, Listing, ListingTemplate, UndoStep
 from listings.validation import parse_bool
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
@@ -93,7 +94,7 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
             if name == "offer_shipping":
                 queryset = queryset.filter(offer_shipping=flag)
             else:
-                queryset = queryset.exclude(warnings=[]) if flag else queryset.filter(warnings=[])
+                queryset = queryset.filter(has_warnings=flag)
     if source := params.get("source"):
         queryset = queryset.filter(source=source)
     if (price_min := params.get("price_min")) not in (None, ""):
@@ -101,3 +102,25 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
     return queryset.order_by(*ordering_from(params.get("ordering")))
+
+
+def listing_history(listing: Listing) -> QuerySet[AuditEntry]:
+    """The listing's audit entries, newest first (field diffs in ``changes``)."""
+    return AuditEntry.objects.filter(
+        object_type=Listing._meta.label_lower, object_id=str(listing.pk)
+    ).order_by("-created_at", "-id")
+
+
+def listing_history_entry(listing: Listing, pk: Any) -> AuditEntry:
+    """One of the listing's audit entries, or 404."""
+    return get_object_or_404(listing_history(listing), pk=pk)
+
+
+def undo_redo_depth(user: User) -> dict[str, int]:
+    """How many steps the user can undo and redo, e.g. to enable the buttons."""
+    counts = dict.fromkeys(("undo", "redo"), 0)
+    for undone, count in (
+        UndoStep.objects.filter(user=user).order_by().values_list("undone").annotate(count=Count("id"))
+    ):
+        counts["redo" if undone else "undo"] = count
+    return counts

@@ -71,6 +71,8 @@ _PROHIBITED_RE = re.compile(
 class FieldError:
     field: str
     message: str
+    # Position of the item in a bulk request, when the error belongs to one.
+    index: int | None = None
 
 
 @dataclass

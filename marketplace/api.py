@@ -34,10 +34,16 @@ def _flatten(detail: Any, field: str = "non_field_errors", index: int | None = N
 
 
 def listing_invalid_response(exc: ListingInvalid, index: int | None = None) -> Response:
-    errors = [
-        {**({"index": index} if index is not None else {}), "field": e.field, "message": e.message}
-        for e in exc.errors
-    ]
+    errors = []
+    for error in exc.errors:
+        position = error.index if error.index is not None else index
+        errors.append(
+            {
+                **({"index": position} if position is not None else {}),
+                "field": error.field,
+                "message": error.message,
+            }
+        )
     return Response({"detail": "Invalid listing.", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
