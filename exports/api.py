@@ -3,6 +3,9 @@
 from collections.abc import Mapping
 
 from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
@@ -36,9 +39,38 @@ def _params(request, export_format: str) -> QueryDict:
     return params
 
 
+_FORMAT_PARAMETER = OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=list(FORMATS))
+_SCOPE_FIELDS = {
+    "scope": serializers.ChoiceField(choices=["all", "filter", "selected"], required=False),
+    "ids": serializers.ListField(child=serializers.IntegerField(), required=False),
+    "filter": serializers.DictField(child=serializers.CharField(), required=False),
+    "ordering": serializers.CharField(required=False, help_text="e.g. price,-title"),
+    "bom": serializers.BooleanField(required=False, help_text="csv and text: UTF-8 byte-order mark"),
+}
+_RESPONSES = {
+    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+    400: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+}
+
+
 class ExportView(APIView):
     content_negotiation_class = FileContentNegotiation
 
+    @extend_schema(
+        summary="Export listings as a file (facebook, csv, xlsx, json, text, sql)",
+        parameters=[
+            _FORMAT_PARAMETER,
+            OpenApiParameter("scope", str, enum=["all", "filter", "selected"]),
+            OpenApiParameter("ids", str, description="Listing ids, comma-separated or repeated."),
+            OpenApiParameter(
+                "filter", str, description="The grid's query string, e.g. q=chair&condition=New"
+            ),
+            OpenApiParameter("ordering", str, description="e.g. price,-title"),
+            OpenApiParameter("bom", bool),
+        ],
+        responses=_RESPONSES,
+    )
     def get(self, request, export_format: str):
         if export_format not in FORMATS:
             raise NotFound(f"There is no export format “{export_format}”; use one of: {', '.join(FORMATS)}.")
@@ -63,5 +95,11 @@ class ExportView(APIView):
             )
         )
 
+    @extend_schema(
+        summary="Export listings as a file, the scope in the body",
+        parameters=[_FORMAT_PARAMETER],
+        request=inline_serializer("ExportRequest", fields=_SCOPE_FIELDS),
+        responses=_RESPONSES,
+    )
     def post(self, request, export_format: str):
         return self.get(request, export_format)

@@ -114,7 +114,13 @@ def write_json(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
     opening = "[\n"
     for batch in _batches(rows):
         items = [
-            dict(zip(JSON_KEYS, (title, str(price), condition, description, category, offer_shipping), strict=True))
+            dict(
+                zip(
+                    JSON_KEYS,
+                    (title, str(price), condition, description, category, offer_shipping),
+                    strict=True,
+                )
+            )
             for title, price, condition, description, category, offer_shipping in batch
         ]
         yield (opening + ",\n".join(_JSON_ENCODER.encode(item) for item in items)).encode()

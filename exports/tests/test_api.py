@@ -195,6 +195,8 @@ def test_unknown_format_is_404_with_the_formats(api):
     [
         ({"ids": "1,abc"}, "ids", "“abc” is not a listing id."),
         ({"filter": "price_min=cheap"}, "filter.price_min", "“cheap” is not a number."),
+        ({"filter": "price_max=NaN"}, "filter.price_max", "“NaN” is not a price."),
+        ({"filter": "price_min=1e999999"}, "filter.price_min", "“1e999999” is not a price."),
         ({"filter": "{not json"}, "filter", "The filter is not valid JSON."),
         ({"filter": "offer_shipping=maybe"}, "filter.offer_shipping", "“maybe” is not yes or no."),
         (
