@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from exports.writers import ExportOptions, Row, yes_no
+from exports.writers import ExportOptions, Row, batches, yes_no
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "Marketplace_Bulk_Upload_Template.xlsx"
 LISTING_SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -125,12 +125,6 @@ class _DrainableSink(io.RawIOBase):
         return data
 
 
-def _groups(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    iterator = iter(rows)
-    while group := list(islice(iterator, size)):
-        yield group
-
-
 def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
     """One workbook, or with ``options.zipped`` a zip of workbooks of 50 listings each,
     named ``<stem>-001.xlsx``, ``<stem>-002.xlsx``, …"""
@@ -141,7 +135,7 @@ def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[byte
     made_at = time.localtime()[:6]
     # The workbooks are already deflated: storing them again compressed gains nothing.
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for number, group in enumerate(_groups(rows, LISTINGS_PER_FILE), start=1):
+        for number, group in enumerate(batches(rows, LISTINGS_PER_FILE), start=1):
             archive.writestr(
                 zipfile.ZipInfo(f"{options.stem}-{number:03d}.xlsx", made_at), facebook_workbook(group)
             )

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
 import xlsxwriter
@@ -55,14 +56,9 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH_ROWS:
-            yield batch
-            batch = []
-    if batch:
+def batches(rows: Iterable[Row], size: int = BATCH_ROWS) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
         yield batch
 
 
@@ -71,7 +67,7 @@ def _delimited(rows: Iterable[Row], *, dialect: str, bom: bool) -> Iterator[byte
     writer = csv.writer(buffer, dialect=dialect)
     writer.writerow(COLUMNS)
     prefix = "\ufeff" if bom else ""
-    for batch in _batches(rows):
+    for batch in batches(rows):
         for title, price, condition, description, category, offer_shipping in batch:
             writer.writerow(
                 (
@@ -112,7 +108,7 @@ def write_json(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
     """A JSON array of listing objects, one per line; the price is a string, as the API
     gives it."""
     opening = "[\n"
-    for batch in _batches(rows):
+    for batch in batches(rows):
         items = [
             dict(
                 zip(
@@ -163,7 +159,7 @@ def write_sql(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
         "SET client_encoding = 'UTF8';\n"
         "BEGIN;\n" + SQL_CREATE
     ).encode()
-    for batch in _batches(rows):
+    for batch in batches(rows):
         values = ",\n".join(
             f"({sql_literal(title)}, {price}, {sql_literal(condition)}, {sql_literal(description)}, "
             f"{sql_literal(category)}, {'true' if offer_shipping else 'false'})"
@@ -197,7 +193,7 @@ def write_xlsx(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
         for col, name in enumerate(COLUMNS):
             sheet.write_string(0, col, name, header)
         row_number = 0
-        for batch in _batches(rows):
+        for batch in batches(rows):
             for title, price, condition, description, category, offer_shipping in batch:
                 row_number += 1
                 for col, text in ((0, title), (2, condition), (3, description), (4, category)):
