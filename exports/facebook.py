@@ -50,9 +50,9 @@ def whole_dollars(price: Decimal) -> int:
 
 
 @cache
-def _template() -> tuple[bytes, zipfile.ZipInfo, bytes, bytes]:
+def _template() -> tuple[bytes, tuple[int, ...], bytes, bytes]:
     """The template without its listing sheet (a zip, compressed once), the sheet's
-    zip entry, and the sheet cut around the example row."""
+    date, and the sheet cut around the example row."""
     base = io.BytesIO()
     with zipfile.ZipFile(TEMPLATE_PATH) as template, zipfile.ZipFile(base, "w") as without_sheet:
         for info in template.infolist():
@@ -63,7 +63,7 @@ def _template() -> tuple[bytes, zipfile.ZipInfo, bytes, bytes]:
     matches = list(_EXAMPLE_ROW.finditer(sheet))
     if len(matches) != 1:
         raise RuntimeError(f"{TEMPLATE_PATH.name}: expected one example row 5 in {LISTING_SHEET_PART}.")
-    return base.getvalue(), sheet_info, sheet[: matches[0].start()], sheet[matches[0].end() :]
+    return base.getvalue(), sheet_info.date_time, sheet[: matches[0].start()], sheet[matches[0].end() :]
 
 
 def _xml_text(text: str) -> str:
@@ -92,7 +92,7 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
     """One bulk-upload xlsx holding ``rows`` (at most 50) from row 5 on."""
     if len(rows) > LISTINGS_PER_FILE:
         raise ValueError(f"Facebook accepts at most {LISTINGS_PER_FILE} listings per file.")
-    base, sheet_info, head, tail = _template()
+    base, sheet_date, head, tail = _template()
     last_row = FIRST_LISTING_ROW + len(rows) - 1
     head = _DIMENSION.sub(f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), head)
     body = "".join(_row_xml(FIRST_LISTING_ROW + index, row) for index, row in enumerate(rows))
@@ -101,7 +101,9 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
     # the 1,869 categories for every file.
     output = io.BytesIO(base)
     with zipfile.ZipFile(output, "a") as workbook:
-        workbook.writestr(sheet_info, sheet)
+        # A new ZipInfo each time: writestr fills it in, and requests run in threads.
+        sheet_info = zipfile.ZipInfo(LISTING_SHEET_PART, sheet_date)
+        workbook.writestr(sheet_info, sheet, compress_type=zipfile.ZIP_DEFLATED)
     return output.getvalue()
 
 
