@@ -63,6 +63,7 @@ def titles(response) -> list[str]:
 
 def test_all_listings_in_the_grid_default_order_never_another_users(api, listings):
     response = api.get("/api/export/csv/")
+    assert response.streaming
     assert FILENAME.fullmatch(response["Content-Disposition"]).group(1) == "csv"
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     # The grid's default: most recently updated first.
