@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from audit.models import AuditEntry
 from listings.models import LISTING_FIELDS, Listing, ListingTemplate, UndoStep
-from listings.validation import parse_bool
+from listings.validation import PRICE_MAX, parse_bool
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
@@ -89,9 +89,13 @@ class FilterError(ValueError):
 
 def _decimal(field: str, value: Any) -> Decimal:
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation as exc:
         raise FilterError(field, f"“{value}” is not a number.") from exc
+    # "NaN", "Infinity" and "1e999999" parse, but the database refuses them (a 500).
+    if not number.is_finite() or abs(number) > PRICE_MAX:
+        raise FilterError(field, f"“{value}” is not a price.")
+    return number
 
 
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:

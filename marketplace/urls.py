@@ -20,6 +20,7 @@ urlpatterns = [
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
     path("api/imports/", include("listings.importing.api_urls")),
+    path("", include("exports.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,49 @@
+"""The export formats by name: what each file is called and which writer makes it."""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from exports.facebook import LISTINGS_PER_FILE, write_facebook
+from exports.writers import ExportOptions, Row, write_csv, write_json, write_sql, write_text, write_xlsx
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    extension: str
+    content_type: str
+    write: Callable[[Iterable[Row], ExportOptions], Iterator[bytes]]
+    # At most this many listings per file; more give a zip of files.
+    listings_per_file: int | None = None
+
+    def is_zipped(self, count: int) -> bool:
+        return self.listings_per_file is not None and count > self.listings_per_file
+
+    def file_type(self, count: int) -> tuple[str, str]:
+        """``(extension, content type)`` of the download for ``count`` listings."""
+        if self.is_zipped(count):
+            return "zip", "application/zip"
+        return self.extension, self.content_type
+
+
+FORMATS: dict[str, ExportFormat] = {
+    export_format.name: export_format
+    for export_format in (
+        ExportFormat(
+            "facebook",
+            "Facebook bulk upload (xlsx)",
+            "xlsx",
+            XLSX_CONTENT_TYPE,
+            write_facebook,
+            listings_per_file=LISTINGS_PER_FILE,
+        ),
+        ExportFormat("csv", "CSV", "csv", "text/csv; charset=utf-8", write_csv),
+        ExportFormat("xlsx", "Excel (xlsx)", "xlsx", XLSX_CONTENT_TYPE, write_xlsx),
+        ExportFormat("json", "JSON", "json", "application/json", write_json),
+        ExportFormat("text", "Text (tab-separated)", "txt", "text/plain; charset=utf-8", write_text),
+        ExportFormat("sql", "SQL (PostgreSQL script)", "sql", "application/sql; charset=utf-8", write_sql),
+    )
+}

@@ -1,0 +1,58 @@
+"""Exporting listings: count, audit, and hand back the file as a stream of bytes."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from exports.formats import ExportFormat
+from exports.selectors import export_rows
+from exports.writers import ExportOptions
+from listings.models import Listing
+from listings.services import LISTING_TYPE
+
+FILENAME_PREFIX = "marketplace-listings"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    count: int
+    # Lazy: the listings are read and written while the response is sent.
+    chunks: Iterator[bytes]
+
+
+def export_stem() -> str:
+    """``marketplace-listings-YYYYMMDD-HHMMSS``, in the site's time zone."""
+    return f"{FILENAME_PREFIX}-{timezone.localtime():%Y%m%d-%H%M%S}"
+
+
+@transaction.atomic
+def listings_export(
+    *, listings: QuerySet[Listing], export_format: ExportFormat, actor: User, bom: bool = False
+) -> ExportFile:
+    """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``.
+
+    The audit entry is written now, while the request's context (ip, path) is known;
+    the rows are streamed later, so it records the number of listings counted here."""
+    count = listings.count()
+    audit_record(
+        actor=actor,
+        action="listing.export",
+        object_type=LISTING_TYPE,
+        changes={"format": export_format.name, "count": count},
+    )
+    stem = export_stem()
+    extension, content_type = export_format.file_type(count)
+    options = ExportOptions(bom=bom, zipped=export_format.is_zipped(count), stem=stem)
+    return ExportFile(
+        filename=f"{stem}.{extension}",
+        content_type=content_type,
+        count=count,
+        chunks=export_format.write(export_rows(listings), options),
+    )
