@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from statistics import mean
 
 from listings.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -322,7 +323,7 @@ def lines_from_words(words: Sequence[Mapping]) -> list[Line]:
         # every space between words look like a column gap.
         gap_limit = CELL_GAP * max(word.height for word in line_words)
         cells: list[list[Word]] = [[line_words[0]]]
-        for previous, word in zip(line_words, line_words[1:], strict=False):
+        for previous, word in pairwise(line_words):
             if word.left - (previous.left + previous.width) > gap_limit:
                 cells.append([])
             cells[-1].append(word)
