@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/health/", health.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("listings/", include("listings.urls")),
+    path("ocr/", include("ocr.urls")),
+    path("api/ocr/", include("ocr.api")),
 ]
 
 if settings.DEBUG:

@@ -17,7 +17,9 @@ def scan_get_for_user(user: User, scan_id: int) -> Scan:
 
 def scan_detail_for_user(user: User, scan_id: int) -> Scan:
     """A scan with its pages and candidates, in three queries."""
-    candidates = Candidate.objects.select_related("page").order_by("page__number", "position", "id")
+    candidates = Candidate.objects.select_related("page", "listing").order_by(
+        "page__number", "position", "id"
+    )
     return get_object_or_404(
         scans_for_user(user).prefetch_related(
             Prefetch("pages", queryset=ScanPage.objects.order_by("number")),

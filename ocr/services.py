@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -152,18 +151,27 @@ def scan_convert(
     *,
     scan: Scan,
     actor: User,
-    candidates: QuerySet[Candidate] | None = None,
+    candidate_ids: Sequence[int] | None = None,
     template: ListingTemplate | None = None,
 ) -> list[Listing]:
     """Turn candidates into listings (source ``ocr``, linked to the scan): the
-    given ones, or every candidate not converted yet. A template's defaults fill
+    named ones, or every candidate not converted yet. A template's defaults fill
     the fields a candidate leaves empty. All or nothing."""
-    chosen = list(
-        (candidates if candidates is not None else scan.candidates.all())
-        .filter(scan=scan, listing__isnull=True)
-        .select_for_update()
-        .order_by("page__number", "position", "id")
-    )
+    candidates = scan.candidates.select_for_update(of=("self",)).order_by("page__number", "position", "id")
+    if candidate_ids is None:
+        chosen = list(candidates.filter(listing__isnull=True))
+    else:
+        chosen = list(candidates.filter(pk__in=candidate_ids))
+        unknown = sorted(set(candidate_ids) - {candidate.pk for candidate in chosen})
+        converted = [candidate.pk for candidate in chosen if candidate.listing_id]
+        if unknown or converted:
+            raise ScanInvalid(
+                [{"field": "candidates", "message": f"Candidate {pk} is not in this scan."} for pk in unknown]
+                + [
+                    {"field": "candidates", "message": f"Candidate {pk} is already a listing."}
+                    for pk in converted
+                ]
+            )
     if not chosen:
         raise ScanInvalid([{"field": "candidates", "message": "No candidates left to convert."}])
     defaults = clean_template_defaults(template.defaults) if template is not None else {}
