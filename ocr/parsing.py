@@ -183,6 +183,7 @@ def _line_items(line: Line, index: int) -> list[Candidate]:
             continue
         price = prices[0]
         before_words, found_leader = _strip_leader_words(_words_before(cell, price.start))
+        found_leader = found_leader or bool(_LEADER_IN_TEXT_RE.search(_cell_text(before_words)))
         before_text = _clean_title(_cell_text(before_words))
         if _has_letters(before_text) and not _PRICE_LABEL_RE.match(before_text) and not leader:
             text_cells.append(before_words)
