@@ -6,6 +6,7 @@ seller can act on; the worker fails the scan with it instead of retrying.
 """
 
 import io
+import warnings
 from pathlib import Path
 
 import pytesseract
@@ -48,7 +49,10 @@ def _check_pixels(width: float, height: float, what: str) -> None:
 
 def _open_image(path: Path) -> Image.Image:
     try:
-        image = Image.open(path)
+        with warnings.catch_warnings():
+            # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ScanRejected(f"The image is too large to read safely: {exc}") from exc
     except (UnidentifiedImageError, OSError) as exc:
@@ -57,7 +61,6 @@ def _open_image(path: Path) -> Image.Image:
         ) from exc
     if image.format not in IMAGE_FORMATS:
         raise ScanRejected(f"{image.format} images are not supported; use PNG, JPEG, TIFF or WebP.")
-    # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse.
     _check_pixels(*image.size, "The image")
     return image
 
