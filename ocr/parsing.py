@@ -256,7 +256,7 @@ def parse_lines(lines: Sequence[Line]) -> list[Candidate]:
         if items:
             candidates.extend(items)
             pending = []
-        elif _has_letters(line.text):
+        elif _has_letters(line.text) and not _PRICE_LABEL_RE.match(line.text):
             pending.append((index, line))
     return candidates
 
@@ -329,7 +329,51 @@ def lines_from_words(words: Sequence[Mapping]) -> list[Line]:
                 cells.append([])
             cells[-1].append(word)
         lines.append(Line(tuple(tuple(cell) for cell in cells)))
-    return lines
+    return _join_table_rows(lines)
+
+
+def _vertical_band(line: Line) -> tuple[float, float]:
+    return min(w.top for w in line.words), max(w.top + w.height for w in line.words)
+
+
+def _join_table_rows(lines: list[Line]) -> list[Line]:
+    """Tesseract sometimes reads a small table column by column, so one row comes
+    out as several lines ("Widget", "Red, metal", "$4.50"). Put such fragments
+    back together when they sit side by side on one row and only the rightmost
+    holds a price; two priced fragments on a row are two columns of items."""
+    bands = [_vertical_band(line) for line in lines]
+    rows: list[list[int]] = []
+    for index, (top, bottom) in enumerate(bands):
+        middle = (top + bottom) / 2
+        for row in rows:
+            row_top, row_bottom = bands[row[0]]
+            if row_top <= middle <= row_bottom and top <= (row_top + row_bottom) / 2 <= bottom:
+                row.append(index)
+                break
+        else:
+            rows.append([index])
+    joined: dict[int, Line] = {}
+    absorbed: set[int] = set()
+    for row in rows:
+        if len(row) < 2:
+            continue
+        fragments = sorted(row, key=lambda i: min(w.left for w in lines[i].words))
+        priced = [i for i in fragments if find_prices(lines[i].text)]
+        if priced != fragments[-1:]:
+            continue
+        edges = [
+            (min(w.left for w in lines[i].words), max(w.left + w.width for w in lines[i].words))
+            for i in fragments
+        ]
+        if any(right > next_left for (_, right), (next_left, _) in pairwise(edges)):
+            continue
+        joined[min(row)] = Line(tuple(cell for i in fragments for cell in lines[i].cells))
+        absorbed.update(row)
+    return [
+        joined.get(index, line)
+        for index, line in enumerate(lines)
+        if index not in absorbed or index in joined
+    ]
 
 
 def mean_confidence(words: Sequence[Mapping]) -> float | None:

@@ -199,6 +199,33 @@ def test_words_far_apart_on_a_line_are_separate_cells():
     )
 
 
+def test_a_table_row_read_column_by_column_is_joined_again():
+    # Tesseract's order for a small table: each column's cells as separate lines.
+    words = [
+        _word("Item", 96, 154, top=259, line=(1, 1, 1)),
+        _word("Walnut", 96, 152, top=368, line=(1, 1, 2)),
+        _word("Kettle", 96, 300, top=368, line=(1, 1, 2)),
+        _word("Details", 96, 904, top=258, line=(2, 1, 1)),
+        _word("Includes", 96, 904, top=368, line=(2, 1, 2)),
+        _word("parts", 96, 1090, top=368, line=(2, 1, 2)),
+        _word("Price", 96, 1954, top=258, line=(3, 1, 1)),
+        _word("$506.95", 96, 1954, top=368, line=(3, 1, 2)),
+    ]
+    assert [(c.title, c.price, c.description) for c in parse_lines(lines_from_words(words))] == [
+        ("Walnut Kettle", Decimal("506.95"), "Includes parts")
+    ]
+
+
+def test_two_priced_columns_on_one_row_stay_two_items():
+    words = [
+        _word("Price:", 96, 150, top=500, line=(1, 1, 1)),
+        _word("$4.50", 96, 300, top=500, line=(1, 1, 1)),
+        _word("Price:", 96, 1400, top=500, line=(2, 1, 1)),
+        _word("$5.00", 96, 1550, top=500, line=(2, 1, 1)),
+    ]
+    assert len(lines_from_words(words)) == 2
+
+
 def test_words_are_grouped_by_tesseract_line():
     words = [
         _word("Oak", 90, 100, line=(1, 1, 1)),

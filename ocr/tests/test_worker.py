@@ -224,3 +224,13 @@ def test_rerunning_a_page_reads_only_that_page_again(owner, items):
     assert scan.pages.get(number=1).pk == first_page.pk
     assert scan.pages.get(number=2).pk != second_page.pk
     assert (scan.items_found, scan.pages_done) == (6, 2)
+
+
+@pytest.mark.django_db
+def test_recover_command(owner):
+    scan = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now() - timedelta(hours=1))
+    out = io.StringIO()
+    call_command("ocr_recover", stdout=out)
+    assert out.getvalue().strip() == "Recovered 1 stale scans."
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.PENDING
