@@ -103,12 +103,16 @@ def _pdf_page_size_points(path: Path, number: int) -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def render_page(path: Path, number: int) -> Image.Image:
-    """Page ``number`` (1-based) as an image: a PDF page at 300 dpi, or an image frame."""
+def render_page(path: Path, number: int, workdir: Path) -> Path:
+    """Page ``number`` (1-based) as an image file in ``workdir``: a PDF page at
+    300 dpi, or an image's frame. A PNM file: written and read without
+    compression, and Tesseract takes it as it is (nothing re-encoded)."""
     if file_kind(path) == IMAGE:
         image = _open_image(path)
         image.seek(number - 1)
-        return image.convert("RGB")
+        target = Path(workdir) / f"page-{number}.ppm"
+        image.convert("RGB").save(target, format="PPM")
+        return target
     width, height = _pdf_page_size_points(path, number)
     _check_pixels(width * DPI / 72, height * DPI / 72, f"Page {number} at {DPI} dpi")
     try:
@@ -117,6 +121,9 @@ def render_page(path: Path, number: int) -> Image.Image:
             dpi=DPI,
             first_page=number,
             last_page=number,
+            output_folder=str(workdir),
+            output_file=f"page-{number}",
+            paths_only=True,
             timeout=settings.OCR_PAGE_TIMEOUT_SECONDS,
         )
     except PDFPopplerTimeoutError as exc:
@@ -125,14 +132,14 @@ def render_page(path: Path, number: int) -> Image.Image:
         ) from exc
     if not pages:
         raise ScanRejected(f"Page {number} could not be rendered.")
-    return pages[0]
+    return Path(pages[0])
 
 
-def read_words(image: Image.Image) -> dict:
-    """Tesseract's ``image_to_data`` for one page (words, boxes, confidences)."""
+def read_words(page: Path) -> dict:
+    """Tesseract's ``image_to_data`` for one page file (words, boxes, confidences)."""
     try:
         return pytesseract.image_to_data(
-            image, output_type=pytesseract.Output.DICT, timeout=settings.OCR_PAGE_TIMEOUT_SECONDS
+            str(page), output_type=pytesseract.Output.DICT, timeout=settings.OCR_PAGE_TIMEOUT_SECONDS
         )
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
@@ -140,9 +147,15 @@ def read_words(image: Image.Image) -> dict:
         raise
 
 
-def thumbnail_png(image: Image.Image) -> bytes:
-    thumbnail = image.convert("L")
-    thumbnail.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
+def page_size(page: Path) -> tuple[int, int]:
+    with Image.open(page) as image:
+        return image.size
+
+
+def thumbnail_png(page: Path) -> bytes:
+    with Image.open(page) as image:
+        image.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
+        thumbnail = image.convert("L")
     buffer = io.BytesIO()
-    thumbnail.save(buffer, format="PNG", optimize=True)
+    thumbnail.save(buffer, format="PNG")
     return buffer.getvalue()

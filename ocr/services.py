@@ -2,10 +2,12 @@
 too, so the API, the HTML views, the task and commands share one code path."""
 
 import logging
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from statistics import mean
 from typing import Any
 
@@ -302,43 +304,47 @@ def _read_pages(scan: Scan, lock: ScanLock) -> None:
     count = engine.page_count(path)
     Scan.objects.filter(pk=scan.pk).update(page_count=count)
     done = set(scan.pages.values_list("number", flat=True))
-    for number in range(1, count + 1):
-        if number in done:
-            continue
-        started = time.perf_counter()
-        try:
-            image = engine.render_page(path, number)
-            data = engine.read_words(image)
-        except engine.PageTimeout as exc:
-            _page_store(
-                scan, number, image=None, data=None, seconds=time.perf_counter() - started, error=str(exc)
-            )
-        else:
-            _page_store(scan, number, image=image, data=data, seconds=time.perf_counter() - started)
-            del image
-        lock.refresh()
+    with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
+        for number in range(1, count + 1):
+            if number in done:
+                continue
+            started = time.perf_counter()
+            page_file = None
+            try:
+                page_file = engine.render_page(path, number, Path(workdir))
+                data = engine.read_words(page_file)
+            except engine.PageTimeout as exc:
+                _page_store(scan, number, page_file=None, data=None, started=started, error=str(exc))
+            else:
+                _page_store(scan, number, page_file=page_file, data=data, started=started)
+            if page_file is not None:
+                # One page on disk at a time, whatever the length of the PDF.
+                page_file.unlink(missing_ok=True)
+            lock.refresh()
 
 
 @transaction.atomic
-def _page_store(scan: Scan, number: int, *, image, data, seconds: float, error: str = "") -> ScanPage:
+def _page_store(scan: Scan, number: int, *, page_file, data, started: float, error: str = "") -> ScanPage:
     words = parsing.words_from_tesseract(data) if data else []
+    lines = parsing.lines_from_words(words)
+    width, height = engine.page_size(page_file) if page_file else (0, 0)
     page = ScanPage(
         scan=scan,
         number=number,
         words=words,
-        text="\n".join(line.text for line in parsing.lines_from_words(words)),
+        text="\n".join(line.text for line in lines),
         mean_confidence=parsing.mean_confidence(words),
-        width=image.width if image else 0,
-        height=image.height if image else 0,
+        width=width,
+        height=height,
         error=error,
-        seconds=round(seconds, 3),
     )
-    if image is not None:
+    if page_file is not None:
         page.thumbnail.save(
-            f"scan{scan.pk}-page{number}.png", ContentFile(engine.thumbnail_png(image)), save=False
+            f"scan{scan.pk}-page{number}.png", ContentFile(engine.thumbnail_png(page_file)), save=False
         )
+    page.seconds = round(time.perf_counter() - started, 3)
     page.save()
-    found = parsing.parse_lines(parsing.lines_from_words(words))
+    found = parsing.parse_lines(lines)
     Candidate.objects.bulk_create(
         Candidate(
             scan=scan,
