@@ -105,13 +105,13 @@ def _pdf_page_size_points(path: Path, number: int) -> tuple[float, float]:
 
 def render_page(path: Path, number: int, workdir: Path) -> Path:
     """Page ``number`` (1-based) as an image file in ``workdir``: a PDF page at
-    300 dpi, or an image's frame. A PNM file: written and read without
-    compression, and Tesseract takes it as it is (nothing re-encoded)."""
+    300 dpi, or an image's frame. Greyscale PNM: Tesseract reads grey anyway, and
+    the file is written and read without compression or re-encoding."""
     if file_kind(path) == IMAGE:
         image = _open_image(path)
         image.seek(number - 1)
-        target = Path(workdir) / f"page-{number}.ppm"
-        image.convert("RGB").save(target, format="PPM")
+        target = Path(workdir) / f"page-{number}.pgm"
+        image.convert("L").save(target, format="PPM")
         return target
     width, height = _pdf_page_size_points(path, number)
     _check_pixels(width * DPI / 72, height * DPI / 72, f"Page {number} at {DPI} dpi")
@@ -124,6 +124,7 @@ def render_page(path: Path, number: int, workdir: Path) -> Path:
             output_folder=str(workdir),
             output_file=f"page-{number}",
             paths_only=True,
+            grayscale=True,
             timeout=settings.OCR_PAGE_TIMEOUT_SECONDS,
         )
     except PDFPopplerTimeoutError as exc:

@@ -5,6 +5,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -304,21 +305,29 @@ def _read_pages(scan: Scan, lock: ScanLock) -> None:
     count = engine.page_count(path)
     Scan.objects.filter(pk=scan.pk).update(page_count=count)
     done = set(scan.pages.values_list("number", flat=True))
-    with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
-        for number in range(1, count + 1):
-            if number in done:
-                continue
+    numbers = [number for number in range(1, count + 1) if number not in done]
+    with (
+        tempfile.TemporaryDirectory(prefix="ocr-") as workdir,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-render") as renderer,
+    ):
+        # Poppler renders the next page while Tesseract reads this one: two
+        # processes, so the rendering costs no time where a second core is free.
+        # At most two pages are on disk, whatever the length of the PDF.
+        upcoming = renderer.submit(engine.render_page, path, numbers[0], Path(workdir)) if numbers else None
+        for position, number in enumerate(numbers):
             started = time.perf_counter()
+            rendering = upcoming
+            if position + 1 < len(numbers):
+                upcoming = renderer.submit(engine.render_page, path, numbers[position + 1], Path(workdir))
             page_file = None
             try:
-                page_file = engine.render_page(path, number, Path(workdir))
+                page_file = rendering.result()
                 data = engine.read_words(page_file)
             except engine.PageTimeout as exc:
                 _page_store(scan, number, page_file=None, data=None, started=started, error=str(exc))
             else:
                 _page_store(scan, number, page_file=page_file, data=data, started=started)
             if page_file is not None:
-                # One page on disk at a time, whatever the length of the PDF.
                 page_file.unlink(missing_ok=True)
             lock.refresh()
 
