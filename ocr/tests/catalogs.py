@@ -176,6 +176,15 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+def image_bytes(pages: list[Image.Image], image_format: str) -> bytes:
+    """An image file; TIFF keeps every page as a frame."""
+    buffer = io.BytesIO()
+    first, *rest = [page.convert("RGB") for page in pages]
+    extra = {"save_all": True, "append_images": rest, "compression": "tiff_lzw"} if rest else {}
+    first.save(buffer, format=image_format, **extra)
+    return buffer.getvalue()
+
+
 def pdf_bytes(pages: list[Image.Image]) -> bytes:
     buffer = io.BytesIO()
     first, *rest = [page.convert("RGB") for page in pages]

@@ -69,7 +69,7 @@ def test_png_table(owner, items):
 @pytest.mark.django_db
 def test_rotated_noisy_photo_still_gives_most_prices(owner, items):
     photo = catalogs.photo_of(catalogs.list_page(items[:20]))
-    scan = _read(owner, "photo.jpg", catalogs.png_bytes(photo))
+    scan = _read(owner, "photo.jpg", catalogs.image_bytes([photo], "JPEG"))
     prices = {candidate.price for candidate in scan.candidates.all()}
     share = sum(item.price in prices for item in items[:20]) / 20
     # A photo is not a clean layout: titles suffer, but the prices should mostly survive.
@@ -77,3 +77,12 @@ def test_rotated_noisy_photo_still_gives_most_prices(owner, items):
     # Tesseract is less sure of a photo, and says so.
     assert scan.mean_confidence < 90
     assert any(word["conf"] < 60 for page in scan.pages.all() for word in page.words)
+
+
+@pytest.mark.django_db
+def test_multi_page_tiff_reads_every_frame(owner, items):
+    frames = [catalogs.table_page(items[:3]), catalogs.table_page(items[3:6])]
+    scan = _read(owner, "fax.tiff", catalogs.image_bytes(frames, "TIFF"))
+    assert (scan.page_count, scan.pages_done) == (2, 2)
+    by_page = {page.number: {c.price for c in page.candidates.all()} for page in scan.pages.all()}
+    assert by_page == {1: {item.price for item in items[:3]}, 2: {item.price for item in items[3:6]}}
