@@ -272,13 +272,16 @@ def scan_process(*, scan_id: int) -> str:
             return "skipped"
         try:
             _read_pages(scan, lock)
+            return _scan_finish(scan_id)
         except engine.ScanRejected as exc:
             _scan_fail(scan_id, str(exc))
             return "failed"
         except Exception as exc:
+            if not Scan.objects.filter(pk=scan_id).exists():
+                # The seller deleted the scan while it was being read.
+                return "deleted"
             logger.exception("OCR of scan %s failed (try %s)", scan_id, scan.attempts)
             return _scan_retry(scan_id, f"{exc.__class__.__name__}: {exc}")
-        return _scan_finish(scan_id)
     finally:
         lock.release()
 

@@ -234,3 +234,17 @@ def test_recover_command(owner):
     assert out.getvalue().strip() == "Recovered 1 stale scans."
     scan.refresh_from_db()
     assert scan.status == Scan.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_deleted_while_it_is_read_stops_the_worker_quietly(owner, items, monkeypatch):
+    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
+    read_words = engine.read_words
+
+    def seller_deletes_meanwhile(page):
+        services.scan_delete(scan=Scan.objects.get(pk=scan.pk), actor=owner)
+        return read_words(page)
+
+    monkeypatch.setattr(engine, "read_words", seller_deletes_meanwhile)
+    assert services.scan_process(scan_id=scan.pk) == "deleted"
+    assert not Scan.objects.filter(pk=scan.pk).exists()
