@@ -40,7 +40,7 @@ _PRICE_RE = re.compile(
       | (?P<post_amount>{_AMOUNT})\s?(?P<post>[{_CURRENCY_SYMBOLS}]|\b(?:{_CODE})\b)
       | (?P<bare>\d{{1,3}}(?:[.,]\d{{3}})*[.,]\d{{2}})
     )
-    (?![\w])
+    (?![\w]|[.,]\d)
     """,
     re.VERBOSE,
 )

@@ -42,7 +42,9 @@ def test_find_prices_reads_each_format(text, amount):
     assert price.amount == Decimal(amount)
 
 
-@pytest.mark.parametrize("text", ["Pack of 3", "Model 2000", "Call 555-1234", "size 12.5", "v1.2.3", "2024"])
+@pytest.mark.parametrize(
+    "text", ["Pack of 3", "1.00.00", "Model 2000", "Call 555-1234", "size 12.5", "v1.2.3", "2024"]
+)
 def test_numbers_without_currency_or_cents_are_not_prices(text):
     assert find_prices(text) == []
 
@@ -163,6 +165,12 @@ def test_ocr_leader_garbage_is_dropped_from_the_title():
         Decimal("506.95"),
         "",
     )
+
+
+def test_digits_in_leader_garbage_are_not_taken_for_the_price():
+    # Tesseract's reading of a leader, with "0.00.00" in it, before the real price.
+    [candidate] = parse_text("Wireless Shelf 2... 0.00.00 000 0c  ee  eee $34.00")
+    assert (candidate.title, candidate.price) == ("Wireless Shelf", Decimal("34.00"))
 
 
 def test_unsure_short_word_before_a_leader_is_dropped():
