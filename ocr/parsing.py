@@ -45,14 +45,17 @@ _PRICE_RE = re.compile(
     re.VERBOSE,
 )
 # Words around a price that are not part of the item's title.
-_PRICE_LABEL_RE = re.compile(
+PRICE_LABEL_RE = re.compile(
     r"^\s*(?:(?:our|sale|unit|list)\s+)?(?:price|cost|only|now|each|ea\.?|per\s+unit)\s*[:=-]?\s*$",
     re.IGNORECASE,
 )
 _LABEL_PREFIX_RE = re.compile(r"^\s*(?:(?:our|sale|unit|list)\s+)?(?:price|cost)\s*[:=-]\s*", re.IGNORECASE)
 # Dotted leaders, and what Tesseract makes of them ("2.0...", "eee", "ccc").
 _LEADER_IN_TEXT_RE = re.compile(r"\s*(?:\.{2,}|…|·{2,}|_{3,}|(?:\s?\.){3,}).*$")
-_LEADER_WORD_RE = re.compile(r"^(?:[\W\d_]*(?:\.\.|…|··)[\W\d_]*|[.·_…]+|[ce]{2,4}s?)$")
+_LEADER_WORD_RE = re.compile(r"^(?:[\W\d_]*(?:\.\.|…|··)[\W\d_]*|[.·_…]+)$")
+# Runs of dots Tesseract misreads as letters; it is unsure of them, real words are not.
+_MISREAD_LEADER_RE = re.compile(r"^[ce]{2,4}s?$")
+MISREAD_LEADER_CONFIDENCE = 50.0
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,9 @@ def _confidence(words: Iterable[Word], factor: float = 1.0) -> float:
 def _strip_leader_words(words: Sequence[Word]) -> tuple[list[Word], bool]:
     """The words before a dotted leader, and whether there was one."""
     for position, word in enumerate(words):
-        if _LEADER_WORD_RE.match(word.text):
+        if _LEADER_WORD_RE.match(word.text) or (
+            word.conf < MISREAD_LEADER_CONFIDENCE and _MISREAD_LEADER_RE.match(word.text)
+        ):
             kept = list(words[:position])
             # Tesseract often reads the first dots of a leader as a short, unsure word.
             while len(kept) > 1 and kept[-1].conf < 10 and len(kept[-1].text) <= 3:
@@ -185,7 +190,7 @@ def _line_items(line: Line, index: int) -> list[Candidate]:
         before_words, found_leader = _strip_leader_words(_words_before(cell, price.start))
         found_leader = found_leader or bool(_LEADER_IN_TEXT_RE.search(_cell_text(before_words)))
         before_text = _clean_title(_cell_text(before_words))
-        if _has_letters(before_text) and not _PRICE_LABEL_RE.match(before_text) and not leader:
+        if _has_letters(before_text) and not PRICE_LABEL_RE.match(before_text) and not leader:
             text_cells.append(before_words)
         if not text_cells:
             continue
@@ -218,7 +223,7 @@ def _price_only(line: Line) -> tuple[Price, list[Word]] | None:
     if len(prices) != 1:
         return None
     rest = (text[: prices[0].start] + " " + text[prices[0].end :]).strip()
-    if _has_letters(rest) and not _PRICE_LABEL_RE.match(rest):
+    if _has_letters(rest) and not PRICE_LABEL_RE.match(rest):
         return None
     return prices[0], _price_words(line.words, prices[0])
 
@@ -256,7 +261,7 @@ def parse_lines(lines: Sequence[Line]) -> list[Candidate]:
         if items:
             candidates.extend(items)
             pending = []
-        elif _has_letters(line.text) and not _PRICE_LABEL_RE.match(line.text):
+        elif _has_letters(line.text) and not PRICE_LABEL_RE.match(line.text):
             pending.append((index, line))
     return candidates
 
