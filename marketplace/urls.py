@@ -21,6 +21,8 @@ urlpatterns = [
     path("history/", include("audit.urls")),
     path("api/imports/", include("listings.importing.api_urls")),
     path("", include("exports.urls")),
+    path("ocr/", include("ocr.urls")),
+    path("api/ocr/", include("ocr.api")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,162 @@
+"""Reading an uploaded file: which kind it is, how many pages, each page as an
+image (one at a time: never a whole PDF in memory), and Tesseract's words.
+
+Anything wrong with the file itself raises ``ScanRejected`` with a reason the
+seller can act on; the worker fails the scan with it instead of retrying.
+"""
+
+import io
+import warnings
+from pathlib import Path
+
+import pytesseract
+from django.conf import settings
+from pdf2image import convert_from_path, pdfinfo_from_path
+from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError
+from PIL import Image, UnidentifiedImageError
+
+DPI = 300
+THUMBNAIL_WIDTH = 1000
+IMAGE_FORMATS = {"PNG", "JPEG", "TIFF", "WEBP"}
+PDF = "pdf"
+IMAGE = "image"
+
+
+class ScanRejected(Exception):
+    """The file cannot be read, for a reason retrying will not fix."""
+
+
+class PageTimeout(Exception):
+    """One page took longer than OCR_PAGE_TIMEOUT_SECONDS."""
+
+
+def file_kind(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        raise ScanRejected("The file is empty.")
+    return PDF if b"%PDF-" in head else IMAGE
+
+
+def _check_pixels(width: float, height: float, what: str) -> None:
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and width * height > limit:
+        raise ScanRejected(
+            f"{what} is {int(width)} x {int(height)} pixels, more than the {limit:,} pixels allowed "
+            "(a decompression bomb?)."
+        )
+
+
+def _open_image(path: Path) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ScanRejected(f"The image is too large to read safely: {exc}") from exc
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ScanRejected(
+            "This is neither a PDF nor an image Tesseract can read (PNG, JPEG, TIFF, WebP)."
+        ) from exc
+    if image.format not in IMAGE_FORMATS:
+        raise ScanRejected(f"{image.format} images are not supported; use PNG, JPEG, TIFF or WebP.")
+    _check_pixels(*image.size, "The image")
+    return image
+
+
+def _pdf_info(path: Path, **pages) -> dict:
+    try:
+        return pdfinfo_from_path(str(path), timeout=settings.OCR_PAGE_TIMEOUT_SECONDS, **pages)
+    except PDFPageCountError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise ScanRejected("The PDF is protected by a password; upload an unlocked copy.") from exc
+        if "empty" in message.lower():
+            raise ScanRejected("The PDF is empty.") from exc
+        raise ScanRejected("The PDF is damaged and cannot be read.") from exc
+    except PDFPopplerTimeoutError as exc:
+        raise ScanRejected("The PDF took too long to open.") from exc
+
+
+def page_count(path: Path) -> int:
+    """How many pages the file has, after checking it is readable and within limits."""
+    if file_kind(path) == PDF:
+        count = int(_pdf_info(path).get("Pages", 0))
+    else:
+        count = getattr(_open_image(path), "n_frames", 1)
+    if count < 1:
+        raise ScanRejected("The file has no pages.")
+    limit = settings.OCR_MAX_PAGES
+    if count > limit:
+        raise ScanRejected(f"The file has {count} pages; the most is {limit}.")
+    return count
+
+
+def _pdf_page_size_points(path: Path, number: int) -> tuple[float, float]:
+    info = _pdf_info(path, first_page=number, last_page=number)
+    size = next((value for key, value in info.items() if key.endswith("size") and "Page" in key), "")
+    try:
+        width, _, height = str(size).split()[:3]
+        return float(width), float(height)
+    except ValueError:
+        return 0.0, 0.0
+
+
+def render_page(path: Path, number: int, workdir: Path) -> Path:
+    """Page ``number`` (1-based) as an image file in ``workdir``: a PDF page at
+    300 dpi, or an image's frame. Greyscale PNM: Tesseract reads grey anyway, and
+    the file is written and read without compression or re-encoding."""
+    if file_kind(path) == IMAGE:
+        image = _open_image(path)
+        image.seek(number - 1)
+        target = Path(workdir) / f"page-{number}.pgm"
+        image.convert("L").save(target, format="PPM")
+        return target
+    width, height = _pdf_page_size_points(path, number)
+    _check_pixels(width * DPI / 72, height * DPI / 72, f"Page {number} at {DPI} dpi")
+    try:
+        pages = convert_from_path(
+            str(path),
+            dpi=DPI,
+            first_page=number,
+            last_page=number,
+            output_folder=str(workdir),
+            output_file=f"page-{number}",
+            paths_only=True,
+            grayscale=True,
+            timeout=settings.OCR_PAGE_TIMEOUT_SECONDS,
+        )
+    except PDFPopplerTimeoutError as exc:
+        raise PageTimeout(
+            f"Page {number} took longer than {settings.OCR_PAGE_TIMEOUT_SECONDS} s to render."
+        ) from exc
+    if not pages:
+        raise ScanRejected(f"Page {number} could not be rendered.")
+    return Path(pages[0])
+
+
+def read_words(page: Path) -> dict:
+    """Tesseract's ``image_to_data`` for one page file (words, boxes, confidences)."""
+    try:
+        return pytesseract.image_to_data(
+            str(page), output_type=pytesseract.Output.DICT, timeout=settings.OCR_PAGE_TIMEOUT_SECONDS
+        )
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise PageTimeout(f"Tesseract took longer than {settings.OCR_PAGE_TIMEOUT_SECONDS} s.") from exc
+        raise
+
+
+def page_size(page: Path) -> tuple[int, int]:
+    with Image.open(page) as image:
+        return image.size
+
+
+def thumbnail_png(page: Path) -> bytes:
+    with Image.open(page) as image:
+        image.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
+        thumbnail = image.convert("L")
+    buffer = io.BytesIO()
+    thumbnail.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,250 @@
+"""The worker path: the real database task queue, the per-scan lock, recovery of
+scans a dead worker left behind, retries, and files that must fail cleanly."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from PIL import Image
+from pypdf import PdfWriter
+
+from audit.models import AuditEntry
+from ocr import engine, services
+from ocr.locks import ScanLock, scan_lock_held
+from ocr.models import Scan
+from ocr.tests import catalogs
+from ocr.tests.conftest import upload
+
+
+def _scan(owner, name="prices.png", data=None, **fields) -> Scan:
+    scan = services.scan_create(owner=owner, upload=upload(name, data or b"not read in this test"))
+    if fields:
+        Scan.objects.filter(pk=scan.pk).update(**fields)
+        scan.refresh_from_db()
+    return scan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_through_the_api_is_read_by_db_worker(owner, items, client):
+    client.force_login(owner)
+    png = catalogs.png_bytes(catalogs.table_page(items[:4]))
+    response = client.post("/api/ocr/scans/", {"file": upload("four.png", png)})
+    assert response.status_code == 201, response.content
+    scan_id = response.json()["id"]
+    assert response.json()["status"] == "pending"
+    [task] = DBTaskResult.objects.all()
+    assert task.args_kwargs["args"] == [scan_id]
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL" and task.return_value == "completed"
+    scan = Scan.objects.get(pk=scan_id)
+    assert (scan.status, scan.items_found, scan.attempts) == (Scan.Status.COMPLETED, 4, 1)
+    assert sorted(scan.candidates.values_list("price", flat=True)) == sorted(item.price for item in items[:4])
+    assert AuditEntry.objects.filter(action="ocr.scan.complete", object_id=str(scan_id)).exists()
+
+
+@pytest.mark.django_db
+def test_a_locked_scan_is_left_to_the_worker_holding_the_lock(owner, items):
+    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:2])))
+    holder = ScanLock(scan.pk, timeout=60)
+    assert holder.acquire()
+    assert services.scan_process(scan_id=scan.pk) == "locked"
+    scan.refresh_from_db()
+    assert (scan.status, scan.attempts) == (Scan.Status.PENDING, 0)
+    holder.release()
+    assert services.scan_process(scan_id=scan.pk) == "completed"
+
+
+@pytest.mark.redis
+def test_the_redis_lock_expires_when_its_holder_dies(db, owner):
+    from django.core.cache import cache
+
+    assert hasattr(cache, "lock"), "django-redis provides cache.lock"
+    dead = ScanLock(1, timeout=1)
+    assert dead.acquire() and scan_lock_held(1)
+    assert not ScanLock(1, timeout=1).acquire()
+    # The holder never releases; the lock's own expiry frees the scan.
+    import time
+
+    time.sleep(1.2)
+    assert not scan_lock_held(1)
+    assert ScanLock(1, timeout=1).acquire()
+
+
+@pytest.mark.django_db
+def test_a_scan_left_processing_by_a_dead_worker_is_queued_again(owner):
+    stale = timezone.now() - timedelta(hours=1)
+    scan = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=stale, attempts=1)
+    alive = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now(), attempts=1)
+    tasks_before = DBTaskResult.objects.count()
+
+    assert services.recover_stale_scans() == 1
+
+    scan.refresh_from_db()
+    alive.refresh_from_db()
+    assert scan.status == Scan.Status.PENDING and "stopped" in scan.error
+    assert alive.status == Scan.Status.PROCESSING
+    assert DBTaskResult.objects.count() == tasks_before + 1
+
+
+@pytest.mark.django_db
+def test_a_stale_scan_whose_lock_is_still_held_is_not_taken_over(owner):
+    scan = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now() - timedelta(hours=1))
+    holder = ScanLock(scan.pk, timeout=60)
+    assert holder.acquire()
+    try:
+        assert services.recover_stale_scans() == 0
+    finally:
+        holder.release()
+
+
+@pytest.mark.django_db
+def test_a_scan_whose_worker_died_three_times_fails_with_the_reason(owner):
+    scan = _scan(
+        owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now() - timedelta(hours=1), attempts=3
+    )
+    services.recover_stale_scans()
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.FAILED
+    assert scan.error == "Gave up after 3 tries: the worker stopped while reading this file."
+
+
+@pytest.mark.django_db
+def test_unexpected_errors_are_retried_then_fail_after_three_tries(owner, items, monkeypatch):
+    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
+
+    def tesseract_crashes(image):
+        raise RuntimeError("tesseract crashed")
+
+    monkeypatch.setattr(engine, "read_words", tesseract_crashes)
+    assert services.scan_process(scan_id=scan.pk) == "retrying"
+    scan.refresh_from_db()
+    assert (scan.status, scan.attempts, scan.error) == (
+        Scan.Status.PENDING,
+        1,
+        "RuntimeError: tesseract crashed",
+    )
+    assert services.scan_process(scan_id=scan.pk) == "retrying"
+    assert services.scan_process(scan_id=scan.pk) == "failed"
+    scan.refresh_from_db()
+    assert (scan.status, scan.attempts) == (Scan.Status.FAILED, 3)
+    assert scan.error == "Gave up after 3 tries. Last error: RuntimeError: tesseract crashed"
+    # One task per try: the first from the upload, one for each retry.
+    assert DBTaskResult.objects.count() == 3
+
+
+def _encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(catalogs.pdf_bytes([Image.new("RGB", (200, 200), "white")])))
+    writer.encrypt("secret", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _bomb_png() -> bytes:
+    # 1-bit and blank, so a few kilobytes on disk; 100 million pixels once opened.
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("locked.pdf", _encrypted_pdf, "The PDF is protected by a password; upload an unlocked copy."),
+        ("broken.pdf", lambda: b"%PDF-1.4\n1 0 obj garbage", "The PDF is damaged and cannot be read."),
+        (
+            "notes.txt",
+            lambda: b"just some text, not a picture",
+            "This is neither a PDF nor an image Tesseract can read (PNG, JPEG, TIFF, WebP).",
+        ),
+        ("bomb.png", _bomb_png, "The image is 10000 x 10000 pixels, more than the 89,478,485 pixels allowed"),
+        (
+            "drawing.gif",
+            lambda: _image_bytes("GIF"),
+            "GIF images are not supported; use PNG, JPEG, TIFF or WebP.",
+        ),
+    ],
+)
+def test_unreadable_files_fail_with_a_clear_reason_and_no_retry(owner, name, data, reason):
+    scan = _scan(owner, name=name, data=data())
+    assert services.scan_process(scan_id=scan.pk) == "failed"
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.FAILED
+    assert scan.error.startswith(reason)
+    assert scan.attempts == 1
+    assert AuditEntry.objects.filter(action="ocr.scan.fail", object_id=str(scan.pk)).exists()
+
+
+def _image_bytes(image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50), "white").save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_too_many_pages_fails(owner, settings):
+    settings.OCR_MAX_PAGES = 1
+    blank = Image.new("RGB", (100, 100), "white")
+    scan = _scan(owner, name="two.pdf", data=catalogs.pdf_bytes([blank, blank]))
+    assert services.scan_process(scan_id=scan.pk) == "failed"
+    scan.refresh_from_db()
+    assert scan.error == "The file has 2 pages; the most is 1."
+
+
+@pytest.mark.django_db
+def test_a_page_over_the_time_limit_fails_the_scan_instead_of_hanging(owner, items, settings):
+    settings.OCR_PAGE_TIMEOUT_SECONDS = 0.01
+    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:5])))
+    assert services.scan_process(scan_id=scan.pk) == "failed"
+    scan.refresh_from_db()
+    assert scan.error == "Tesseract took longer than 0.01 s."
+    assert scan.pages.get().error == "Tesseract took longer than 0.01 s."
+
+
+@pytest.mark.django_db
+def test_rerunning_a_page_reads_only_that_page_again(owner, items):
+    pages = [catalogs.table_page(items[:3]), catalogs.table_page(items[3:6])]
+    scan = _scan(owner, name="two.pdf", data=catalogs.pdf_bytes(pages))
+    assert services.scan_process(scan_id=scan.pk) == "completed"
+    first_page = scan.pages.get(number=1)
+    second_page = scan.pages.get(number=2)
+
+    scan = services.page_rerun(page=second_page, actor=owner)
+    assert (scan.status, scan.pages_done) == (Scan.Status.PENDING, 1)
+    assert services.scan_process(scan_id=scan.pk) == "completed"
+
+    scan.refresh_from_db()
+    assert scan.pages.get(number=1).pk == first_page.pk
+    assert scan.pages.get(number=2).pk != second_page.pk
+    assert (scan.items_found, scan.pages_done) == (6, 2)
+
+
+@pytest.mark.django_db
+def test_recover_command(owner):
+    scan = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now() - timedelta(hours=1))
+    out = io.StringIO()
+    call_command("ocr_recover", stdout=out)
+    assert out.getvalue().strip() == "Recovered 1 stale scans."
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_deleted_while_it_is_read_stops_the_worker_quietly(owner, items, monkeypatch):
+    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
+    read_words = engine.read_words
+
+    def seller_deletes_meanwhile(page):
+        services.scan_delete(scan=Scan.objects.get(pk=scan.pk), actor=owner)
+        return read_words(page)
+
+    monkeypatch.setattr(engine, "read_words", seller_deletes_meanwhile)
+    assert services.scan_process(scan_id=scan.pk) == "deleted"
+    assert not Scan.objects.filter(pk=scan.pk).exists()

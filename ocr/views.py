@@ -1,0 +1,130 @@
+"""The OCR pages: upload and list scans, review one (progress, page images with
+the recognised words, candidates edited cell by cell), convert, re-run, delete."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from listings.selectors import templates_visible_to
+from listings.validation import ListingInvalid
+from ocr import selectors, services
+from ocr.forms import ConvertForm, ScanUploadForm
+from ocr.parsing import LOW_CONFIDENCE
+
+EDITABLE_FIELDS = ("title", "price", "description")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scans(request):
+    form = ScanUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scan = services.scan_create(owner=request.user, upload=form.cleaned_data["file"])
+        except services.ScanInvalid as exc:
+            for error in exc.errors:
+                form.add_error(error["field"], error["message"])
+        else:
+            return redirect("ocr:review", scan_id=scan.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "scans": selectors.scans_for_user(request.user)}
+    return render(request, "ocr/scans.html", context, status=status)
+
+
+def _review_context(request, scan_id: int) -> dict:
+    scan = selectors.scan_detail_for_user(request.user, scan_id)
+    return {
+        "scan": scan,
+        "low_confidence": LOW_CONFIDENCE,
+        "convert_form": ConvertForm(templates=templates_visible_to(request.user)),
+    }
+
+
+@login_required
+def review(request, scan_id: int):
+    return render(request, "ocr/review.html", _review_context(request, scan_id))
+
+
+@login_required
+def progress(request, scan_id: int):
+    scan = selectors.scan_get_for_user(request.user, scan_id)
+    response = render(request, "ocr/review.html#progress", {"scan": scan})
+    if not scan.is_running:
+        # Finished: reload once to show the pages and candidates.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_cell(request, scan_id: int, candidate_id: int, field: str):
+    """A candidate's cell: shown, opened for editing (GET ?edit=1), saved (POST)."""
+    if field not in (*EDITABLE_FIELDS, "selected"):
+        return HttpResponse("Unknown field.", status=404)
+    candidate = selectors.candidate_get_for_user(request.user, scan_id, candidate_id)
+    context = {"candidate": candidate, "field": field, "error": None}
+    if request.method == "POST":
+        value = request.POST.get("value", "") if field != "selected" else "selected" in request.POST
+        try:
+            candidate = services.candidate_update(
+                candidate=candidate, data={field: value}, actor=request.user
+            )
+        except ListingInvalid as exc:
+            context.update(error="; ".join(e.message for e in exc.errors), value=value)
+            return render(request, "ocr/review.html#cell-edit", context, status=422)
+        context["candidate"] = candidate
+        return render(request, "ocr/review.html#cell", context)
+    partial = "cell-edit" if request.GET.get("edit") else "cell"
+    context["value"] = (
+        getattr(candidate, field) if field != "price" or candidate.price is None else candidate.price
+    )
+    return render(request, f"ocr/review.html#{partial}", context)
+
+
+@login_required
+@require_POST
+def convert(request, scan_id: int):
+    scan = selectors.scan_get_for_user(request.user, scan_id)
+    form = ConvertForm(request.POST, templates=templates_visible_to(request.user))
+    if not form.is_valid():
+        messages.error(request, "Choose a template you can use.")
+        return redirect("ocr:review", scan_id=scan.pk)
+    selected = list(scan.candidates.filter(selected=True, listing__isnull=True).values_list("pk", flat=True))
+    try:
+        listings = services.scan_convert(
+            scan=scan,
+            actor=request.user,
+            candidate_ids=selected or [],
+            template=form.cleaned_data["template"],
+        )
+    except services.ScanInvalid as exc:
+        for error in exc.errors:
+            row = f"row {error['index'] + 1}, " if "index" in error else ""
+            messages.error(request, f"Not converted: {row}{error['field']}: {error['message']}")
+    else:
+        messages.success(request, f"Created {len(listings)} draft listings from this scan.")
+    return redirect("ocr:review", scan_id=scan.pk)
+
+
+@login_required
+@require_POST
+def page_rerun(request, scan_id: int, number: int):
+    page = selectors.page_get_for_user(request.user, scan_id, number)
+    try:
+        services.page_rerun(page=page, actor=request.user)
+    except services.ScanInvalid as exc:
+        messages.error(request, exc.errors[0]["message"])
+    else:
+        messages.success(request, f"Reading page {number} again.")
+    return redirect("ocr:review", scan_id=scan_id)
+
+
+@login_required
+@require_POST
+def delete(request, scan_id: int):
+    scan = selectors.scan_get_for_user(request.user, scan_id)
+    services.scan_delete(scan=scan, actor=request.user)
+    messages.success(request, f"Deleted {scan.original_name}.")
+    return redirect("ocr:scans")
