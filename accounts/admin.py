@@ -92,6 +92,7 @@ class UserAdmin(DjangoUserAdmin):
         # Deleting an account would cascade to its listings and templates without
         # audit rows; staff deactivate accounts (is_active) instead.
         return False
+
     actions = ["unlock_accounts"]
 
     @admin.action(description="Unlock selected accounts (clear failed log-ins)")

@@ -14,7 +14,6 @@ from django.template.response import TemplateResponse
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
-from listings.categories import all_categories
 from listings.admin_forms import (
     ApplyTemplateForm,
     CategoryInput,
@@ -25,6 +24,7 @@ from listings.admin_forms import (
     SetConditionForm,
     SetShippingForm,
 )
+from listings.categories import all_categories
 from listings.models import LISTING_FIELDS, Listing, ListingTemplate
 from listings.resources import ListingResource
 from listings.services import (

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('listings', '0002_api_undo_warnings'),
+        ('listings', '0003_api_search_trgm'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
