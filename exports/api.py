@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
+from accounts.ratelimits import rate_limited
 from exports.formats import FORMATS
 from exports.forms import ExportForm
 from exports.selectors import listings_for_export
@@ -71,6 +72,8 @@ class ExportView(APIView):
         ],
         responses=_RESPONSES,
     )
+    # post() answers through get(), so each export is counted once.
+    @rate_limited("exports")
     def get(self, request, export_format: str):
         if export_format not in FORMATS:
             raise NotFound(f"There is no export format “{export_format}”; use one of: {', '.join(FORMATS)}.")

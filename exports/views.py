@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from accounts.ratelimits import rate_limited
 from exports.formats import FORMATS
 from exports.forms import ExportForm
 from exports.selectors import listings_for_export
@@ -22,6 +23,7 @@ def export_response(export: ExportFile) -> StreamingHttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("exports")
 def export(request):
     """The Export dialog's target: the file, or the dialog again with what is wrong.
     A GET without a format shows the dialog as a page."""

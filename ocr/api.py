@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.ratelimits import rate_limited
 from listings.selectors import template_get_for_user
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
@@ -112,6 +113,7 @@ def _invalid(exc: services.ScanInvalid) -> Response:
 @extend_schema(request={"multipart/form-data": UploadSerializer}, responses=ScanSerializer)
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
+@rate_limited("uploads")
 def scans(request: Request) -> Response:
     if request.method == "GET":
         return Response(ScanSerializer(selectors.scans_for_user(request.user), many=True).data)

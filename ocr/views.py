@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.ratelimits import rate_limited
 from listings.selectors import templates_visible_to
 from listings.validation import ListingInvalid
 from ocr import selectors, services
@@ -18,6 +19,7 @@ EDITABLE_FIELDS = ("title", "price", "description")
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("uploads")
 def scans(request):
     form = ScanUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.ratelimits import rate_limited
 from listings.importing.selectors import import_get_for_user, imports_for_user
 from listings.importing.serializers import (
     ImportCommitSerializer,
@@ -44,6 +45,7 @@ def not_committable_response(exc: ImportNotCommittable) -> Response:
 @extend_schema(methods=["POST"], request=ImportUploadSerializer, responses={201: ImportSerializer})
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
+@rate_limited("uploads")
 def imports(request):
     if request.method == "GET":
         paginator = ImportPagination()

@@ -8,6 +8,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.ratelimits import rate_limited
 from listings.importing.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
 from listings.importing.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
 from listings.importing.services import (
@@ -28,6 +29,7 @@ def _upload_page(request, form, *, rejected: ImportRejected | None = None, statu
 
 
 @login_required
+@rate_limited("uploads")
 def import_upload(request):
     if request.method != "POST":
         return _upload_page(request, ImportUploadForm(user=request.user))
