@@ -210,6 +210,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "mode"; name each choice set after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "ImportModeEnum": "listings.models.Import.Mode",
+        "ImportStatusEnum": "listings.models.Import.Status",
+        "TemplateApplyModeEnum": "listings.services.TemplateApplyMode.choices",
+        "ScanStatusEnum": "ocr.models.Scan.Status",
+    },
     # Swagger UI from our own static files, not a CDN (like htmx).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

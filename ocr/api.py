@@ -2,7 +2,7 @@
 convert to listings, delete. Another user's scan is a 404."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -110,7 +110,10 @@ def _invalid(exc: services.ScanInvalid) -> Response:
     return Response({"detail": "Invalid input.", "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
-@extend_schema(request={"multipart/form-data": UploadSerializer}, responses=ScanSerializer)
+@extend_schema(methods=["GET"], operation_id="ocr_scans_list", responses=ScanSerializer(many=True))
+@extend_schema(
+    methods=["POST"], request={"multipart/form-data": UploadSerializer}, responses={201: ScanSerializer}
+)
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
 @rate_limited("uploads")
@@ -151,7 +154,18 @@ def scan_correct(request: Request, scan_id: int) -> Response:
     return Response(CandidateSerializer(updated, many=True).data)
 
 
-@extend_schema(request=ConvertSerializer)
+@extend_schema(
+    request=ConvertSerializer,
+    responses={
+        201: inline_serializer(
+            "ScanConvertResult",
+            fields={
+                "created": serializers.IntegerField(),
+                "listings": serializers.ListField(child=serializers.IntegerField()),
+            },
+        )
+    },
+)
 @api_view(["POST"])
 @parser_classes([JSONParser])
 def scan_convert(request: Request, scan_id: int) -> Response:
