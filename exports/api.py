@@ -49,7 +49,11 @@ _SCOPE_FIELDS = {
     "bom": serializers.BooleanField(required=False, help_text="csv and text: UTF-8 byte-order mark"),
 }
 _RESPONSES = {
-    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+    # Every format is a file; JSON's is an array of listing objects.
+    **{
+        (200, content_type): OpenApiTypes.ANY if content_type == "application/json" else OpenApiTypes.BINARY
+        for content_type in sorted({f.content_type for f in FORMATS.values()})
+    },
     400: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }

@@ -210,6 +210,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.openapi.add_common_error_responses",
+    ],
     # Several models have a "status" or "mode"; name each choice set after its owner.
     "ENUM_NAME_OVERRIDES": {
         "ImportModeEnum": "listings.models.Import.Mode",

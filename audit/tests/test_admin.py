@@ -39,7 +39,8 @@ def test_changelist_filters_and_searches(staff_client, entry, other_user):
     assert results("object_type__exact=listings.listing") == [entry]
     assert results("q=owner%40example") == [entry]
     assert results("q=42") == [entry]
-    assert len(results("created_at__gte=2000-01-01")) == 2
+    # The staff member's own log-in is in the log too.
+    assert len(results("created_at__gte=2000-01-01")) == 3
 
 
 def test_detail_is_read_only(staff_client, entry):
@@ -61,5 +62,5 @@ def test_add_change_and_delete_are_refused(staff_client, entry):
 
     assert (add.status_code, change.status_code, delete.status_code) == (403, 403, 403)
     assert "delete_selected" not in changelist
-    assert list(AuditEntry.objects.all()) == [entry]
-    assert AuditEntry.objects.get().action == "listing.update"
+    assert list(AuditEntry.objects.exclude(action="login")) == [entry]
+    assert AuditEntry.objects.get(pk=entry.pk).action == "listing.update"

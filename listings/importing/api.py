@@ -1,7 +1,7 @@
 """``/api/imports/``: upload (parse and validate), list, show and commit imports."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -41,7 +41,18 @@ def not_committable_response(exc: ImportNotCommittable) -> Response:
     return Response({"detail": str(exc), "errors": []}, status=status.HTTP_409_CONFLICT)
 
 
-@extend_schema(methods=["GET"], responses=ImportSummarySerializer(many=True))
+@extend_schema(
+    methods=["GET"],
+    responses=inline_serializer(
+        "PaginatedImportSummaryList",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": ImportSummarySerializer(many=True),
+        },
+    ),
+)
 @extend_schema(methods=["POST"], request=ImportUploadSerializer, responses={201: ImportSerializer})
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])

@@ -1,0 +1,56 @@
+"""drf-spectacular hooks."""
+
+ERROR_SCHEMA_NAME = "ApiError"
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                # Imports add file, row and column; each may be null where it does not apply.
+                "properties": {
+                    "index": {"type": "integer", "nullable": True},
+                    "field": {"type": "string", "nullable": True},
+                    "message": {"type": "string"},
+                },
+                "required": ["message"],
+            },
+        },
+    },
+    "required": ["detail"],
+}
+# What any endpoint may answer through marketplace.api.exception_handler, whatever
+# its own view declares: bad input, no or bad credentials, not yours, rate limited.
+COMMON_ERRORS = {
+    "400": "Invalid input; `errors` names each field.",
+    "401": "No or invalid credentials.",
+    "403": "Not allowed.",
+    "404": "No such object for this user.",
+    "429": "Rate limited; see the Retry-After header.",
+}
+
+
+# Ids in URLs are matched by Django's <int:...> converter: digits only, and they must
+# fit PostgreSQL's bigint.
+PATH_ID_BOUNDS = {"minimum": 0, "maximum": 2**63 - 1}
+
+
+def add_common_error_responses(result, generator, request, public):
+    """Document the shared error shape on every operation that does not already, and
+    the range of integer ids the URL patterns accept."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_SCHEMA_NAME] = ERROR_SCHEMA
+    reference = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+                    parameter["schema"].update(PATH_ID_BOUNDS)
+            responses = operation.setdefault("responses", {})
+            for status, description in COMMON_ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": reference}}},
+                )
+    return result
