@@ -43,6 +43,7 @@ def not_committable_response(exc: ImportNotCommittable) -> Response:
 
 @extend_schema(
     methods=["GET"],
+    operation_id="imports_list",
     responses=inline_serializer(
         "PaginatedImportSummaryList",
         fields={
