@@ -21,8 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("RATELIMIT_ENABLE", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-import dj_database_url
-import psycopg
+from _setup import build_account, ensure_database
 
 ROWS = 100_000
 UPSERT_ITEMS = 10_000
@@ -30,81 +29,16 @@ REPEATS = 40
 EMAIL = "bench-api@example.com"
 
 
-def ensure_database() -> None:
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("bench/api.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-    admin = psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        dbname="postgres",
-        autocommit=True,
-    )
-    with admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
-ensure_database()
+ensure_database("bench/api.py")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 
-from accounts.models import User  # noqa: E402
-from listings.demo import demo_rows  # noqa: E402
 from listings.models import Listing  # noqa: E402
-from listings.validation import clean_listing, listing_warnings  # noqa: E402
-
-
-def build_account() -> User:
-    """A user with ROWS realistic listings, loaded with COPY."""
-    call_command("migrate", verbosity=0)
-    user = User.objects.filter(email=EMAIL).first() or User.objects.create_user(email=EMAIL, password=None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE listings_listing, listings_undostep, audit_auditentry RESTART IDENTITY CASCADE"
-        )
-    columns = (
-        "owner_id, title, price, condition, description, category, offer_shipping, source, extra, "
-        "warnings, version, created_at, updated_at"
-    )
-    now = timezone.now()
-    started = time.perf_counter()
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY listings_listing ({columns}) FROM STDIN") as copy,
-    ):
-        for row in demo_rows(ROWS, seed=11):
-            cleaned = clean_listing(row)
-            copy.write_row(
-                (
-                    user.pk,
-                    cleaned["title"],
-                    cleaned["price"],
-                    cleaned["condition"],
-                    cleaned["description"],
-                    cleaned["category"],
-                    cleaned["offer_shipping"],
-                    "import",
-                    "{}",
-                    json.dumps(listing_warnings(cleaned)),
-                    1,
-                    now,
-                    now,
-                )
-            )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE listings_listing")
-    print(f"setup: {ROWS:,} listings loaded with COPY in {time.perf_counter() - started:.1f} s")
-    return user
 
 
 def timed(client: Client, method: str, url: str, body=None) -> tuple[float, object]:
@@ -128,7 +62,7 @@ def report(label: str, samples: list[float]) -> None:
 
 
 def main() -> None:
-    user = build_account()
+    user = build_account(email=EMAIL, rows=ROWS, seed=11)
     client = Client(
         HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}"
     )
