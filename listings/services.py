@@ -662,11 +662,15 @@ def template_apply(
         return {name: value for name, value in defaults.items() if _is_empty(name, row[name])}
 
     changed = _bulk_change(listings=listings, actor=actor, action="template.apply", compute=compute)
-    ListingTemplate.objects.filter(pk=template.pk).update(use_count=F("use_count") + 1)
-    audit_record(
-        actor=actor, action="template.use", obj=template, changes={"mode": mode, "listings_changed": changed}
-    )
+    template_use_record(template=template, actor=actor, details={"mode": mode, "listings_changed": changed})
     return changed
+
+
+def template_use_record(*, template: ListingTemplate, actor: User, details: Mapping[str, Any]) -> None:
+    """Count one use of ``template`` (applied in the grid or API, or filling an import
+    or an OCR conversion) and audit it. Runs inside the caller's transaction."""
+    ListingTemplate.objects.filter(pk=template.pk).update(use_count=F("use_count") + 1)
+    audit_record(actor=actor, action="template.use", obj=template, changes=details)
 
 
 class NothingToUndo(Exception):

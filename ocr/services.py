@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record, field_changes
 from listings.models import Listing, ListingTemplate, Source
-from listings.services import listings_create_many
+from listings.services import listings_create_many, template_use_record
 from listings.validation import (
     FieldError,
     ListingInvalid,
@@ -198,6 +198,10 @@ def scan_convert(
         candidate.listing = listing
         candidate.selected = False
     Candidate.objects.bulk_update(chosen, ["listing", "selected"])
+    if template is not None:
+        template_use_record(
+            template=template, actor=actor, details={"ocr_scan": scan.pk, "listings_created": len(listings)}
+        )
     audit_record(
         actor=actor,
         action="ocr.scan.convert",

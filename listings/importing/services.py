@@ -25,6 +25,7 @@ from listings.importing.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, 
 from listings.importing.selectors import progress_cache_key
 from listings.importing.writing import StagedRows, create_listings, staged_rows, update_listings
 from listings.models import Import, ImportFile, ListingTemplate
+from listings.services import template_use_record
 from listings.validation import ListingInvalid
 
 
@@ -319,6 +320,10 @@ def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool,
     if upload.template_id:
         changes["template"] = upload.template_id
     audit_record(actor=actor, action="listing.import", obj=upload, changes=changes, batch=batch)
+    if upload.template is not None:
+        template_use_record(
+            template=upload.template, actor=actor, details={"import": upload.pk, "listings_created": created}
+        )
     Import.objects.filter(pk=upload.pk).update(
         status=Import.Status.COMMITTED,
         counts={**checked.counts, **counts, NEW: checked.counts[NEW]},

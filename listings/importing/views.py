@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.ratelimits import rate_limited
+from exports.writers import neutralise_formula
 from listings.importing.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
 from listings.importing.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
 from listings.importing.services import (
@@ -119,9 +120,9 @@ def import_commit(request, pk: int):
 
 
 def _csv_safe(value) -> str:
-    # A report opened in Excel must not run formulas that came from an uploaded header.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    # A report opened in Excel must not run formulas that came from an uploaded header;
+    # the same rule as every export.
+    return neutralise_formula("" if value is None else str(value))
 
 
 class _Echo:

@@ -237,6 +237,9 @@ def test_template_fills_missing_fields(owner):
     assert (rocking.condition, rocking.category, rocking.offer_shipping) == ("Used - Fair", CHAIRS, True)
     # A value in the file wins over the template.
     assert Listing.objects.get(title="Armchair").condition == "New"
+    template.refresh_from_db()
+    assert template.use_count == 1
+    assert AuditEntry.objects.filter(action="template.use", object_id=str(template.pk)).count() == 1
 
 
 def test_several_files_become_one_import(owner):

@@ -176,6 +176,8 @@ def test_convert_named_candidates_through_a_template(api, owner):
     )
     assert response.status_code == 201, response.json()
     assert response.json()["created"] == 2
+    template.refresh_from_db()
+    assert template.use_count == 1
     listings = Listing.objects.filter(pk__in=response.json()["listings"]).order_by("price")
     assert [(item.title, item.price) for item in listings] == [
         (first.title, Decimal("4.50")),
