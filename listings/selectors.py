@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.models import LISTING_FIELDS, Listing, ListingTemplate, UndoStep
+from listings.filters import registered_filters
+from listings.models import LISTING_FIELDS, Listing, ListingTemplate, Source, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
@@ -98,10 +99,19 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
+def filter_id(field: str, value: Any) -> int:
+    """An id given as a filter (``?import=12``), or ``FilterError``."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        raise FilterError(field, f"“{text[:40]}” is not an id.")
+    return int(text)
+
+
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
-    price_max, has_warnings, ordering. Raises ``FilterError`` on a bad value."""
+    price_max, has_warnings, ordering, and those other apps register
+    (``listings.filters``). Raises ``FilterError`` on a bad value."""
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
         queryset = queryset.filter(search_q(q))
@@ -121,7 +131,12 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
             else:
                 queryset = queryset.filter(has_warnings=flag)
     if source := params.get("source"):
+        if source not in Source.values:
+            raise FilterError("source", f"“{str(source)[:40]}” is not a source; use one of {', '.join(Source.values)}.")
         queryset = queryset.filter(source=source)
+    for listing_filter in registered_filters():
+        if value := str(params.get(listing_filter.name) or "").strip():
+            queryset = queryset.filter(listing_filter.q(user, value))
     if (price_min := params.get("price_min")) not in (None, ""):
         queryset = queryset.filter(price__gte=_decimal("price_min", price_min))
     if (price_max := params.get("price_max")) not in (None, ""):

@@ -19,7 +19,8 @@ from django_htmx.http import trigger_client_event
 
 from listings import forms
 from listings.categories import suggest_categories
-from listings.models import LISTING_FIELDS, Condition, Listing
+from listings.filters import registered_filters
+from listings.models import LISTING_FIELDS, Condition, Listing, Source
 from listings.selectors import (
     NEW_ROW_TITLE,
     FilterError,
@@ -68,7 +69,7 @@ COLUMNS = (
 )
 LABELS = dict(COLUMNS)
 # Query parameters that make up what the grid shows; kept in the URL.
-VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "ordering")
+VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "source", "ordering")
 # Only what a row shows: the JSON of imported extra columns stays in the database.
 ROW_COLUMNS = ("id", "version", "warnings", *LISTING_FIELDS)
 # Rows changed on the server: the grid reloads its table (see grid.html).
@@ -144,7 +145,23 @@ def _row(listing: Listing, base_url: str, errors: dict[str, str] | None = None) 
 
 
 def _view_state(params) -> dict[str, str]:
-    return {name: params.get(name, "") for name in VIEW_STATE}
+    names = (*VIEW_STATE, *(listing_filter.name for listing_filter in registered_filters()))
+    return {name: params.get(name, "") for name in names}
+
+
+def _scoped_filters(request, state: dict[str, str]) -> list[dict[str, str]]:
+    """The other apps' filters in use ("Listings from import 12"), each with the
+    address of the grid without it."""
+    scoped = []
+    for listing_filter in registered_filters():
+        if value := state.get(listing_filter.name):
+            try:
+                text = listing_filter.describe(request.user, value)
+            except FilterError as exc:
+                text = exc.message
+            rest = {name: item for name, item in state.items() if item and name != listing_filter.name}
+            scoped.append({"name": listing_filter.name, "value": value, "text": text, "clear": urlencode(rest)})
+    return scoped
 
 
 def _filtered(request, params):
@@ -185,6 +202,8 @@ def _grid_context(request, params) -> dict[str, Any]:
         "query_string": urlencode(query),
         "headers": _column_headers(query),
         "filter_error": error,
+        "scoped_filters": _scoped_filters(request, state),
+        "sources": Source.choices,
         "columns": COLUMNS,
         "conditions": Condition.values,
         "base_url": base_url,
