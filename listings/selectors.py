@@ -132,7 +132,8 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
                 queryset = queryset.filter(has_warnings=flag)
     if source := params.get("source"):
         if source not in Source.values:
-            raise FilterError("source", f"“{str(source)[:40]}” is not a source; use one of {', '.join(Source.values)}.")
+            known = ", ".join(Source.values)
+            raise FilterError("source", f"“{str(source)[:40]}” is not a source; use one of {known}.")
         queryset = queryset.filter(source=source)
     for listing_filter in registered_filters():
         if value := str(params.get(listing_filter.name) or "").strip():

@@ -160,7 +160,8 @@ def _scoped_filters(request, state: dict[str, str]) -> list[dict[str, str]]:
             except FilterError as exc:
                 text = exc.message
             rest = {name: item for name, item in state.items() if item and name != listing_filter.name}
-            scoped.append({"name": listing_filter.name, "value": value, "text": text, "clear": urlencode(rest)})
+            clear = urlencode(rest)
+            scoped.append({"name": listing_filter.name, "value": value, "text": text, "clear": clear})
     return scoped
 
 

@@ -16,4 +16,8 @@ def _describe(user: User, value: str) -> str:
 
 
 # Listings are the owner's already, so another user's scan id matches none of them.
-SCAN_FILTER = ListingFilter(name="scan", q=lambda user, value: Q(ocr_scan_id=filter_id("scan", value)), describe=_describe)
+def _scan_q(user: User, value: str) -> Q:
+    return Q(ocr_scan_id=filter_id("scan", value))
+
+
+SCAN_FILTER = ListingFilter(name="scan", q=_scan_q, describe=_describe)

@@ -32,7 +32,11 @@ def test_import_filter_shows_what_the_import_created_and_changed(owner):
     untouched = ListingFactory(owner=owner, title="Left alone", price=12)
     later = committed_import(
         owner,
-        [["id", *HEADER], [changed.pk, "Bike helmet", 27, "Used - Good"], [untouched.pk, "Left alone", 12, untouched.condition]],
+        [
+            ["id", *HEADER],
+            [changed.pk, "Bike helmet", 27, "Used - Good"],
+            [untouched.pk, "Left alone", 12, untouched.condition],
+        ],
         mode="update_matching",
     )
     newest = committed_import(owner, [HEADER, ["Oak table", 80, "New"], ["Brass lamp", 20, "New"]])
@@ -71,7 +75,7 @@ def test_see_the_listings_link_opens_the_grid_narrowed_to_the_import(client, own
     client.force_login(owner)
 
     page = client.get(reverse("listings:import_detail", args=[upload_done.pk])).content.decode()
-    link = f'{reverse("listings:grid")}?import={upload_done.pk}'
+    link = f"{reverse('listings:grid')}?import={upload_done.pk}"
     assert link in page
 
     grid = client.get(link).content.decode()
