@@ -84,7 +84,8 @@ def test_edits_read_as_field_changes_and_each_kind_is_listed_once(seller_client,
 def test_an_import_opens_into_the_listings_it_changed(seller_client, owner):
     helmet = ListingFactory(owner=owner, title="Bike helmet", price=Decimal("30.00"))
     rows = [["id", "Title", "Price"], [helmet.pk, "Bike helmet", 27]]
-    preview = import_create(owner=owner, files=[upload("prices.csv", csv_bytes(rows))], mode="update_matching")
+    files = [upload("prices.csv", csv_bytes(rows))]
+    preview = import_create(owner=owner, files=files, mode="update_matching")
     import_commit(upload=preview, actor=owner)
 
     page = history(seller_client)
