@@ -121,7 +121,8 @@ def test_another_sellers_operations_are_not_shown_or_opened(seller_client, owner
     listing_update(listing=theirs, data={"price": "1"}, actor=other_user)
 
     assert "Their secret lamp" not in history(seller_client)
-    response = seller_client.get(reverse("audit:operation", args=[Operation.objects.get(actor=other_user).pk]))
+    theirs_edit = Operation.objects.get(actor=other_user)
+    response = seller_client.get(reverse("audit:operation", args=[theirs_edit.pk]))
     assert response.status_code == 404
 
 
