@@ -1,8 +1,16 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.contrib.auth.password_validation import validate_password
 
 from accounts.models import User
+
+# One wording for the log-in name on every form.
+EMAIL_LABEL = "E-mail"
+# What the validators in settings.AUTH_PASSWORD_VALIDATORS ask, in one line; the
+# strength hint under the field (static/js/password-strength.js) says how close it is.
+PASSWORD_HELP = (
+    "At least 8 characters, not only digits, not a common password and not like your name or e-mail."
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -13,22 +21,33 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "The e-mail address or password is incorrect.",
     }
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = EMAIL_LABEL
+
 
 class SignupForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=EMAIL_LABEL, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     password1 = forms.CharField(
         label="Password",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "data-strength": ""}),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label="Password again",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
