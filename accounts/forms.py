@@ -8,9 +8,7 @@ from accounts.models import User
 EMAIL_LABEL = "E-mail"
 # What the validators in settings.AUTH_PASSWORD_VALIDATORS ask, in one line; the
 # strength hint under the field (static/js/password-strength.js) says how close it is.
-PASSWORD_HELP = (
-    "At least 8 characters, not only digits, not a common password and not like your name or e-mail."
-)
+PASSWORD_HELP = "At least 8 characters, not only digits, not common, not like your name or e-mail."  # noqa: S105
 
 
 class LoginForm(AuthenticationForm):
