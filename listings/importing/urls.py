@@ -9,5 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.import_detail, name="import_detail"),
     path("<int:pk>/files/<int:file_pk>/mapping/", views.import_mapping, name="import_mapping"),
     path("<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("<int:pk>/fix/", views.import_fix, name="import_fix"),
+    path("<int:pk>/mode/", views.import_mode, name="import_mode"),
     path("<int:pk>/errors.csv", views.import_error_report, name="import_error_report"),
 ]
