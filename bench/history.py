@@ -42,7 +42,8 @@ from django.test import Client  # noqa: E402
 
 from audit.models import AuditEntry, Operation  # noqa: E402
 from listings.models import Listing  # noqa: E402
-from listings.services import listing_update, listings_price_adjust  # noqa: E402
+from listings.services.bulk import listings_price_adjust  # noqa: E402
+from listings.services.changes import listing_update  # noqa: E402
 
 
 def timed(client: Client, url: str, **headers) -> float:

@@ -7,8 +7,5 @@ class ListingsConfig(AppConfig):
 
     def ready(self) -> None:
         from listings import history_words
-        from listings.filters import register_listing_filter
-        from listings.importing.filters import IMPORT_FILTER
 
-        register_listing_filter(IMPORT_FILTER)
         history_words.register()

@@ -18,7 +18,7 @@ from audit.words import (
     register_object_type,
     register_undo_offer,
 )
-from listings.models import Import, Listing, ListingTemplate, UndoStep
+from listings.models import Listing, UndoStep
 
 LISTING_TYPE = Listing._meta.label_lower
 LISTING_LABELS = {
@@ -69,13 +69,13 @@ def _fields_phrase(facts: OperationFacts) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _listings(facts: OperationFacts) -> str:
+def listings_noun(facts: OperationFacts) -> str:
     return noun(LISTING_TYPE, facts.count)
 
 
 def _changed(facts: OperationFacts) -> str:
     fields = _fields_phrase(facts)
-    return f"changed the {fields} of {_listings(facts)}" if fields else f"edited {_listings(facts)}"
+    return f"changed the {fields} of {listings_noun(facts)}" if fields else f"edited {listings_noun(facts)}"
 
 
 def _price_change(facts: OperationFacts) -> str:
@@ -103,54 +103,11 @@ def _price_change(facts: OperationFacts) -> str:
 
 
 def _price_adjusted(facts: OperationFacts) -> str:
-    return f"changed the price of {_listings(facts)}{_price_change(facts)}"
+    return f"changed the price of {listings_noun(facts)}{_price_change(facts)}"
 
 
 def _replaced(facts: OperationFacts) -> str:
-    return f"replaced text in the {_fields_phrase(facts) or 'text'} of {_listings(facts)}"
-
-
-def _imported(facts: OperationFacts) -> str:
-    summary = facts.sample[0].changes if facts.sample else {}
-    files = ", ".join(summary.get("files") or []) or "a spreadsheet"
-    parts = [
-        f"{summary.get(key, 0):,} {word}"
-        for key, word in (("created", "new"), ("updated", "updated"), ("skipped", "skipped"))
-        if summary.get(key)
-    ]
-    return f"imported {files}" + (f": {', '.join(parts)}" if parts else "")
-
-
-def _named_template(verb: str):
-    def headline(facts: OperationFacts) -> str:
-        names = (facts.sample[0].changes.get("name") or [None, None]) if facts.sample else [None, None]
-        name = names[1] or names[0] if isinstance(names, list) else None
-        return f"{verb} the template “{name}”" if name else f"{verb} a template"
-
-    return headline
-
-
-def template_titles(user, entries: Sequence[AuditEntry]) -> dict[str, Link]:
-    ids = {int(entry.object_id) for entry in entries if entry.object_id.isdigit()}
-    names = dict(ListingTemplate.objects.filter(owner=user, pk__in=ids).values_list("pk", "name"))
-    return {
-        str(pk): Link(f"“{name}”", reverse("listings:template_edit", args=[pk])) for pk, name in names.items()
-    }
-
-
-def import_as_listing_entries(entry: AuditEntry) -> list[AuditEntry]:
-    """An import's summary entry keeps its updates under ``changes``: one listing each."""
-    updated = entry.changes.get("changes") if isinstance(entry.changes, dict) else None
-    return [
-        AuditEntry(object_type=LISTING_TYPE, object_id=str(pk), changes=changes)
-        for pk, changes in (updated or {}).items()
-    ]
-
-
-def import_titles(user, entries: Sequence[AuditEntry]) -> dict[str, Link]:
-    ids = {int(entry.object_id) for entry in entries if entry.object_id.isdigit()}
-    found = Import.objects.filter(owner=user, pk__in=ids).values_list("pk", flat=True)
-    return {str(pk): Link(f"Import {pk}", reverse("listings:import_detail", args=[pk])) for pk in found}
+    return f"replaced text in the {_fields_phrase(facts) or 'text'} of {listings_noun(facts)}"
 
 
 def newest_undoable(user, batches: Sequence[Any]) -> dict[Any, str]:
@@ -167,31 +124,17 @@ def register() -> None:
         LISTING_TYPE,
         ObjectType("listing", "listings", fields=LISTING_LABELS, value=listing_value, titles=listing_titles),
     )
-    register_object_type(
-        ListingTemplate._meta.label_lower,
-        ObjectType("template", "templates", titles=template_titles),
-    )
-    register_object_type(
-        Import._meta.label_lower,
-        ObjectType("import", "imports", titles=import_titles, expand=import_as_listing_entries),
-    )
     register_undo_offer(newest_undoable)
     for action, label, headline in (
-        ("listing.create", "Listings added", lambda facts: f"added {_listings(facts)}"),
-        ("listing.duplicate", "Listings duplicated", lambda facts: f"duplicated {_listings(facts)}"),
+        ("listing.create", "Listings added", lambda facts: f"added {listings_noun(facts)}"),
+        ("listing.duplicate", "Listings duplicated", lambda facts: f"duplicated {listings_noun(facts)}"),
         ("listing.update", "Listings edited", _changed),
         ("listing.bulk_set", "Listings edited", _changed),
         ("listing.price_adjust", "Price changes", _price_adjusted),
         ("listing.find_replace", "Find and replace", _replaced),
-        ("listing.delete", "Listings deleted", lambda facts: f"deleted {_listings(facts)}"),
-        ("listing.revert", "Reverts", lambda facts: f"reverted {_listings(facts)} to an earlier version"),
-        ("listing.undo", "Undo", lambda facts: f"undid a change to {_listings(facts)}"),
-        ("listing.redo", "Redo", lambda facts: f"redid a change to {_listings(facts)}"),
-        ("listing.import", "Imports", _imported),
-        ("template.apply", "Templates applied", lambda facts: f"applied a template to {_listings(facts)}"),
-        ("template.create", "Templates", _named_template("created")),
-        ("template.update", "Templates", _named_template("changed")),
-        ("template.delete", "Templates", _named_template("deleted")),
-        ("template.use", "Templates", _named_template("used")),
+        ("listing.delete", "Listings deleted", lambda facts: f"deleted {listings_noun(facts)}"),
+        ("listing.revert", "Reverts", lambda facts: f"reverted {listings_noun(facts)} to an earlier version"),
+        ("listing.undo", "Undo", lambda facts: f"undid a change to {listings_noun(facts)}"),
+        ("listing.redo", "Redo", lambda facts: f"redid a change to {listings_noun(facts)}"),
     ):
         register_action(action, label, headline)

@@ -4,11 +4,11 @@
 import pytest
 from django.urls import reverse
 
-from listings.importing.services import import_commit, import_create
-from listings.models import Source
+from imports.services import import_commit, import_create
+from imports.tests.import_files import csv_bytes, upload
+from listings.fields import Source
 from listings.selectors import FilterError, listings_filtered
 from listings.tests.factories import ListingFactory
-from listings.tests.import_files import csv_bytes, upload
 from ocr.tests.factories import ScanFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_see_the_listings_link_opens_the_grid_narrowed_to_the_import(client, own
     upload_done = committed_import(owner, [HEADER, ["Oak table", 80, "New"]])
     client.force_login(owner)
 
-    page = client.get(reverse("listings:import_detail", args=[upload_done.pk])).content.decode()
+    page = client.get(reverse("imports:detail", args=[upload_done.pk])).content.decode()
     link = f"{reverse('listings:grid')}?import={upload_done.pk}"
     assert link in page
 

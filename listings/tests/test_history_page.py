@@ -7,11 +7,12 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Operation
-from listings.importing.services import import_commit, import_create
+from imports.services import import_commit, import_create
+from imports.tests.import_files import csv_bytes, upload
 from listings.models import Listing
-from listings.services import listing_update, listings_bulk_set, listings_price_adjust
+from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
+from listings.services.changes import listing_update
 from listings.tests.factories import ListingFactory
-from listings.tests.import_files import csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +128,6 @@ def test_another_sellers_operations_are_not_shown_or_opened(seller_client, owner
 
 
 def test_a_deleted_listing_is_named_by_the_title_its_history_kept(seller_client, owner):
-    from listings.services import listings_bulk_delete
-
     ListingFactory(owner=owner, title="Old sofa")
     listings_bulk_delete(listings=Listing.objects.filter(owner=owner), actor=owner)
     page = history(seller_client)
