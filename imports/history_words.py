@@ -21,7 +21,7 @@ def _imported(facts: OperationFacts) -> str:
         for key, word in (("created", "new"), ("updated", "updated"), ("skipped", "skipped"))
         if summary.get(key)
     ]
-    return f"imported {files}" + (f": {', '.join(parts)}" if parts else "")
+    return f"imported {files}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 def import_as_listing_entries(entry: AuditEntry) -> list[AuditEntry]:

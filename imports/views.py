@@ -72,8 +72,9 @@ def _preview_rows(upload: Import) -> list[dict]:
         typed = line.get("typed", {})
         cells = []
         for name in LISTING_FIELDS:
-            value = line["values"].get(name)
-            if name == "offer_shipping" and value is not None:
+            # An invalid row has no cleaned values: it shows what its cells say.
+            value = line["values"].get(name) if line["status"] != "invalid" else typed.get(name)
+            if name == "offer_shipping" and isinstance(value, bool):
                 value = "Yes" if value else "No"
             fixable = line["status"] == "invalid" and name in in_error
             label = TARGET_LABELS[name]

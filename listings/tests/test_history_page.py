@@ -90,7 +90,7 @@ def test_an_import_opens_into_the_listings_it_changed(seller_client, owner):
     import_commit(upload=preview, actor=owner)
 
     page = history(seller_client)
-    assert "You imported prices.csv: 1 updated" in page
+    assert "You imported prices.csv (1 updated)" in page
     details = opened(seller_client, Operation.objects.get(actor=owner, action="listing.import"))
     assert f'<a href="{reverse("listings:history", args=[helmet.pk])}">Bike helmet</a>' in details
     assert "Price 30.00 → 27.00" in details
