@@ -11,7 +11,6 @@ page costs what the newest does.
 """
 
 import os
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -23,7 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("RATELIMIT_ENABLE", "0")
 
-from _setup import build_account, ensure_database
+from _setup import build_account, ensure_database, report, timed_get
 
 ROWS = 100_000
 EDITS = 3_000
@@ -46,21 +45,6 @@ from listings.services.bulk import listings_price_adjust  # noqa: E402
 from listings.services.changes import listing_update  # noqa: E402
 
 
-def timed(client: Client, url: str, **headers) -> float:
-    started = time.perf_counter()
-    response = client.get(url, **headers)
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"GET {url} answered {response.status_code}")
-    return elapsed
-
-
-def report(label: str, samples: list[float]) -> None:
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
-
-
 def main() -> None:
     user = build_account(email=EMAIL, rows=ROWS, seed=13)
     started = time.perf_counter()
@@ -79,7 +63,7 @@ def main() -> None:
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
-    timed(client, "/history/")  # warm caches, templates and the connection
+    timed_get(client, "/history/")  # warm caches, templates and the connection
     ids = list(operations.order_by("-id").values_list("id", flat=True))
     bulk = operations.get(action="listing.price_adjust")
     edited = Listing.objects.filter(owner=user).order_by("id")[EDITS // 2]
@@ -96,7 +80,7 @@ def main() -> None:
         "GET the 100,000-listing operation opened (first 200)": (f"/history/operations/{bulk.pk}/", HTMX),
     }
     for label, (url, headers) in pages.items():
-        report(label, [timed(client, url, **headers) for _ in range(REPEATS)])
+        report(label, [timed_get(client, url, **headers) for _ in range(REPEATS)])
 
 
 if __name__ == "__main__":
