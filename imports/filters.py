@@ -6,7 +6,7 @@ from django.db.models.functions import Cast
 
 from accounts.models import User
 from audit.models import AuditEntry
-from imports.models import Import
+from imports.models import IMPORT_AUDIT_TYPES, Import
 from listings.fields import Source
 from listings.filters import ListingFilter
 from listings.models import Listing
@@ -33,7 +33,7 @@ def import_listings_q(user: User, value: str) -> Q:
         .annotate(listing_id=Cast("object_id", BigIntegerField()))
         .values("listing_id")
     )
-    summary = entries.filter(object_type=Import._meta.label_lower).values_list("changes", flat=True).first()
+    summary = entries.filter(object_type__in=IMPORT_AUDIT_TYPES).values_list("changes", flat=True).first()
     updated = [int(pk) for pk in (summary or {}).get("changes", {})]
     created = Q(source=Source.IMPORT, created_at=upload.committed_at)
     return Q(pk__in=per_listing) | Q(pk__in=updated) | created

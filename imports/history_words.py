@@ -6,11 +6,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.words import Link, ObjectType, OperationFacts, register_action, register_object_type
-from imports.models import Import
+from imports.models import IMPORT_AUDIT_TYPES, Import
 from listings.history_words import LISTING_TYPE
-
-# Imports audited before the model moved to this app carry its old label.
-IMPORT_TYPES = (Import._meta.label_lower, "listings.import")
 
 
 def _imported(facts: OperationFacts) -> str:
@@ -41,6 +38,6 @@ def import_titles(user, entries: Sequence[AuditEntry]) -> dict[str, Link]:
 
 def register() -> None:
     words = ObjectType("import", "imports", titles=import_titles, expand=import_as_listing_entries)
-    for object_type in IMPORT_TYPES:
+    for object_type in IMPORT_AUDIT_TYPES:
         register_object_type(object_type, words)
     register_action("listing.import", "Imports", _imported)

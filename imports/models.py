@@ -63,6 +63,11 @@ class Import(models.Model):
         return f"Import {self.pk} ({self.get_status_display()})"
 
 
+# An import's audit entries name it by its label; those written before the model moved
+# to this app carry the old one.
+IMPORT_AUDIT_TYPES = (Import._meta.label_lower, "listings.import")
+
+
 class ImportFile(models.Model):
     """One uploaded file of an import, with the sheet, header row and column mapping used."""
 

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from audit.words import action_label
 from listings import forms
 from listings.categories import suggest_categories
 from listings.fields import LISTING_FIELDS, Condition, Source
@@ -321,10 +322,12 @@ def undo(request, direction: str):
         outcome = service(user=request.user)
     except NothingToUndo as exc:
         return grid_message(request, str(exc), error=True, status=422)
-    done = "Undid" if direction == "undo" else "Redid"
+    done = "Undone" if direction == "undo" else "Redone"
     plural = "" if outcome.listings == 1 else "s"
+    # The step's action in the history's words ("Price changes"), never its code.
+    what = action_label(outcome.action).lower()
     return notify(
-        grid_message(request, f"{done} {outcome.action} ({outcome.listings} listing{plural})."),
+        grid_message(request, f"{done}: {what} ({outcome.listings} listing{plural})."),
         ROWS_CHANGED,
         UNDO_CHANGED,
     )
