@@ -9,9 +9,12 @@ request (so ``override_settings`` and env changes apply without a restart):
   POST/PUT/PATCH/DELETE only, applied with ``@rate_limited("uploads")``.
 - ``exports`` (``RATE_LIMIT_EXPORTS``, 50/h): exports in any format, all methods,
   applied with ``@rate_limited("exports")``.
+- ``accounts`` (``RATE_LIMIT_ACCOUNTS``, 20/m): every log-in and registration door
+  (HTML log-in and sign-up, admin log-in, API login and register), POST only, counted
+  per canonical e-mail (``accounts.identity``) rather than per client.
 
-Requests are counted per user when the request is authenticated (session or Bearer
-token) and per client IP otherwise. One counter per limit name: the spreadsheet import
+Other requests are counted per user when the request is authenticated (session or
+Bearer token) and per client IP otherwise. One counter per limit name: the spreadsheet import
 and the OCR upload share the "uploads" budget.
 
 Over a limit the answer is HTTP 429 with ``Retry-After`` (seconds until the window
@@ -28,6 +31,7 @@ requests instead; they then get 429 with ``Retry-After: 1``.
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -39,24 +43,10 @@ from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 
+from accounts.identity import submitted_email
 from audit.middleware import client_ip
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Limit:
-    setting: str
-    methods: object  # django-ratelimit's ALL or a list of method names
-
-
-LIMITS = {
-    "default": Limit("RATE_LIMIT_DEFAULT", ALL),
-    # Showing an upload form is free; sending a file is what costs.
-    "uploads": Limit("RATE_LIMIT_UPLOADS", UNSAFE),
-    # Exports are often plain GET downloads, so every method counts.
-    "exports": Limit("RATE_LIMIT_EXPORTS", ALL),
-}
 
 
 def client_key(group: str, request) -> str:
@@ -65,6 +55,31 @@ def client_key(group: str, request) -> str:
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return f"ip:{client_ip(request) or 'unknown'}"
+
+
+def account_key(group: str, request) -> str:
+    """``email:<canonical e-mail>`` the log-in or registration names, so every spelling
+    of one address spends one budget whichever door and IP it comes from."""
+    email = submitted_email(request)
+    return f"email:{email}" if email else client_key(group, request)
+
+
+@dataclass(frozen=True)
+class Limit:
+    setting: str
+    methods: object  # django-ratelimit's ALL or a list of method names
+    key: Callable[[str, HttpRequest], str] = client_key
+
+
+LIMITS = {
+    "default": Limit("RATE_LIMIT_DEFAULT", ALL),
+    # Showing an upload form is free; sending a file is what costs.
+    "uploads": Limit("RATE_LIMIT_UPLOADS", UNSAFE),
+    # Exports are often plain GET downloads, so every method counts.
+    "exports": Limit("RATE_LIMIT_EXPORTS", ALL),
+    # Log-ins and registrations, per account named (see account_key).
+    "accounts": Limit("RATE_LIMIT_ACCOUNTS", UNSAFE, key=account_key),
+}
 
 
 def _bearer_user_id(request: HttpRequest) -> str | None:
@@ -99,12 +114,14 @@ def request_key(group: str, request: HttpRequest) -> str:
     return client_key(group, request)
 
 
-def count_request(request, name: str, *, key=client_key) -> int | None:
-    """Count ``request`` against the limit ``name``.
+def count_request(request, name: str, *, key=None) -> int | None:
+    """Count ``request`` against the limit ``name`` (by the limit's own key unless
+    ``key`` is given).
 
     Returns the seconds to wait when the request is over the limit, else None.
     """
     limit = LIMITS[name]
+    key = key or limit.key
     if not settings.RATELIMIT_ENABLE:
         return None
     if limit.methods is not ALL and request.method not in limit.methods:

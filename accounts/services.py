@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import update_last_login
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -25,6 +25,20 @@ class InvalidRefreshToken(Exception):
     """The refresh token is malformed, expired or already revoked."""
 
 
+class EmailTaken(Exception):
+    """Another account already has this e-mail (in any spelling): the check before the
+    write passed, but a concurrent registration stored it first."""
+
+
+# Both unique constraints on the e-mail: the field's own and the case-insensitive one.
+EMAIL_CONSTRAINTS = {"accounts_user_email_key", "accounts_user_email_ci_unique"}
+
+
+def _violated_constraint(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -36,14 +50,20 @@ def user_create(
     is_superuser: bool = False,
     actor: User | None = None,
 ) -> User:
-    user = User.objects.create_user(
-        email=email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-        is_staff=is_staff,
-        is_superuser=is_superuser,
-    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                is_staff=is_staff,
+                is_superuser=is_superuser,
+            )
+    except IntegrityError as exc:
+        if _violated_constraint(exc) in EMAIL_CONSTRAINTS:
+            raise EmailTaken(email) from exc
+        raise
     audit_record(actor=actor or user, action="register", obj=user, changes={"email": [None, user.email]})
     return user
 
