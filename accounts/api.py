@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from accounts import services
 from accounts.forms import EMAIL_TAKEN
@@ -143,10 +143,23 @@ class LoginView(TokenEndpoint):
         return Response({**tokens, "user": UserSerializer(user).data})
 
 
-class RefreshView(TokenRefreshView):
-    """simplejwt's refresh: rotates the refresh token and blacklists the used one."""
+TokenPair = inline_serializer(
+    "TokenPair", fields={"access": serializers.CharField(), "refresh": serializers.CharField()}
+)
 
-    authentication_classes = []
+
+class RefreshView(TokenEndpoint):
+    """Rotates the refresh token; the used one is blacklisted, once, even under races."""
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPair})
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = services.refresh_token_rotate(refresh=serializer.validated_data["refresh"])
+        except services.InvalidRefreshToken as exc:
+            raise InvalidToken(str(exc)) from exc
+        return Response(tokens)
 
 
 class LogoutView(TokenEndpoint):

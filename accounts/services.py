@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -148,6 +149,30 @@ def token_pair_create(*, user: User) -> dict[str, str]:
     # Session log-ins update last_login through Django's signal; token log-ins don't.
     update_last_login(None, user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def refresh_token_rotate(*, refresh: str) -> dict[str, str]:
+    """Trade a refresh token for a new pair; the token traded can never be used again.
+
+    Single use holds under concurrency: the used token is blacklisted with an insert
+    that the unique ``BlacklistedToken.token`` decides, so of any number of parallel
+    requests with one token exactly one inserts the row and gets a pair; the others
+    find the row (after the winner commits) and are refused. simplejwt's own view
+    checks the blacklist first and inserts after, so two requests could both pass.
+    """
+    try:
+        token = RefreshToken(refresh)  # signature, expiry and "already blacklisted"
+    except TokenError as exc:
+        raise InvalidRefreshToken(str(exc)) from exc
+    user = User.objects.filter(pk=token.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        raise InvalidRefreshToken("No active account found for the given token.")
+    _, blacklisted_now = token.blacklist()  # get_or_create on the unique token row
+    if not blacklisted_now:
+        raise InvalidRefreshToken("Token is blacklisted")
+    rotated = RefreshToken.for_user(user)
+    return {"access": str(rotated.access_token), "refresh": str(rotated)}
 
 
 @transaction.atomic
