@@ -3,12 +3,13 @@
 from django_tasks import task
 
 from accounts.models import User
-from listings.importing.services import ImportRejected, import_commit
+from listings.importing.services import ImportRejected, import_commit, imports_recover_stuck
 from listings.models import Import
 
 
 @task()
 def commit_import(*, import_id: int, actor_id: int, skip_invalid: bool) -> dict:
+    imports_recover_stuck()  # whatever a worker that died before this one left behind
     upload = Import.objects.select_related("template").get(pk=import_id)
     actor = User.objects.get(pk=actor_id)
     try:
