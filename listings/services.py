@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit_record, audit_record_many, field_changes, new_batch
+from listings.concurrency import listing_for_update, save_or_invalid, serialised_per_user
 from listings.models import LISTING_FIELDS, Listing, ListingTemplate, Source, UndoStep
 from listings.selectors import NEW_ROW_TITLE
 from listings.validation import (
@@ -54,6 +55,7 @@ class VersionConflict(Exception):
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_create(
     *,
     owner: User,
@@ -98,6 +100,7 @@ def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_update(
     *,
     listing: Listing,
@@ -110,7 +113,7 @@ def listing_update(
     """Change some fields of one listing. With ``expected_version`` a stale edit
     raises ``VersionConflict`` instead of overwriting someone else's change."""
     cleaned = clean_listing(data, partial=True)
-    locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    locked = listing_for_update(listing.pk)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
     changes = field_changes(locked.field_values(), cleaned)
@@ -128,8 +131,9 @@ def listing_update(
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_delete(*, listing: Listing, actor: User, expected_version: int | None = None, batch=None) -> None:
-    locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    locked = listing_for_update(listing.pk)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
     batch = batch or new_batch()
@@ -311,6 +315,7 @@ def _bulk_change(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any], actor: User) -> int:
     """Set the same field values on every listing in ``listings``."""
     cleaned = clean_listing(values, partial=True)
@@ -333,6 +338,7 @@ def adjusted_price(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_price_adjust(
     *,
     listings: QuerySet[Listing],
@@ -351,6 +357,7 @@ def listings_price_adjust(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_delete(*, listings: QuerySet[Listing], actor: User) -> int:
     rows = list(listings.order_by().values("id", *SNAPSHOT_FIELDS))
     batch = new_batch()
@@ -387,6 +394,7 @@ def _create_rows(*, listings: list[Listing], actor: User, action: str, batch: uu
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_create_many(
     *,
     owner: User,
@@ -422,6 +430,7 @@ def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> i
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_upsert(
     *,
     owner: User,
@@ -522,6 +531,7 @@ def find_replace_pattern(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_find_replace(
     *,
     listings: QuerySet[Listing],
@@ -595,7 +605,7 @@ def template_create(
         owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
     )
     template.full_clean()
-    template.save()
+    save_or_invalid(template)
     audit_record(
         actor=actor or owner,
         action="template.create",
@@ -615,7 +625,7 @@ def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor
     template.full_clean()
     changes = field_changes(before, {name: getattr(template, name) for name in editable})
     if changes:
-        template.save()
+        save_or_invalid(template)
         audit_record(actor=actor, action="template.update", obj=template, changes=changes)
     return template
 
@@ -643,6 +653,7 @@ def _is_empty(name: str, value: Any) -> bool:
 
 
 @transaction.atomic
+@serialised_per_user
 def template_apply(
     *,
     template: ListingTemplate,
@@ -759,6 +770,7 @@ def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
+@serialised_per_user
 def undo_last(*, user: User) -> UndoOutcome:
     """Undo the user's newest change (one bulk change is one step); it moves to the
     redo stack. The undo is itself audited. Raises ``NothingToUndo``."""
@@ -772,6 +784,7 @@ def undo_last(*, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def redo_last(*, user: User) -> UndoOutcome:
     """Redo the change the user undid last. Raises ``NothingToUndo`` when none is left."""
     step = UndoStep.objects.select_for_update().filter(user=user, undone=True).order_by("id").first()
@@ -784,6 +797,7 @@ def redo_last(*, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_revert(*, listing: Listing, entry: AuditEntry, actor: User) -> Listing:
     """Put the listing back as it was just before ``entry`` (one of its audit
     entries): that change and every later one are rolled back, as one new change."""
@@ -810,6 +824,7 @@ class PasteResult:
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_paste(
     *,
     owner: User,
