@@ -19,10 +19,9 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from accounts import services
 from accounts.forms import EMAIL_TAKEN
-from accounts.identity import canonical_email
+from accounts.identity import account_rate_limited, canonical_email
 from accounts.lockout import lockout_response
 from accounts.models import User
-from accounts.ratelimits import rate_limited
 from accounts.selectors import email_taken
 
 # One message for an unknown e-mail and a wrong password: no account enumeration.
@@ -109,7 +108,7 @@ class TokenEndpoint(APIView):
 
 class RegisterView(TokenEndpoint):
     @extend_schema(request=RegisterSerializer, responses={201: TokenPairWithUser})
-    @rate_limited("accounts")
+    @account_rate_limited
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -127,7 +126,7 @@ class RegisterView(TokenEndpoint):
 
 class LoginView(TokenEndpoint):
     @extend_schema(request=LoginSerializer, responses={200: TokenPairWithUser})
-    @rate_limited("accounts")
+    @account_rate_limited
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -17,6 +17,8 @@ never disagree about who is meant.
 
 import unicodedata
 
+from marketplace.ratelimits import client_key, rate_limited
+
 
 def canonical_email(value: str) -> str:
     folded = unicodedata.normalize("NFKC", value.strip()).casefold()
@@ -38,3 +40,15 @@ def submitted_email(request, credentials: dict | None = None) -> str | None:
             if value and isinstance(value, str):
                 return canonical_email(value)
     return None
+
+
+def account_key(group: str, request) -> str:
+    """The rate-limit key of the log-in and registration doors: ``email:<canonical
+    e-mail>``, so every spelling of an address spends one budget whichever door and
+    IP it comes from (the client's key when no e-mail was sent)."""
+    email = submitted_email(request)
+    return f"email:{email}" if email else client_key(group, request)
+
+
+# The per-account limit of every log-in and registration door.
+account_rate_limited = rate_limited("accounts", key=account_key)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import EMAIL_TAKEN, LoginForm, ProfileForm, SignupForm
-from accounts.ratelimits import rate_limited
+from accounts.identity import account_rate_limited
 
 
 def _next_url(request) -> str:
@@ -30,7 +30,7 @@ def _next_url(request) -> str:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limited("accounts")
+@account_rate_limited
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next_url(request))
@@ -55,7 +55,7 @@ def logout_view(request):
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limited("accounts")
+@account_rate_limited
 def signup_view(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

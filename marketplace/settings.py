@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "listings",
+    "listing_templates",
+    "imports",
     "ocr",
     "exports",
 ]
@@ -57,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication, so a session user is counted as that user.
-    "accounts.ratelimits.RateLimitMiddleware",
+    "marketplace.ratelimits.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -216,9 +218,9 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several models have a "status" or "mode"; name each choice set after its owner.
     "ENUM_NAME_OVERRIDES": {
-        "ImportModeEnum": "listings.models.Import.Mode",
-        "ImportStatusEnum": "listings.models.Import.Status",
-        "TemplateApplyModeEnum": "listings.services.TemplateApplyMode.choices",
+        "ImportModeEnum": "imports.models.Import.Mode",
+        "ImportStatusEnum": "imports.models.Import.Status",
+        "TemplateApplyModeEnum": "listing_templates.models.ApplyMode",
         "ScanStatusEnum": "ocr.models.Scan.Status",
     },
     # Swagger UI from our own static files, not a CDN (like htmx).
@@ -232,7 +234,7 @@ RATE_LIMIT_DEFAULT = env_str("RATE_LIMIT_DEFAULT", "100/m")
 RATE_LIMIT_UPLOADS = env_str("RATE_LIMIT_UPLOADS", "10/m")
 RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
 RATE_LIMIT_ACCOUNTS = env_str("RATE_LIMIT_ACCOUNTS", "20/m")
-# Redis down: serve and log rather than refuse everything (see accounts/ratelimits.py).
+# Redis down: serve and log rather than refuse everything (see marketplace/ratelimits.py).
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)

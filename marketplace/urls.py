@@ -4,25 +4,28 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.ratelimits import rate_limited
+from accounts.identity import account_rate_limited
 from audit.api import AuditListView
 from marketplace import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
     # The admin's own log-in view, under the per-account limit every log-in door has.
-    path("admin/login/", rate_limited("accounts")(admin.site.login)),
+    path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
     path("api/", include("listings.api.urls")),
+    path("api/templates/", include("listing_templates.api_urls")),
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/", include("accounts.api_urls")),
     path("accounts/", include("accounts.urls")),
+    path("listings/import/", include("imports.urls")),
+    path("listings/templates/", include("listing_templates.urls")),
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
-    path("api/imports/", include("listings.importing.api_urls")),
+    path("api/imports/", include("imports.api_urls")),
     path("", include("exports.urls")),
     path("ocr/", include("ocr.urls")),
     path("api/ocr/", include("ocr.api")),

@@ -5,8 +5,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts import services as accounts
-from listings.models import Listing, ListingTemplate
-from listings.services import listing_create, listing_delete, listings_bulk_set
+from listings.models import Listing
+from listings.services.bulk import listings_bulk_set
+from listings.services.changes import listing_create, listing_delete
 from marketplace.tests.threads import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -89,17 +90,6 @@ def test_two_undos_of_one_delete_re_create_it_once(owner):
     # One undoes the delete, one the create before it; the rest find nothing to undo.
     assert sorted(codes) == [200, 200] + [409] * (PARALLEL - 2)
     assert not Listing.objects.filter(pk=listing.pk).exists()
-
-
-def test_two_templates_with_one_name_at_once(owner):
-    clients = [api_for(owner) for _ in range(PARALLEL)]
-    body = {"name": "Chairs", "defaults": {"condition": "New"}}
-    results = run_together(*[lambda c=c: c.post("/api/templates/", body, format="json") for c in clients])
-    codes = sorted(status_of(result) for result in results)
-    assert codes == [201] + [400] * (PARALLEL - 1)
-    refused = next(result for result in results if result.status_code == 400).json()
-    assert refused["errors"][0]["message"] == "You already have a template with this name."
-    assert ListingTemplate.objects.filter(owner=owner, name="Chairs").count() == 1
 
 
 def test_redo_beside_an_edit_of_the_listing_it_restores(owner):
