@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from marketplace.tests.worker_process import TableBlocker, WorkerProcess, wait_for
-from ocr import services
+from ocr import services, worker
 from ocr.locks import scan_lock_held
 from ocr.models import Scan
 from ocr.tests import catalogs
@@ -53,13 +53,13 @@ def test_a_scan_whose_worker_is_killed_mid_page_is_swept_and_read(owner, items):
     scan = services.scan_create(
         owner=owner, upload=upload("three.png", catalogs.png_bytes(catalogs.table_page(items[:3])))
     )
-    with TableBlocker("ocr_scanpage") as blocker, WorkerProcess() as worker:
+    with TableBlocker("ocr_scanpage") as blocker, WorkerProcess() as worker_process:
         # The worker has the scan and waits to store its first page.
         wait_for(blocker.someone_waits, "the worker to reach its first page write")
         scan.refresh_from_db()
         assert (scan.status, scan.attempts) == (Scan.Status.PROCESSING, 1)
         assert scan_lock_held(scan.pk)
-        worker.kill()
+        worker_process.kill()
         # PostgreSQL ends the dead process's sessions, and its lock with them.
         wait_for(lambda: not scan_lock_held(scan.pk), "the dead worker's lock to end")
     scan.refresh_from_db()
