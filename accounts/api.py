@@ -147,15 +147,19 @@ TokenPair = inline_serializer(
 )
 
 
+def _refresh_token(request) -> str:
+    serializer = RefreshSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["refresh"]
+
+
 class RefreshView(TokenEndpoint):
     """Rotates the refresh token; the used one is blacklisted, once, even under races."""
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPair})
     def post(self, request):
-        serializer = RefreshSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         try:
-            tokens = services.refresh_token_rotate(refresh=serializer.validated_data["refresh"])
+            tokens = services.refresh_token_rotate(refresh=_refresh_token(request))
         except services.InvalidRefreshToken as exc:
             raise InvalidToken(str(exc)) from exc
         return Response(tokens)
@@ -167,10 +171,9 @@ class LogoutView(TokenEndpoint):
 
     @extend_schema(request=RefreshSerializer, responses={205: None})
     def post(self, request):
-        serializer = RefreshSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        refresh = _refresh_token(request)
         try:
-            services.refresh_token_revoke(refresh=serializer.validated_data["refresh"])
+            services.refresh_token_revoke(refresh=refresh)
         except services.InvalidRefreshToken as exc:
             raise serializers.ValidationError({"refresh": [str(exc)]}) from exc
         return Response(status=status.HTTP_205_RESET_CONTENT)
