@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from listings import views
+from listings import layout_views, views
 
 app_name = "listings"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("undo/", views.undo, {"direction": "undo"}, name="undo"),
     path("redo/", views.undo, {"direction": "redo"}, name="redo"),
     path("undo-buttons/", views.undo_buttons, name="undo_buttons"),
+    path("layout/", layout_views.layout_save, name="layout"),
+    path("layout/reset/", layout_views.layout_reset, name="layout_reset"),
+    path("views/", layout_views.view_create, name="view_create"),
+    path("views/<int:pk>/apply/", layout_views.view_apply, name="view_apply"),
+    path("views/<int:pk>/delete/", layout_views.view_delete, name="view_delete"),
     # The grid builds these from its base URL (no reverse() per cell); keep the shape.
     path("<int:pk>/cells/<slug:field>/", views.cell, name="cell"),
     path("<int:pk>/delete/", views.row_delete, name="row_delete"),

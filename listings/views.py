@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 
 from listings import forms
 from listings.categories import suggest_categories
+from listings.grid_layout import grid_layout_for, saved_views_for
 from listings.models import LISTING_FIELDS, Condition, Listing
 from listings.selectors import (
     NEW_ROW_TITLE,
@@ -55,6 +56,7 @@ from listings.services import (
     undo_last,
 )
 from listings.validation import ListingInvalid, clean_listing
+from marketplace.idempotency import idempotent
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
@@ -79,6 +81,11 @@ COUNT_CHANGED = "count-changed"
 UNDO_CHANGED = "undo-changed"
 # Each duplicate is its own listing_duplicate call; more than this is an import's job.
 DUPLICATE_MAX = 500
+# A description cell shows its first characters; the editor has the rest.
+DESCRIPTION_SHOWN = 120
+# What a write from the grid's range does (grid-range.js): the paste endpoint
+# writes pasted, filled (Ctrl+D, fill handle) and cleared (Delete) cells alike.
+RANGE_VERBS = {"paste": "Pasted", "fill": "Filled", "clear": "Cleared"}
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,13 @@ class Cell:
         if self.field == "offer_shipping":
             return "Yes" if self.value else "No"
         if self.field == "description":
-            return Truncator(self.value).chars(120)
+            return Truncator(self.value).chars(DESCRIPTION_SHOWN)
         return str(self.value)
+
+    @property
+    def shortened(self) -> bool:
+        """The cell shows less than it holds (copying it takes the whole value)."""
+        return self.field == "description" and len(self.value) > DESCRIPTION_SHOWN
 
     @property
     def length(self) -> int:
@@ -204,6 +216,8 @@ def grid(request):
         modes=forms.TemplateApplyForm.MODES,
         find_fields=forms.FindReplaceForm.FIELDS,
         depth=undo_redo_depth(request.user),
+        layout=grid_layout_for(request.user),
+        saved_views=saved_views_for(request.user),
     )
     return render(request, "listings/grid.html", context)
 
@@ -257,7 +271,11 @@ def cell(request, pk: int, field: str):
         return _cell_response(
             request, exc.listing, field, "conflict", status=409, mine=value, latest_change=latest
         )
-    return _notify(_cell_response(request, listing, field, "saved"), UNDO_CHANGED)
+    # The row's warning marker follows the saved value (see grid.html#cell).
+    response = _cell_response(
+        request, listing, field, "saved", oob_warnings=_row(listing, reverse("listings:grid"))
+    )
+    return _notify(response, UNDO_CHANGED)
 
 
 @login_required
@@ -394,7 +412,8 @@ def _bulk_price(request, selection: Selection):
     data = _valid(forms.PriceAdjustForm(request.POST), "Enter the price change as a number.")
     change = {data["kind"]: data["change"]}
     changed = listings_price_adjust(listings=selection.listings, actor=request.user, **change)
-    return f"Adjusted the price of {_listings(changed)}."
+    by = f"{data['change']:+} %" if data["kind"] == "percent" else f"{data['change']:+}"
+    return f"Adjusted the price of {_listings(changed)} by {by}."
 
 
 def _bulk_template(request, selection: Selection):
@@ -445,6 +464,7 @@ BULK_ACTIONS = {
 
 @login_required
 @require_POST
+@idempotent
 def bulk(request, action: str):
     """One action for the selected rows (or all matching the filters)."""
     if action not in BULK_ACTIONS:
@@ -475,18 +495,28 @@ def _pasted_block(text: str) -> list[list[str]]:
 @login_required
 @require_POST
 def paste(request):
-    """Fill cells from the focused one: the client sends the focused field, the
-    ids and versions of the rows from the focused one down, and the clipboard."""
-    field = request.POST.get("field", "")
-    if field not in LISTING_FIELDS:
+    """Write a block of cells: a paste from the focused cell, a fill down or a
+    cleared range (``action``). The client sends the columns, the ids and versions
+    of the rows, and the cells as tab-separated text (none to clear). One undo step."""
+    action = request.POST.get("action", "paste")
+    # The columns from the focused one on, as the grid shows them (the seller's
+    # order); or ``field`` and the columns after it in the listing's field order.
+    shown = request.POST.getlist("fields")
+    if not shown and request.POST.get("field") in LISTING_FIELDS:
+        shown = list(LISTING_FIELDS[LISTING_FIELDS.index(request.POST["field"]) :])
+    known = shown and len(set(shown)) == len(shown) and set(shown) <= set(LISTING_FIELDS)
+    if action not in RANGE_VERBS or not known:
         return _message(request, "Focus a cell before pasting.", error=True, status=422)
-    block = _pasted_block(request.POST.get("text", ""))
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    if action == "clear":
+        block = [[""] * len(shown) for _ in ids]
+    else:
+        block = _pasted_block(request.POST.get("text", ""))
     if not block:
         return _message(request, "The clipboard has no cells to paste.", error=True, status=422)
-    start = LISTING_FIELDS.index(field)
-    width = min(max(len(line) for line in block), len(LISTING_FIELDS) - start)
-    fields = LISTING_FIELDS[start : start + width]
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()][: len(block)]
+    width = min(max(len(line) for line in block), len(shown))
+    fields = shown[:width]
+    ids = ids[: len(block)]
     versions = [int(v) if v.isdigit() else None for v in request.POST.getlist("versions")]
     by_id = listings_for_user(request.user).in_bulk(ids)
     if len(by_id) != len(set(ids)):
@@ -505,6 +535,7 @@ def paste(request):
         "created": [_row(listing, base_url) for listing in result.created],
         "problems": [(number, LABELS.get(e.field, e.field), e.message) for number, _, e in result.errors],
         "cells": sum(len(line[:width]) for line in block),
+        "verb": RANGE_VERBS[action],
         "base_url": base_url,
     }
     response = render(request, "listings/grid.html#paste_report", context)

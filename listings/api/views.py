@@ -76,6 +76,7 @@ from listings.services import (
 )
 from listings.validation import clean_listing, parse_bool
 from marketplace.api_input import storable
+from marketplace.idempotency import IDEMPOTENCY_KEY, idempotent_api
 from marketplace.pagination import keyset_page
 
 # A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
@@ -278,8 +279,11 @@ class ListingDetailView(APIView):
 
 class ListingBulkView(APIView):
     @extend_schema(
-        request=BulkUpsertSerializer, responses={200: BulkUpsertResultSerializer, **ERRORS, **TOO_LARGE}
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkUpsertSerializer,
+        responses={200: BulkUpsertResultSerializer, **ERRORS, **TOO_LARGE},
     )
+    @idempotent_api
     def post(self, request: Request) -> Response:
         """Create items without an id, update items with one; all or nothing."""
         items = storable(request.data.get("items") if isinstance(request.data, Mapping) else request.data)
@@ -292,7 +296,12 @@ class ListingBulkView(APIView):
         result = listings_bulk_upsert(owner=request.user, items=items, actor=request.user, source=Source.API)
         return Response({"ids": result.ids, "created": result.created, "updated": result.updated})
 
-    @extend_schema(request=BulkPatchSerializer, responses={200: CountSerializer, **ERRORS, **TOO_LARGE})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkPatchSerializer,
+        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+    )
+    @idempotent_api
     def patch(self, request: Request) -> Response:
         """Set fields (``set``) or change prices (``price_adjust``) on the selected listings."""
         body = _body(request)
@@ -315,7 +324,12 @@ class ListingBulkView(APIView):
             )
         return Response({"count": count})
 
-    @extend_schema(request=SelectionSerializer, responses={200: CountSerializer, **ERRORS, **TOO_LARGE})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=SelectionSerializer,
+        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+    )
+    @idempotent_api
     def delete(self, request: Request) -> Response:
         listings = _selection(request.user, _body(request))
         return Response({"count": listings_bulk_delete(listings=listings, actor=request.user)})
@@ -336,8 +350,11 @@ def _decimal(data: Mapping[str, Any], name: str) -> Decimal | None:
 
 class FindReplaceView(APIView):
     @extend_schema(
-        request=FindReplaceSerializer, responses={200: FindReplaceResultSerializer, **ERRORS, **TOO_LARGE}
+        parameters=[IDEMPOTENCY_KEY],
+        request=FindReplaceSerializer,
+        responses={200: FindReplaceResultSerializer, **ERRORS, **TOO_LARGE},
     )
+    @idempotent_api
     def post(self, request: Request) -> Response:
         """Find and replace text; with ``preview`` only count and show the first changes."""
         body = _body(request)
@@ -362,7 +379,10 @@ class FindReplaceView(APIView):
 
 
 class ListingDuplicateView(APIView):
-    @extend_schema(parameters=[ID], request=None, responses={201: ListingSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[ID, IDEMPOTENCY_KEY], request=None, responses={201: ListingSerializer, **ERRORS}
+    )
+    @idempotent_api
     def post(self, request: Request, pk: int) -> Response:
         listing = listing_get_for_user(request.user, pk)
         return _listing_response(
@@ -509,10 +529,11 @@ class TemplateDetailView(APIView):
 
 class TemplateApplyView(APIView):
     @extend_schema(
-        parameters=[ID],
+        parameters=[ID, IDEMPOTENCY_KEY],
         request=TemplateApplySerializer,
         responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
     )
+    @idempotent_api
     def post(self, request: Request, pk: int) -> Response:
         """Give the selected listings the template's defaults (fill_empty or overwrite)."""
         template = template_get_for_user(request.user, pk)

@@ -1,0 +1,20 @@
+// Bulk actions apply once, however often a button is pressed: buttons are
+// disabled while their request is in flight (hx-disabled-elt, hx-sync in
+// grid.html), and each action carries a one-time token that the server answers
+// a repeat of with the first result (marketplace/idempotency.py). A new token
+// is drawn once the server has answered.
+import { newToken } from "./grid-http.js";
+
+function tokenInput() {
+  return document.getElementById("bulk-token");
+}
+
+export function initBulk() {
+  if (!tokenInput()) return;
+  tokenInput().value = newToken();
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const path = event.detail.requestConfig && event.detail.requestConfig.path;
+    const answered = event.detail.xhr && event.detail.xhr.status > 0;
+    if (answered && path && path.startsWith(tokenInput().dataset.bulkPrefix)) tokenInput().value = newToken();
+  });
+}
