@@ -16,6 +16,13 @@ function restoreControls() {
 }
 
 export function initHistory() {
+  // Filters left empty stay out of the address (?q=red, not ?q=red&category=&…),
+  // so the addresses in the history read as what they show.
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.id !== "filters") return;
+    const params = event.detail.parameters;
+    for (const [name, value] of [...params.entries()]) if (value === "") params.delete(name);
+  });
   document.addEventListener("htmx:historyRestore", restoreControls);
   // An address htmx did not save (or a page the browser kept in its cache).
   window.addEventListener("popstate", () => setTimeout(restoreControls));

@@ -71,14 +71,16 @@ export function initSelection() {
         ? { ids: boxes().filter((box) => box.checked).map((box) => box.value), all: allMatching().value }
         : null;
   });
-  // New rows, a reloaded table or a fresh count change what can be selected.
-  document.addEventListener("htmx:afterSettle", (event) => {
-    if (event.detail.elt && event.detail.elt.id === "grid-table") {
-      allMatching().value = kept ? kept.all : "";
-      if (kept) boxes().forEach((box) => (box.checked = kept.ids.includes(box.value)));
-      kept = null;
-    }
+  // Ticked again in the same task as the swap: a bulk button pressed just after
+  // a reload still sends the selection.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "grid-table") return;
+    allMatching().value = kept ? kept.all : "";
+    if (kept) boxes().forEach((box) => (box.checked = kept.ids.includes(box.value)));
+    kept = null;
     refresh();
   });
+  // New rows or a fresh count change what can be selected.
+  document.addEventListener("htmx:afterSettle", refresh);
   refresh();
 }
