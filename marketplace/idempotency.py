@@ -74,7 +74,10 @@ def idempotent(view):
         key = request.headers.get(HEADER) or request.POST.get(FORM_FIELD)
         if key is None:
             return view(request, *args, **kwargs)
-        fingerprint = request_fingerprint(request.method, request.path, request.body)
+        # The parsed form, not the raw body: a multipart body cannot be read again
+        # once parsed, and its boundary differs between two sends of one form.
+        fields = json.dumps(sorted(request.POST.lists())).encode()
+        fingerprint = request_fingerprint(request.method, request.path, fields)
         try:
             answer = run_once(
                 user=request.user,
