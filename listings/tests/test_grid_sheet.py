@@ -104,7 +104,11 @@ def test_a_saved_view_keeps_filters_sort_and_columns_and_applies_in_one_click(gr
     columns = {"order": ["title", "price"], "hidden": ["description"], "widths": {}}
     response = grid.post(
         "/listings/views/",
-        {"name": "Cheap bikes", "query": "q=bike&offset=50&ordering=price&owner=2&condition=", **_layout(**columns)},
+        {
+            "name": "Cheap bikes",
+            "query": "q=bike&offset=50&ordering=price&owner=2&condition=",
+            **_layout(**columns),
+        },
     )
     view = SavedView.objects.get(owner=owner)
     # Only the grid's filters and sort are kept (no paging, no unknown names).

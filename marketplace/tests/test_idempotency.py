@@ -140,7 +140,8 @@ def test_api_bulk_endpoints_take_an_idempotency_key(api, owner):
 
     replace = {"ids": [listing.pk], "fields": ["title"], "find": "Brass", "replace": "Brasss"}
     for _ in range(2):
-        assert api.post("/api/listings/find-replace/", replace, format="json", HTTP_IDEMPOTENCY_KEY="a2").status_code == 200
+        response = api.post("/api/listings/find-replace/", replace, format="json", HTTP_IDEMPOTENCY_KEY="a2")
+        assert response.status_code == 200
     listing.refresh_from_db()
     assert listing.title == "Brasss lamp"
 
@@ -152,7 +153,9 @@ def test_api_bulk_endpoints_take_an_idempotency_key(api, owner):
     assert duplicate["ETag"]
 
     items = {"items": [{"title": "New one", "price": "5"}]}
-    created = [api.post("/api/listings/bulk/", items, format="json", HTTP_IDEMPOTENCY_KEY="a4") for _ in range(2)]
+    created = [
+        api.post("/api/listings/bulk/", items, format="json", HTTP_IDEMPOTENCY_KEY="a4") for _ in range(2)
+    ]
     assert created[0].json() == created[1].json()
     assert Listing.objects.filter(title="New one").count() == 1
 
