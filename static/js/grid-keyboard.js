@@ -60,11 +60,15 @@ function onViewKey(event, td) {
 
 function onEditorKey(event, td) {
   if (td.dataset.state === "opening") {
-    // Keys typed before the editor arrives are kept, not lost.
-    if (isCharacter(event)) {
-      event.preventDefault();
-      if (typed) typed.text += event.key;
-    }
+    // Keys typed before the editor arrives are kept, not lost: characters, and
+    // the Enter, Tab or Escape that ends them (done once the editor is there).
+    if (!typed) return;
+    if (isCharacter(event)) typed.text += event.key;
+    else if (event.key === "Enter") typed.then = "save";
+    else if (event.key === "Tab") typed.then = event.shiftKey ? "left" : "right";
+    else if (event.key === "Escape") typed.then = "cancel";
+    else return;
+    event.preventDefault();
     return;
   }
   const form = td.querySelector("form.cell-editor");
@@ -174,12 +178,20 @@ export function initKeyboard() {
 function startWithTyped(td) {
   if (!typed || typed.cell !== `${td.parentElement.dataset.listingId}/${td.dataset.field}`) return;
   const input = td.querySelector("input[name=value], textarea");
-  const { text } = typed;
+  const { text, then } = typed;
   typed = null;
   if (!input || td.dataset.state !== "edit") return;
+  if (then === "cancel") {
+    cancelEdit(td);
+    return;
+  }
   input.value = text;
   input.setSelectionRange(text.length, text.length);
   input.dispatchEvent(new Event("input", { bubbles: true }));
+  if (then) {
+    pendingMove = then === "save" ? null : then;
+    htmx.trigger(input.form, "submit");
+  }
 }
 
 // Keep one cell reachable with Tab: the active one, or the first after a reload.
