@@ -49,7 +49,9 @@ def test_typing_edits_space_types_and_one_editor_is_open_at_a_time(owner_page, o
 
 
 def test_fill_down_with_ctrl_d_and_the_fill_handle_then_delete_clears(owner_page, owner, artifacts_dir):
-    rows = [ListingFactory(owner=owner, title=f"Row {n}", category="Home", description="") for n in range(1, 6)]
+    rows = [
+        ListingFactory(owner=owner, title=f"Row {n}", category="Home", description="") for n in range(1, 6)
+    ]
     page = owner_page
     open_grid(page, "?ordering=title")
     first_price = cell(page, rows[0], "price")
