@@ -11,12 +11,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.models import LISTING_FIELDS, Listing, ListingTemplate, UndoStep
+from listings.fields import LISTING_FIELDS
+from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
 DEFAULT_ORDERING = ("-updated_at", "-id")
+# The grid's columns before a seller arranges them (see listings.services.layout).
+DEFAULT_COLUMNS: dict[str, Any] = {"order": list(LISTING_FIELDS), "hidden": [], "widths": {}}
 
 
 def listings_for_user(user: User) -> QuerySet[Listing]:
@@ -26,16 +29,6 @@ def listings_for_user(user: User) -> QuerySet[Listing]:
 def listing_get_for_user(user: User, pk: Any) -> Listing:
     """The user's listing, or 404: another user's listing does not exist for them."""
     return get_object_or_404(Listing, pk=pk, owner=user)
-
-
-def templates_visible_to(user: User) -> QuerySet[ListingTemplate]:
-    return ListingTemplate.objects.filter(Q(owner=user) | Q(is_public=True))
-
-
-def template_get_for_user(user: User, pk: Any, *, writable: bool = False) -> ListingTemplate:
-    """A template the user may use (theirs or public), or only theirs if ``writable``."""
-    queryset = ListingTemplate.objects.filter(owner=user) if writable else templates_visible_to(user)
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _like_pattern(word: str) -> str:
@@ -158,3 +151,17 @@ NEW_ROW_TITLE = "New listing"
 def listings_empty(user: User) -> QuerySet[Listing]:
     """The user's rows added in the grid and never filled in."""
     return listings_for_user(user).filter(title=NEW_ROW_TITLE, price=0, description="", category="")
+
+
+def grid_layout_for(user: User) -> dict[str, Any]:
+    """The seller's column layout: ``{"order", "hidden", "widths"}``."""
+    layout = GridLayout.objects.filter(user=user).values_list("columns", flat=True).first()
+    return layout or DEFAULT_COLUMNS
+
+
+def saved_views_for(user: User) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(owner=user)
+
+
+def saved_view_get_for_user(user: User, pk: Any) -> SavedView:
+    return get_object_or_404(SavedView, pk=pk, owner=user)

@@ -9,8 +9,9 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from listings.models import Listing, ListingTemplate, UndoStep
-from listings.services import listings_create_many
+from listing_templates.models import ListingTemplate
+from listings.models import Listing, UndoStep
+from listings.services.changes import listings_create_many
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 from listings.validation import clean_listing
 

@@ -11,10 +11,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
-from listings.grid_layout import DEFAULT_COLUMNS, clean_columns, grid_layout_for
 from listings.models import GridLayout, Listing, SavedView, UndoStep
-from listings.selectors import listings_filtered
-from listings.services import listing_create
+from listings.selectors import DEFAULT_COLUMNS, grid_layout_for, listings_filtered
+from listings.services.changes import listing_create
+from listings.services.layout import clean_columns
 from listings.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db

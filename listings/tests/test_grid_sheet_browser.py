@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from listings.models import Listing, SavedView, UndoStep
-from listings.services import listing_create
+from listings.services.changes import listing_create
 from listings.tests.factories import ListingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
