@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def grid(owner):
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def api(owner):
     client = APIClient()
     client.force_authenticate(owner)
@@ -46,10 +39,10 @@ def _price(listing):
     return listing.price
 
 
-def test_a_repeated_grid_bulk_action_is_answered_with_the_first_result_and_applied_once(grid, owner):
+def test_a_repeated_grid_bulk_action_is_answered_with_the_first_result_and_applied_once(owner_client, owner):
     listing = ListingFactory(owner=owner, price=Decimal("273.76"))
-    first = _adjust(grid, listing, "token-1")
-    again = _adjust(grid, listing, "token-1")
+    first = _adjust(owner_client, listing, "token-1")
+    again = _adjust(owner_client, listing, "token-1")
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
     assert "Adjusted the price of 1 listing by -10 %." in again.content.decode()
@@ -61,42 +54,42 @@ def test_a_repeated_grid_bulk_action_is_answered_with_the_first_result_and_appli
     assert UndoStep.objects.filter(user=owner).count() == 1
 
 
-def test_a_new_token_applies_again_and_no_token_runs_as_before(grid, owner):
+def test_a_new_token_applies_again_and_no_token_runs_as_before(owner_client, owner):
     listing = ListingFactory(owner=owner, price=Decimal("100.00"))
-    _adjust(grid, listing, "token-1")
-    _adjust(grid, listing, "token-2")
+    _adjust(owner_client, listing, "token-1")
+    _adjust(owner_client, listing, "token-2")
     assert _price(listing) == Decimal("81.00")
-    _adjust(grid, listing, None)
-    _adjust(grid, listing, None)
+    _adjust(owner_client, listing, None)
+    _adjust(owner_client, listing, None)
     assert _price(listing) == Decimal("65.61")
 
 
-def test_a_refused_request_keeps_no_key_so_the_fixed_one_applies(grid, owner):
+def test_a_refused_request_keeps_no_key_so_the_fixed_one_applies(owner_client, owner):
     listing = ListingFactory(owner=owner, price=Decimal("100.00"))
-    refused = _adjust(grid, listing, "token-1", change="ten")
+    refused = _adjust(owner_client, listing, "token-1", change="ten")
     assert refused.status_code == 422
     assert not IdempotentRequest.objects.exists()
     # The same key with a different body is a different request; once fixed it
     # is the first to be kept.
-    assert _adjust(grid, listing, "token-1").status_code == 200
+    assert _adjust(owner_client, listing, "token-1").status_code == 200
     assert _price(listing) == Decimal("90.00")
 
 
-def test_the_same_key_with_another_request_is_refused(grid, owner):
+def test_the_same_key_with_another_request_is_refused(owner_client, owner):
     listing = ListingFactory(owner=owner, price=Decimal("100.00"))
-    _adjust(grid, listing, "token-1")
-    reused = _adjust(grid, listing, "token-1", change="-50")
+    _adjust(owner_client, listing, "token-1")
+    reused = _adjust(owner_client, listing, "token-1", change="-50")
     assert reused.status_code == 422
     assert "different request" in reused.content.decode()
     assert _price(listing) == Decimal("90.00")
 
 
-def test_keys_are_per_user(grid, owner, other_user):
+def test_keys_are_per_user(owner_client, owner, other_user):
     mine = ListingFactory(owner=owner, price=Decimal("100.00"))
     theirs = ListingFactory(owner=other_user, price=Decimal("100.00"))
     other = Client()
     other.force_login(other_user)
-    _adjust(grid, mine, "shared-key")
+    _adjust(owner_client, mine, "shared-key")
     # The other user's first use of the same key runs, on their own listing; it
     # neither replays the owner's answer nor touches the owner's listing.
     response = _adjust(other, theirs, "shared-key")
@@ -105,11 +98,11 @@ def test_keys_are_per_user(grid, owner, other_user):
     assert _price(mine) == Decimal("90.00")
 
 
-def test_an_expired_key_runs_again(grid, owner):
+def test_an_expired_key_runs_again(owner_client, owner):
     listing = ListingFactory(owner=owner, price=Decimal("100.00"))
-    _adjust(grid, listing, "token-1")
+    _adjust(owner_client, listing, "token-1")
     IdempotentRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    _adjust(grid, listing, "token-1")
+    _adjust(owner_client, listing, "token-1")
     assert _price(listing) == Decimal("81.00")
     record = IdempotentRequest.objects.get()
     assert record.expires_at - record.created_at == KEY_LIFETIME

@@ -10,20 +10,11 @@ from listings.demo import demo_rows
 from listings.models import Listing
 from listings.services.changes import listing_create, listing_update, listings_create_many
 from listings.tests.factories import ListingFactory
+from listings.tests.grid_page import cell, open_grid
 from listings.validation import clean_listing
 from listings.views.grid import PAGE_SIZE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def cell(page, listing, field):
-    return page.locator(f"tr[data-listing-id='{listing.pk}'] td[data-field='{field}']")
-
-
-def open_grid(page, query=""):
-    page.goto(f"/listings/{query}")
-    expect(page.locator("#grid-count [data-matching]")).to_be_attached()
-    expect(page.locator("#backend-status .label")).not_to_have_text("Checking backend…")
 
 
 def test_edit_a_cell_with_the_keyboard(owner_page, owner):

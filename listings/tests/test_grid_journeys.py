@@ -13,21 +13,12 @@ from listing_templates.models import ListingTemplate
 from listings.models import Listing, UndoStep
 from listings.services.changes import listings_create_many
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
+from listings.tests.grid_page import cell, open_grid
 from listings.validation import clean_listing
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
-
-
-def cell(page, listing, field):
-    return page.locator(f"tr[data-listing-id='{listing.pk}'] td[data-field='{field}']")
-
-
-def open_grid(page, query=""):
-    page.goto(f"/listings/{query}")
-    expect(page.locator("#grid-count [data-matching]")).to_be_attached()
-    expect(page.locator("#backend-status .label")).not_to_have_text("Checking backend…")
 
 
 def layout_saved(response):

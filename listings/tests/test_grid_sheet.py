@@ -20,13 +20,6 @@ from listings.tests.factories import ListingFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def grid(owner):
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 def _layout(**columns):
     return {"layout": json.dumps(columns)}
 
@@ -34,25 +27,25 @@ def _layout(**columns):
 # --- Layout ------------------------------------------------------------------
 
 
-def test_the_layout_is_saved_per_user_and_rendered_into_the_page(grid, owner, other_user):
+def test_the_layout_is_saved_per_user_and_rendered_into_the_page(owner_client, owner, other_user):
     columns = {"order": ["title", "category", "price"], "hidden": ["description"], "widths": {"title": 300}}
-    response = grid.post("/listings/layout/", _layout(**columns))
+    response = owner_client.post("/listings/layout/", _layout(**columns))
     assert response.status_code == 200
     saved = owner.grid_layout.columns
     assert saved["order"][:3] == ["title", "category", "price"]
     assert set(saved["order"]) == set(DEFAULT_COLUMNS["order"])
     assert saved["hidden"] == ["description"]
     assert saved["widths"] == {"title": 300}
-    page = grid.get("/listings/").content.decode()
+    page = owner_client.get("/listings/").content.decode()
     assert '<script id="grid-layout" type="application/json">' in page
     assert '"widths": {"title": 300}' in page
     # Another seller's grid is untouched.
     assert grid_layout_for(other_user) == DEFAULT_COLUMNS
 
 
-def test_reset_layout_goes_back_to_the_default(grid, owner):
-    grid.post("/listings/layout/", _layout(order=[], hidden=["price"], widths={}))
-    assert grid.post("/listings/layout/reset/").status_code == 204
+def test_reset_layout_goes_back_to_the_default(owner_client, owner):
+    owner_client.post("/listings/layout/", _layout(order=[], hidden=["price"], widths={}))
+    assert owner_client.post("/listings/layout/reset/").status_code == 204
     assert not GridLayout.objects.filter(user=owner).exists()
     assert grid_layout_for(owner) == DEFAULT_COLUMNS
 
@@ -71,8 +64,8 @@ def test_reset_layout_goes_back_to_the_default(grid, owner):
         ("x" * 5000, "too large"),
     ],
 )
-def test_a_bad_layout_is_a_422_that_says_why(grid, owner, layout, message):
-    response = grid.post("/listings/layout/", {"layout": layout})
+def test_a_bad_layout_is_a_422_that_says_why(owner_client, owner, layout, message):
+    response = owner_client.post("/listings/layout/", {"layout": layout})
     assert response.status_code == 422
     assert message in response.json()["detail"]
     assert not GridLayout.objects.exists()
@@ -100,9 +93,9 @@ def test_layout_needs_a_log_in():
 # --- Saved views -------------------------------------------------------------
 
 
-def test_a_saved_view_keeps_filters_sort_and_columns_and_applies_in_one_click(grid, owner):
+def test_a_saved_view_keeps_filters_sort_and_columns_and_applies_in_one_click(owner_client, owner):
     columns = {"order": ["title", "price"], "hidden": ["description"], "widths": {}}
-    response = grid.post(
+    response = owner_client.post(
         "/listings/views/",
         {
             "name": "Cheap bikes",
@@ -115,21 +108,21 @@ def test_a_saved_view_keeps_filters_sort_and_columns_and_applies_in_one_click(gr
     assert view.query == "ordering=price&q=bike"
     assert response["Location"] == "/listings/?ordering=price&q=bike"
     assert AuditEntry.objects.filter(action="saved_view.create", object_id=str(view.pk)).exists()
-    page = grid.get("/listings/").content.decode()
+    page = owner_client.get("/listings/").content.decode()
     assert f'action="/listings/views/{view.pk}/apply/"' in page
     assert ">Cheap bikes</button>" in page
 
-    grid.post("/listings/layout/reset/")
-    applied = grid.post(f"/listings/views/{view.pk}/apply/")
+    owner_client.post("/listings/layout/reset/")
+    applied = owner_client.post(f"/listings/views/{view.pk}/apply/")
     assert applied["Location"] == "/listings/?ordering=price&q=bike"
     assert owner.grid_layout.columns["hidden"] == ["description"]
 
 
-def test_saved_view_names_are_unique_per_seller(grid, owner, other_user):
-    grid.post("/listings/views/", {"name": "Mine", "query": ""})
-    grid.post("/listings/views/", {"name": "Mine", "query": "q=x"})
+def test_saved_view_names_are_unique_per_seller(owner_client, owner, other_user):
+    owner_client.post("/listings/views/", {"name": "Mine", "query": ""})
+    owner_client.post("/listings/views/", {"name": "Mine", "query": "q=x"})
     assert SavedView.objects.filter(owner=owner).count() == 1
-    page = grid.get("/listings/", follow=True).content.decode()
+    page = owner_client.get("/listings/", follow=True).content.decode()
     assert "You already have a view called “Mine”." in page
     other = Client()
     other.force_login(other_user)
@@ -137,18 +130,18 @@ def test_saved_view_names_are_unique_per_seller(grid, owner, other_user):
     assert SavedView.objects.count() == 2
 
 
-def test_another_sellers_view_cannot_be_applied_or_deleted(grid, other_user):
+def test_another_sellers_view_cannot_be_applied_or_deleted(owner_client, other_user):
     theirs = SavedView.objects.create(owner=other_user, name="Theirs", query="q=x", columns={})
-    assert grid.post(f"/listings/views/{theirs.pk}/apply/").status_code == 404
-    assert grid.post(f"/listings/views/{theirs.pk}/delete/").status_code == 404
+    assert owner_client.post(f"/listings/views/{theirs.pk}/apply/").status_code == 404
+    assert owner_client.post(f"/listings/views/{theirs.pk}/delete/").status_code == 404
     assert SavedView.objects.filter(pk=theirs.pk).exists()
-    assert "Theirs" not in grid.get("/listings/").content.decode()
+    assert "Theirs" not in owner_client.get("/listings/").content.decode()
 
 
-def test_deleting_a_view(grid, owner):
-    grid.post("/listings/views/", {"name": "Old", "query": ""})
+def test_deleting_a_view(owner_client, owner):
+    owner_client.post("/listings/views/", {"name": "Old", "query": ""})
     view = SavedView.objects.get()
-    grid.post(f"/listings/views/{view.pk}/delete/")
+    owner_client.post(f"/listings/views/{view.pk}/delete/")
     assert not SavedView.objects.exists()
     assert AuditEntry.objects.filter(action="saved_view.delete").count() == 1
 
@@ -156,8 +149,8 @@ def test_deleting_a_view(grid, owner):
 # --- Range writes (fill down, clear) through the paste endpoint -------------
 
 
-def _range(grid, rows, fields, text="", action="fill"):
-    return grid.post(
+def _range(owner_client, rows, fields, text="", action="fill"):
+    return owner_client.post(
         "/listings/paste/",
         {
             "fields": fields,
@@ -170,10 +163,10 @@ def _range(grid, rows, fields, text="", action="fill"):
     )
 
 
-def test_fill_down_in_the_sellers_column_order_is_one_undo_step(grid, owner):
+def test_fill_down_in_the_sellers_column_order_is_one_undo_step(owner_client, owner):
     rows = [ListingFactory(owner=owner, title=f"Row {n}", category="Old") for n in range(3)]
     # Category before price, as a reordered grid shows them.
-    response = _range(grid, rows[1:], ["category", "price"], "Home\t9.99\nHome\t9.99")
+    response = _range(owner_client, rows[1:], ["category", "price"], "Home\t9.99\nHome\t9.99")
     assert response.status_code == 200
     assert "Filled 4 cells." in response.content.decode()
     assert list(Listing.objects.order_by("id").values_list("category", "price")) == [
@@ -184,9 +177,9 @@ def test_fill_down_in_the_sellers_column_order_is_one_undo_step(grid, owner):
     assert UndoStep.objects.filter(user=owner).count() == 1
 
 
-def test_clearing_a_range_reports_what_cannot_be_empty(grid, owner):
+def test_clearing_a_range_reports_what_cannot_be_empty(owner_client, owner):
     rows = [ListingFactory(owner=owner, category="Home", description="Text") for _ in range(2)]
-    response = _range(grid, rows, ["description", "category", "title"], action="clear")
+    response = _range(owner_client, rows, ["description", "category", "title"], action="clear")
     body = response.content.decode()
     assert "Cleared 6 cells." in body
     assert "Line 1, Title:" in body
@@ -198,32 +191,32 @@ def test_clearing_a_range_reports_what_cannot_be_empty(grid, owner):
     "fields, action",
     [(["price", "price"], "fill"), (["owner"], "fill"), ([], "fill"), (["price"], "explode")],
 )
-def test_a_range_with_bad_columns_is_refused(grid, owner, fields, action):
+def test_a_range_with_bad_columns_is_refused(owner_client, owner, fields, action):
     row = ListingFactory(owner=owner)
-    response = _range(grid, [row], fields, "1", action=action)
+    response = _range(owner_client, [row], fields, "1", action=action)
     assert response.status_code == 422
     row.refresh_from_db()
     assert row.version == 1
 
 
-def test_a_range_cannot_reach_another_sellers_rows(grid, other_user):
+def test_a_range_cannot_reach_another_sellers_rows(owner_client, other_user):
     theirs = ListingFactory(owner=other_user, title="Theirs")
-    assert _range(grid, [theirs], ["title"], "Mine now").status_code == 404
-    assert _range(grid, [theirs], ["title"], action="clear").status_code == 404
+    assert _range(owner_client, [theirs], ["title"], "Mine now").status_code == 404
+    assert _range(owner_client, [theirs], ["title"], action="clear").status_code == 404
     theirs.refresh_from_db()
     assert theirs.title == "Theirs"
 
 
-def test_a_long_description_cell_carries_its_whole_value_for_copying(grid, owner):
+def test_a_long_description_cell_carries_its_whole_value_for_copying(owner_client, owner):
     ListingFactory(owner=owner, description="word " * 60)
-    page = grid.get("/listings/").content.decode()
+    page = owner_client.get("/listings/").content.decode()
     assert f'data-value="{"word " * 60}"' in page
 
 
-def test_a_saved_cell_updates_the_rows_warning_marker(grid, owner):
+def test_a_saved_cell_updates_the_rows_warning_marker(owner_client, owner):
     listing = listing_create(owner=owner, data={"title": "Chair", "price": "5", "category": "Not a real one"})
     assert listing.warnings
-    response = grid.post(
+    response = owner_client.post(
         f"/listings/{listing.pk}/cells/category/",
         {"value": "Furniture//Dining Room Furniture//Dining Chairs", "version": listing.version},
         HTTP_HX_REQUEST="true",
@@ -260,11 +253,11 @@ def test_api_keyset_pages_follow_the_natural_order(owner):
     assert seen == [f"Item #{n}" for n in range(1, 26)]
 
 
-def test_the_grid_pages_by_offset_in_the_natural_order(grid, owner):
+def test_the_grid_pages_by_offset_in_the_natural_order(owner_client, owner):
     for n in range(1, 61):
         ListingFactory(owner=owner, title=f"Item #{n}")
-    first = grid.get("/listings/?ordering=title", HTTP_HX_REQUEST="true").content.decode()
-    rest = grid.get("/listings/?ordering=title&offset=50", HTTP_HX_REQUEST="true").content.decode()
+    first = owner_client.get("/listings/?ordering=title", HTTP_HX_REQUEST="true").content.decode()
+    rest = owner_client.get("/listings/?ordering=title&offset=50", HTTP_HX_REQUEST="true").content.decode()
     assert first.count('id="listing-') == 50
     assert rest.count('id="listing-') == 10
     assert "Item #51" in rest and "Item #51" not in first

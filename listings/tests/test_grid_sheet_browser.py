@@ -10,18 +10,9 @@ from playwright.sync_api import expect
 from listings.models import Listing, SavedView, UndoStep
 from listings.services.changes import listing_create
 from listings.tests.factories import ListingFactory
+from listings.tests.grid_page import cell, open_grid
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def cell(page, listing, field):
-    return page.locator(f"tr[data-listing-id='{listing.pk}'] td[data-field='{field}']")
-
-
-def open_grid(page, query=""):
-    page.goto(f"/listings/{query}")
-    expect(page.locator("#grid-count [data-matching]")).to_be_attached()
-    expect(page.locator("#backend-status .label")).not_to_have_text("Checking backend…")
 
 
 def test_typing_edits_space_types_and_one_editor_is_open_at_a_time(owner_page, owner, artifacts_dir):
