@@ -116,6 +116,22 @@ def test_c_5000_listings_sort_reload_widths_and_a_3x3_copy_that_pastes_back(owne
     page.screenshot(path=artifacts_dir / "journey-c-pasted-back.png")
     assert Listing.objects.filter(owner=owner).count() == 5000
 
+    # On a narrow screen, scrolled down and right: the header row and the title
+    # column stay where they were (frozen).
+    page.set_viewport_size({"width": 800, "height": 700})
+    box = page.locator("#grid-table")
+    header = page.locator("th[data-col='condition']")
+    title_header = page.locator("th[data-col='title']")
+    left = title_header.bounding_box()["x"]
+    box.evaluate("box => { box.scrollTop = 900; box.scrollLeft = 400; }")
+    expect(box).to_have_js_property("scrollTop", 900)
+    assert box.evaluate("box => box.scrollLeft") > 0
+    # The header sticks to the top of the scrolled box; the title column to its left.
+    assert abs(header.bounding_box()["y"] - box.bounding_box()["y"]) < 1
+    assert title_header.bounding_box()["x"] == left
+    assert cell(page, sixth, "title").bounding_box()["y"] < box.bounding_box()["y"]
+    page.screenshot(path=artifacts_dir / "journey-c-frozen-header-and-title.png")
+
 
 def test_d_session_expiry_during_an_edit_then_log_in_and_the_edit_is_saved(
     owner_page, owner, password, artifacts_dir
