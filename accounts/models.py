@@ -83,3 +83,32 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class IdempotentRequest(models.Model):
+    """A request that changed data, kept under the key its client gave it
+    (``Idempotency-Key``, or the grid's one-time token) so that a repeat gets the
+    first answer instead of applying twice. Kept in the database, not Redis: the
+    key is written in the same transaction as the change it guards, so a change is
+    never applied without its key (or the key kept for a change that rolled
+    back), and a repeat sent while the first is running waits on the key's unique
+    index instead of racing it. Rows expire (see accounts.idempotency)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="idempotent_requests")
+    key = models.CharField(max_length=255)
+    # What the key was used for (method, path and a digest of the body): the same
+    # key with another request is refused, not answered with the wrong result.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_key_unique")]
+        indexes = [models.Index(fields=["user", "expires_at"], name="idempotent_request_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signed-out htmx requests get 401 + HX-Redirect, not the log-in page in a cell.
+    "marketplace.htmx.HtmxLoginRedirectMiddleware",
     "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every authentication.
     "axes.middleware.AxesMiddleware",
