@@ -4,13 +4,20 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.identity import canonical_email
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Every write of an e-mail (create, admin edit) stores the canonical form,
+        # so lookups are plain equality (accounts.identity).
+        return canonical_email(email or "")
+
     def get_by_natural_key(self, username: str) -> "User":
-        # E-mail is the login name and is unique whatever its case.
-        return self.get(email__iexact=username)
+        return self.get(email=canonical_email(username))
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:
@@ -32,7 +39,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    # unique=True for Django's checks; the Lower() constraint makes it case-insensitive.
+    # Always the canonical form (accounts.identity), so unique=True is unique per account
+    # whatever the case or Unicode spelling typed.
     email = models.EmailField("e-mail address", max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
@@ -48,6 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
+            # A guard for writes that skip the manager: ASCII case alone never makes
+            # a second account, even if someone stores a non-canonical form.
             models.UniqueConstraint(
                 Lower("email"),
                 name="accounts_user_email_ci_unique",
@@ -60,7 +70,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
+        # Before the form's unique check, so a variant spelling is found taken.
         self.email = self.__class__.objects.normalize_email(self.email)
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever saves (manager, admin, factories), only the canonical form is stored.
+        self.email = self.__class__.objects.normalize_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
