@@ -266,7 +266,7 @@ def test_e_double_click_on_every_bulk_button_applies_once(owner_page, owner, art
 
     # Undo, double-clicked: one step back (the delete), not two.
     page.locator("#undo").dblclick()
-    expect(message).to_contain_text("Undid")
+    expect(message).to_contain_text("Undone:")
     assert Listing.objects.count() == 5
     assert UndoStep.objects.filter(undone=True).count() == 1
 
