@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -57,3 +59,16 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only.")
+
+    @property
+    def change_items(self) -> list[tuple[str, Any, Any]]:
+        """``(field, before, after)`` per change. Some actions record details that are
+        not a ``[before, after]`` pair (an export's format and count); those show as
+        the value after."""
+        items = []
+        for field, change in (self.changes or {}).items():
+            if isinstance(change, list) and len(change) == 2:
+                items.append((field, change[0], change[1]))
+            else:
+                items.append((field, None, change))
+        return items
