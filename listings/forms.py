@@ -5,6 +5,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from listings.models import Condition, ListingTemplate
+from marketplace.input import whole_number
 
 BULK_FIELDS = (
     ("condition", "Condition"),
@@ -25,7 +26,7 @@ class SelectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any integer is acceptable; ownership is enforced by the selector.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: whole_number(value) is not None
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,7 @@ from accounts.models import User
 from audit.models import AuditEntry
 from listings.models import LISTING_FIELDS, Listing, ListingTemplate, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
+from marketplace.input import unstorable_reason
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
@@ -98,10 +99,29 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
+def _filter_texts(params: Mapping[str, Any]) -> dict[str, str]:
+    """Each filter as the text a query string would carry: JSON doors (API bodies,
+    the export's filter object) may send numbers, booleans, lists or NUL instead."""
+    texts = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if not isinstance(value, (str, int, float)):
+            raise FilterError(str(name), "Give a single value, not a list or an object.")
+        text = str(value)
+        if reason := unstorable_reason(text):
+            raise FilterError(str(name), reason)
+        texts[str(name)] = text
+    return texts
+
+
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
     price_max, has_warnings, ordering. Raises ``FilterError`` on a bad value."""
+    params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
         queryset = queryset.filter(search_q(q))

@@ -28,6 +28,7 @@ from listings.validation import (
     clean_template_defaults,
     listing_warnings,
 )
+from marketplace.input import whole_number
 
 LISTING_TYPE = "listings.listing"
 TEMPLATE_TYPE = "listings.listingtemplate"
@@ -415,10 +416,9 @@ def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> i
     value = item.get("id")
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) > MAX_LISTING_ID:
-        errors.append(FieldError("id", f"“{value}” is not a listing id.", index))
-        return None
-    return int(value)
+    if (number := whole_number(value, maximum=MAX_LISTING_ID)) is None:
+        errors.append(FieldError("id", f"“{str(value)[:40]}” is not a listing id.", index))
+    return number
 
 
 @transaction.atomic

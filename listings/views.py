@@ -55,6 +55,7 @@ from listings.services import (
     undo_last,
 )
 from listings.validation import ListingInvalid, clean_listing
+from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
@@ -171,10 +172,8 @@ def _column_headers(query: dict[str, str]) -> list[dict[str, str]]:
 def _grid_context(request, params) -> dict[str, Any]:
     state = _view_state(params)
     listings, error = _filtered(request, params)
-    try:
-        offset = max(int(params.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
+    # The slice's end (offset + a page) must fit a bigint too.
+    offset = int_parameter(params.get("offset"), name="offset", default=0, maximum=MAX_BIGINT - PAGE_SIZE - 1)
     page = list(listings.only(*ROW_COLUMNS)[offset : offset + PAGE_SIZE + 1])
     query = {name: value for name, value in state.items() if value}
     base_url = reverse("listings:grid")
@@ -241,10 +240,7 @@ def cell(request, pk: int, field: str):
     if request.method != "POST":
         return _cell_response(request, listing, field, "edit" if request.GET.get("edit") else "view")
     value = request.POST.get("value", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = whole_number(request.POST.get("version", ""))
     try:
         listing = listing_update(
             listing=listing, data={field: value}, actor=request.user, expected_version=version
@@ -486,8 +482,8 @@ def paste(request):
     start = LISTING_FIELDS.index(field)
     width = min(max(len(line) for line in block), len(LISTING_FIELDS) - start)
     fields = LISTING_FIELDS[start : start + width]
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()][: len(block)]
-    versions = [int(v) if v.isdigit() else None for v in request.POST.getlist("versions")]
+    ids = [int_parameter(pk, name="ids") for pk in request.POST.getlist("ids") if pk][: len(block)]
+    versions = [whole_number(version) for version in request.POST.getlist("versions")]
     by_id = listings_for_user(request.user).in_bulk(ids)
     if len(by_id) != len(set(ids)):
         raise Http404("No such listing.")
@@ -560,8 +556,9 @@ def template_form(request, pk: int | None = None):
     """Create (optionally from a row: ``?from=<listing id>``) or edit a template."""
     template = template_get_for_user(request.user, pk, writable=True) if pk else None
     defaults = None
-    if template is None and request.GET.get("from", "").isdigit():
-        listing = listing_get_for_user(request.user, request.GET["from"])
+    source = int_parameter(request.GET.get("from"), name="from")
+    if template is None and source is not None:
+        listing = listing_get_for_user(request.user, source)
         defaults = {name: value for name, value in listing.field_values().items() if value not in ("", None)}
     if request.method == "POST":
         form = forms.ListingTemplateForm(request.POST, template=template)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from listings.validation import ListingInvalid
+from marketplace.input import InvalidParameter
 
 
 def _flatten(detail: Any, field: str = "non_field_errors", index: int | None = None) -> list[dict]:
@@ -50,6 +51,8 @@ def listing_invalid_response(exc: ListingInvalid, index: int | None = None) -> R
 def exception_handler(exc, context):
     if isinstance(exc, ListingInvalid):
         return listing_invalid_response(exc)
+    if isinstance(exc, InvalidParameter):
+        exc = ValidationError({exc.name: [exc.message]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

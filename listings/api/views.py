@@ -75,7 +75,7 @@ from listings.services import (
     undo_last,
 )
 from listings.validation import clean_listing, parse_bool
-from marketplace.api_input import storable
+from marketplace.input import whole_number
 from marketplace.pagination import keyset_page
 
 # A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
@@ -144,7 +144,7 @@ def _body(request: Request) -> dict[str, Any]:
         data = data.dict()
     if not isinstance(data, Mapping):
         raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-    return storable(dict(data))
+    return dict(data)
 
 
 def _listing_fields(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -163,9 +163,9 @@ def _expected_version(request: Request) -> int | None:
     if not header or header == "*":
         return None
     tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionFailed(f'If-Match must be a listing version such as "{tag or 1}".')
-    return int(tag)
+    if (version := whole_number(tag)) is None:
+        raise PreconditionFailed(f'If-Match must be a listing version such as "{tag[:20] or 1}".')
+    return version
 
 
 def _stale(exc: VersionConflict) -> PreconditionFailed:
@@ -215,7 +215,6 @@ class ListingListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The user's listings, filtered, searched and sorted, a page at a time."""
-        storable(request.query_params.dict())
         try:
             listings = listings_filtered(request.user, request.query_params)
         except FilterError as exc:
@@ -282,7 +281,7 @@ class ListingBulkView(APIView):
     )
     def post(self, request: Request) -> Response:
         """Create items without an id, update items with one; all or nothing."""
-        items = storable(request.data.get("items") if isinstance(request.data, Mapping) else request.data)
+        items = request.data.get("items") if isinstance(request.data, Mapping) else request.data
         if not isinstance(items, list):
             raise ValidationError({"items": ["A list of listing objects."]})
         if len(items) > BULK_UPSERT_MAX_ITEMS:

@@ -18,6 +18,7 @@ from listings.importing.headers import EXTRA, ID, IGNORE
 from listings.importing.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
 from listings.models import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS, Import, ImportFile, Listing
 from listings.validation import FieldError, ListingInvalid, clean_listing, listing_warnings
+from marketplace.input import unstorable_reason
 
 PREVIEW_ROWS = 50
 # Rows are checked in chunks so that, when updating, the matching listings are
@@ -213,7 +214,11 @@ def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_
         width = len(cells)
         for column, target, label in columns:
             value = cells[column] if column < width else ""
-            if number in formula_rows and (number, column) in formulas and not _is_filled(value):
+            # Refused here, at preview: the database would refuse it at commit.
+            if isinstance(value, str) and (reason := unstorable_reason(value)):
+                field_name = None if target in (ID, EXTRA) else target
+                raw.errors.append(RowError(name, number, label, field_name, reason))
+            elif number in formula_rows and (number, column) in formulas and not _is_filled(value):
                 raw.errors.append(
                     RowError(name, number, label, target, _formula_message(formulas[(number, column)]))
                 )

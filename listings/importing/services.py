@@ -27,6 +27,7 @@ from listings.importing.writing import StagedRows, create_listings, staged_rows,
 from listings.models import Import, ImportFile, ListingTemplate
 from listings.services import template_use_record
 from listings.validation import ListingInvalid
+from marketplace.input import printable, unstorable_reason
 
 
 class ImportRejected(Exception):
@@ -72,6 +73,11 @@ def _choose_sheet(spreadsheet: Spreadsheet, sheet: str | None) -> tuple[str, int
 
 def _file_for(spreadsheet: Spreadsheet, sheet: str | None, position: int) -> ImportFile:
     chosen, header_row, headers = _choose_sheet(spreadsheet, sheet)
+    # Stored as JSON, which PostgreSQL refuses with NUL in it (xlsx spells it "_x0000_").
+    for text in (*spreadsheet.sheet_names, *headers):
+        if reason := unstorable_reason(str(text)):
+            shown = printable(str(text))
+            raise FileRejected(f"{spreadsheet.name}: the sheet name or header “{shown}”: {reason}")
     return ImportFile(
         position=position,
         original_name=spreadsheet.name[:255],
