@@ -6,7 +6,7 @@ from django.test import Client
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from listings.services import LISTING_TYPE
+from listings.services.changes import LISTING_TYPE
 from listings.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,18 @@ is fuzzed without editing this file. The JSON API has its own run from its schem
 """
 
 import importlib
-import inspect
+import importlib.util
+import pkgutil
 import re
 import sys
+from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote_from_bytes
 
 import pytest
 from django import forms
+from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.test import Client
@@ -23,8 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEntry
-from listings.importing.services import import_create
-from listings.services import listing_create, listing_update
+from imports.services import import_create
+from listings.services.changes import listing_create, listing_update
 from listings.tests.factories import ListingTemplateFactory
 from ocr.tests.factories import read_scan
 
@@ -32,35 +37,42 @@ from ocr.tests.factories import read_scan
 # cannot abort the transaction the next request runs in.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Modules whose forms and reads (of request.GET/POST, or of the params a selector is
-# given) name the parameters of the HTML pages.
-PAGE_MODULES = [
-    "accounts.forms",
-    "accounts.views",
-    "audit.selectors",
-    "audit.views",
-    "exports.forms",
-    "exports.views",
-    "listings.forms",
-    "listings.selectors",
-    "listings.views",
-    "listings.importing.forms",
-    "listings.importing.views",
-    "ocr.forms",
-    "ocr.views",
-]
+# The modules of our apps whose forms and reads (of request.GET/POST, or of the params
+# a selector is given) name the parameters of the HTML pages.
+PAGE_MODULE_NAMES = ("forms", "views", "selectors")
 SKIPPED_PREFIXES = ("api/", "admin/", "media/", "static/")
 _PATH_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 _REQUEST_READ = re.compile(r"""(?:GET|POST|params|data)\.(?:get|getlist)\(\s*["'](\w+)["']""")
 
 
+def _page_modules() -> list[ModuleType]:
+    modules = []
+    for app in apps.get_app_configs():
+        if not app.path.startswith(str(django_settings.BASE_DIR)):
+            continue
+        for name in PAGE_MODULE_NAMES:
+            if importlib.util.find_spec(f"{app.name}.{name}") is None:
+                continue
+            module = importlib.import_module(f"{app.name}.{name}")
+            modules.append(module)
+            if hasattr(module, "__path__"):  # a package, e.g. listings.views
+                modules += [
+                    importlib.import_module(info.name)
+                    for info in pkgutil.iter_modules(module.__path__, f"{module.__name__}.")
+                ]
+    return modules
+
+
+def _is_form(value) -> bool:
+    return isinstance(value, type) and issubclass(value, forms.BaseForm)
+
+
 def _parameter_names() -> list[str]:
     names = set()
-    for module_name in PAGE_MODULES:
-        module = importlib.import_module(module_name)
-        names.update(_REQUEST_READ.findall(inspect.getsource(module)))
+    for module in _page_modules():
+        names.update(_REQUEST_READ.findall(Path(module.__file__).read_text()))
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module_name:
+            if _is_form(value) and value.__module__ == module.__name__:
                 names.update(value.base_fields)
     # Fields a form adds in __init__ (the import mapping's one choice per column).
     names.update(("column_0", "column_1"))
@@ -206,8 +218,8 @@ def test_no_page_answers_a_server_error(owner, world, server_errors, data):
         if method == "GET":
             response = client.get(path, QUERY_STRING=_encode(parameters), headers=headers)
         else:
-            body = _encode(parameters)
-            response = client.post(path, body, content_type="application/x-www-form-urlencoded", headers=headers)
+            form = "application/x-www-form-urlencoded"
+            response = client.post(path, _encode(parameters), content_type=form, headers=headers)
         assert response.status_code < 500, (method, path, parameters)
         assert not server_errors, (method, path, parameters)
         if route == "accounts/logout/":

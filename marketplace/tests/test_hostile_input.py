@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from listings.models import Import, Listing
+from imports.models import Import
+from imports.tests.import_files import csv_bytes, upload, xlsx_bytes
+from listings.models import Listing
 from listings.tests.factories import ListingFactory
-from listings.tests.import_files import csv_bytes, upload, xlsx_bytes
 from ocr.tests.factories import read_scan
 
 pytestmark = pytest.mark.django_db
