@@ -253,6 +253,11 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)
+# Find & replace: the longest find and replacement, and the memory RE2 may give one
+# compiled pattern (a bigger pattern is refused as too large).
+FIND_REPLACE_MAX_FIND = env_int("FIND_REPLACE_MAX_FIND", 1000)
+FIND_REPLACE_MAX_REPLACE = env_int("FIND_REPLACE_MAX_REPLACE", 5000)
+FIND_REPLACE_MAX_PATTERN_MEMORY = env_int("FIND_REPLACE_MAX_PATTERN_MEMORY", 1024 * 1024)
 # JSON bodies: the deepest nesting accepted (the API's own shapes need 4).
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
