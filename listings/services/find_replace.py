@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from audit.services import field_changes
+from listings.concurrency import serialised_per_user
 from listings.fields import CATEGORY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, LISTING_FIELDS, TITLE_MAX_LENGTH
 from listings.models import Listing
 from listings.services.changes import CHUNK, bulk_change
@@ -163,6 +164,7 @@ def find_replace_search(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_find_replace(
     *,
     listings: QuerySet[Listing],
