@@ -264,7 +264,8 @@ def test_an_export_filter_object_with_nul_or_deep_nesting_is_400(seller, listing
 
 
 def test_bad_utf8_in_a_json_body_is_400(api):
-    response = api.post("/api/listings/", b'{"title": "\xff\xfe", "price": "5"}', content_type="application/json")
+    body = b'{"title": "\xff\xfe", "price": "5"}'
+    response = api.post("/api/listings/", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert "JSON parse error" in response.json()["detail"]
     assert not Listing.objects.exists()
