@@ -269,3 +269,10 @@ def test_bad_utf8_in_a_json_body_is_400(api):
     assert response.status_code == 400, response.content
     assert "JSON parse error" in response.json()["detail"]
     assert not Listing.objects.exists()
+
+
+@pytest.mark.parametrize("next_url", ["home", "\ufffd", "grid"])
+def test_a_next_that_is_not_a_path_is_not_reversed_as_a_view_name(seller, next_url):
+    # Found by the page fuzzer: redirect() reversed "?next=…" as a view name and raised.
+    response = seller.get("/accounts/login/", {"next": next_url})
+    assert response.status_code == 302
