@@ -21,6 +21,7 @@ from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
 from listings.models import Listing
 from listings.validation import clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
+from marketplace.input import unstorable_reason
 
 PREVIEW_ROWS = 50
 # Invalid rows past the first PREVIEW_ROWS also kept in the preview, so the seller can
@@ -249,7 +250,11 @@ def _sheet_rows(
         width = len(cells)
         for column, target, label in columns:
             value = cells[column] if column < width else ""
-            if number in formula_rows and (number, column) in formulas and not _is_filled(value):
+            # Refused here, at preview: the database would refuse it at commit.
+            if isinstance(value, str) and (reason := unstorable_reason(value)):
+                field_name = None if target in (ID, EXTRA) else target
+                raw.errors.append(RowError(name, number, label, field_name, reason))
+            elif number in formula_rows and (number, column) in formulas and not _is_filled(value):
                 raw.errors.append(
                     RowError(name, number, label, target, _formula_message(formulas[(number, column)]))
                 )

@@ -31,6 +31,7 @@ from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
 from listings.fields import LISTING_FIELDS
 from marketplace.errors import InvalidInput
+from marketplace.input import printable, unstorable_reason
 from marketplace.locks import HeldLock, Namespace, lock_held
 
 
@@ -79,6 +80,11 @@ def _choose_sheet(spreadsheet: Spreadsheet, sheet: str | None) -> tuple[str, int
 
 def _file_for(spreadsheet: Spreadsheet, sheet: str | None, position: int) -> ImportFile:
     chosen, header_row, headers = _choose_sheet(spreadsheet, sheet)
+    # Stored as JSON, which PostgreSQL refuses with NUL in it (xlsx spells it "_x0000_").
+    for text in (*spreadsheet.sheet_names, *headers):
+        if reason := unstorable_reason(str(text)):
+            shown = printable(str(text))
+            raise FileRejected(f"{spreadsheet.name}: the sheet name or header “{shown}”: {reason}")
     return ImportFile(
         position=position,
         original_name=spreadsheet.name[:255],

@@ -15,6 +15,7 @@ from listings.fields import LISTING_FIELDS, Source
 from listings.filters import registered_filters
 from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
+from marketplace.input import unstorable_reason, whole_number
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
@@ -94,10 +95,28 @@ def _decimal(field: str, value: Any) -> Decimal:
 
 def filter_id(field: str, value: Any) -> int:
     """An id given as a filter (``?import=12``), or ``FilterError``."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
-        raise FilterError(field, f"“{text[:40]}” is not an id.")
-    return int(text)
+    number = whole_number(str(value).strip(), minimum=1)
+    if number is None:
+        raise FilterError(field, f"“{str(value)[:40]}” is not an id.")
+    return number
+
+
+def _filter_texts(params: Mapping[str, Any]) -> dict[str, str]:
+    """Each filter as the text a query string would carry: JSON doors (API bodies,
+    the export's filter object) may send numbers, booleans, lists or NUL instead."""
+    texts = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if not isinstance(value, (str, int, float)):
+            raise FilterError(str(name), "Give a single value, not a list or an object.")
+        text = str(value)
+        if reason := unstorable_reason(text):
+            raise FilterError(str(name), reason)
+        texts[str(name)] = text
+    return texts
 
 
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
@@ -105,6 +124,7 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     q, condition, category (prefix), offer_shipping, source, price_min,
     price_max, has_warnings, ordering, and those other apps register
     (``listings.filters``). Raises ``FilterError`` on a bad value."""
+    params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
         queryset = queryset.filter(search_q(q))

@@ -43,6 +43,7 @@ from listings.services.changes import (
 )
 from listings.services.undo import NothingToUndo, redo_last, undo_last
 from marketplace.errors import InvalidInput
+from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
@@ -181,10 +182,8 @@ def _column_headers(query: dict[str, str]) -> list[dict[str, str]]:
 def _grid_context(request, params) -> dict[str, Any]:
     state = _view_state(params)
     listings, error = filtered_listings(request, params)
-    try:
-        offset = max(int(params.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
+    # The slice's end (offset + a page) must fit a bigint too.
+    offset = int_parameter(params.get("offset"), name="offset", default=0, maximum=MAX_BIGINT - PAGE_SIZE - 1)
     page = list(listings.only(*ROW_COLUMNS)[offset : offset + PAGE_SIZE + 1])
     query = {name: value for name, value in state.items() if value}
     base_url = reverse("listings:grid")
@@ -253,10 +252,7 @@ def cell(request, pk: int, field: str):
     if request.method != "POST":
         return _cell_response(request, listing, field, "edit" if request.GET.get("edit") else "view")
     value = request.POST.get("value", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = whole_number(request.POST.get("version", ""))
     try:
         listing = listing_update(
             listing=listing, data={field: value}, actor=request.user, expected_version=version
