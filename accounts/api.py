@@ -40,7 +40,9 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate_email(self, value: str) -> str:
         if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("A user with that e-mail address already exists.")
+            raise serializers.ValidationError(
+                "A user with that e-mail address already exists.", code="unique"
+            )
         return value
 
     def validate(self, attrs: dict) -> dict:

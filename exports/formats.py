@@ -18,6 +18,8 @@ class ExportFormat:
     write: Callable[[Iterable[Row], ExportOptions], Iterator[bytes]]
     # At most this many listings per file; more give a zip of files.
     listings_per_file: int | None = None
+    # The writer takes rows that start with the listing's id.
+    with_ids: bool = False
 
     def is_zipped(self, count: int) -> bool:
         return self.listings_per_file is not None and count > self.listings_per_file

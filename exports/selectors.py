@@ -32,7 +32,8 @@ def listings_for_export(
     return listings
 
 
-def export_rows(listings: QuerySet[Listing]) -> Iterator[Row]:
-    """The listings' fields as tuples in column order, read through a cursor so that
-    only ``FETCH_ROWS`` are in memory at a time."""
-    return listings.values_list(*LISTING_FIELDS).iterator(chunk_size=FETCH_ROWS)
+def export_rows(listings: QuerySet[Listing], *, with_ids: bool = False) -> Iterator[Row]:
+    """The listings' fields as tuples in column order (after the id, ``with_ids``), read
+    through a cursor so that only ``FETCH_ROWS`` are in memory at a time."""
+    columns = ("id", *LISTING_FIELDS) if with_ids else LISTING_FIELDS
+    return listings.values_list(*columns).iterator(chunk_size=FETCH_ROWS)

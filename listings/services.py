@@ -24,7 +24,9 @@ from listings.validation import (
     WARNING_FIELDS,
     FieldError,
     ListingInvalid,
+    clean_extra,
     clean_listing,
+    clean_source,
     clean_template_defaults,
     listing_warnings,
 )
@@ -60,15 +62,18 @@ def listing_create(
     data: Mapping[str, Any],
     source: str = Source.MANUAL,
     extra: Mapping[str, Any] | None = None,
+    ocr_scan=None,
     actor: User | None = None,
     batch=None,
     action: str = "listing.create",
 ) -> Listing:
+    """``ocr_scan``, when given, is a scan of ``owner``'s the listing was read from."""
     cleaned = clean_listing(data)
     listing = Listing.objects.create(
         owner=owner,
         source=source,
         extra=dict(extra or {}),
+        ocr_scan=ocr_scan,
         warnings=listing_warnings(cleaned),
         **cleaned,
     )
@@ -430,10 +435,12 @@ def listings_bulk_upsert(
     source: str = Source.MANUAL,
 ) -> BulkUpsertResult:
     """Create the items without an ``id`` and update those with one (an item may send
-    the ``version`` it read). All or nothing: any bad item raises ``ListingInvalid``
-    listing every error with its item's index. A handful of queries for any size."""
+    the ``version`` it read; a new one its ``source`` and ``extra`` columns). All or
+    nothing: any bad item raises ``ListingInvalid`` listing every error with its
+    item's index. A handful of queries for any size."""
     errors: list[FieldError] = []
     cleaned_items: list[tuple[int | None, dict[str, Any]]] = []
+    origins: list[dict[str, Any]] = []
     seen_ids: set[int] = set()
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
@@ -451,6 +458,16 @@ def listings_bulk_upsert(
             errors += [FieldError(e.field, e.message, index) for e in exc.errors]
             cleaned = {}
         cleaned_items.append((pk, cleaned))
+        try:
+            origins.append(
+                {
+                    "source": clean_source(item["source"]) if "source" in item else source,
+                    "extra": clean_extra(item.get("extra")),
+                }
+            )
+        except ListingInvalid as exc:
+            errors += [FieldError(e.field, e.message, index) for e in exc.errors]
+            origins.append({})
 
     ids = sorted(seen_ids)
     existing: dict[int, dict[str, Any]] = {}
@@ -480,8 +497,8 @@ def listings_bulk_upsert(
 
     batch = new_batch()
     new_listings = [
-        Listing(owner=owner, source=source, warnings=listing_warnings(cleaned), **cleaned)
-        for pk, cleaned in cleaned_items
+        Listing(owner=owner, **origin, warnings=listing_warnings(cleaned), **cleaned)
+        for (pk, cleaned), origin in zip(cleaned_items, origins, strict=True)
         if pk is None
     ]
     _create_rows(listings=new_listings, actor=actor, action="listing.create", batch=batch)

@@ -21,6 +21,7 @@ from listings.models import (
     LISTING_FIELDS,
     TITLE_MAX_LENGTH,
     Condition,
+    Source,
 )
 
 PRICE_MAX = Decimal("99999999.99")
@@ -236,6 +237,21 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
     if errors:
         raise ListingInvalid(errors)
     return cleaned
+
+
+def clean_extra(value: Any) -> dict[str, Any]:
+    """Columns we do not model, kept as sent: an object, or nothing."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ListingInvalid([FieldError("extra", "Extra columns must be an object of name: value.")])
+    return dict(value)
+
+
+def clean_source(value: Any) -> str:
+    if value not in Source.values:
+        raise ListingInvalid([FieldError("source", f"Use one of: {', '.join(Source.values)}.")])
+    return value
 
 
 def clean_template_defaults(defaults: Any) -> dict[str, Any]:

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from audit.api import AuditListView
 from marketplace import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
+    # "/" (the grid for a browser, an index for an API client) and the Flask-compatible
+    # API's paths, which have no trailing slash and so never shadow a native path.
+    path("", include("flask_api.urls")),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
     path("api/", include("listings.api.urls")),

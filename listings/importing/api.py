@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.ratelimits import rate_limited
@@ -23,6 +22,7 @@ from listings.importing.services import (
 )
 from listings.models import Import
 from listings.selectors import template_get_for_user
+from marketplace.parsers import FormParser, MultiPartParser
 
 
 class ImportPagination(LimitOffsetPagination):
