@@ -6,10 +6,12 @@ serializers, selectors and services as the native API, so every rule (validation
 ownership, audit, undo, rate limits) is the native one.
 """
 
+import io
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -19,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
 from listings.validation import ListingInvalid
+from marketplace import parsers
 from marketplace.api_input import storable
 
 MAX_PER_PAGE = 100
@@ -80,8 +83,24 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
     return response
 
 
+class CurlJSONParser(parsers.FormParser):
+    """A JSON body sent as a form: ``curl -d '{...}'`` without ``-H "Content-Type:
+    application/json"``, as several of the Flask system's documented examples do.
+    A body that is not a JSON object or array is read as the form it says it is."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        text = raw.decode(encoding, errors="replace")
+        if text.lstrip()[:1] in ("{", "["):
+            return parsers.JSONParser().parse(io.BytesIO(raw), "application/json", parser_context)
+        return parsers.FormParser().parse(io.BytesIO(raw), media_type, parser_context)
+
+
 class FlaskView(APIView):
     """Base of the Flask-compatible views (tagged as such in the schema by path)."""
+
+    parser_classes = [parsers.JSONParser, CurlJSONParser, parsers.MultiPartParser]
 
     def get_exception_handler(self):
         return exception_handler

@@ -113,7 +113,7 @@ class TemplateListView(FlaskView):
         operation_id="flask_templates_list",
         responses=inline_serializer(
             "FlaskTemplateList", fields={"templates": FlaskTemplateSerializer(many=True)}
-        )
+        ),
     )
     def get(self, request: Request) -> Response:
         """The user's templates and everyone's public ones."""

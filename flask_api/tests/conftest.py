@@ -1,0 +1,47 @@
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@dataclass
+class FlaskClient:
+    """Calls the API as a client of the Flask system did: its paths, JSON bodies and
+    a Bearer token, through the real URLconf and middleware."""
+
+    client: Client = field(default_factory=Client)
+    token: str | None = None
+
+    def call(self, method: str, path: str, body=None, *, content_type="application/json", **headers):
+        if self.token:
+            headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {self.token}")
+        data = json.dumps(body) if body is not None and content_type == "application/json" else body
+        kwargs = {"content_type": content_type} if data is not None else {}
+        return getattr(self.client, method.lower())(path, data, **kwargs, **headers)
+
+    def login(self, email: str, password: str) -> dict:
+        response = self.call("POST", "/api/auth/login", {"email": email, "password": password})
+        assert response.status_code == 200, response.content
+        self.token = response.json()["access_token"]
+        return response.json()
+
+
+@pytest.fixture
+def flask(owner, password) -> FlaskClient:
+    client = FlaskClient()
+    client.login(owner.email, password)
+    return client
+
+
+@pytest.fixture
+def flask_staff(staff, password) -> FlaskClient:
+    client = FlaskClient()
+    client.login(staff.email, password)
+    return client
