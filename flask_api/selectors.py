@@ -49,6 +49,11 @@ def _text(value: str) -> Value:
     return Value(value, output_field=CharField())
 
 
+def _no_number() -> Cast:
+    # A typed NULL: an untyped one in the first branches of a UNION makes it text.
+    return Cast(Value(None), IntegerField())
+
+
 def _imports(user: User) -> QuerySet:
     first_file = ImportFile.objects.filter(upload=OuterRef("pk")).order_by("position", "id")
     row = _row(
@@ -56,7 +61,7 @@ def _imports(user: User) -> QuerySet:
         entry_id="id",
         file_name=Coalesce(Subquery(first_file.values("original_name")[:1]), _text("")),
         file_format=Coalesce(Subquery(first_file.values("format")[:1]), _text("")),
-        file_bytes=Value(None, output_field=IntegerField()),
+        file_bytes=_no_number(),
         row_count=Cast(KT("counts__rows"), IntegerField()),
         state="status",
         error_message="message",
@@ -72,7 +77,7 @@ def _exports(user: User) -> QuerySet:
         entry_id="id",
         file_name=_text(""),
         file_format=Cast(KT("changes__format"), CharField()),
-        file_bytes=Value(None, output_field=IntegerField()),
+        file_bytes=_no_number(),
         row_count=Cast(KT("changes__count"), IntegerField()),
         state=_text("success"),
         error_message=_text(""),

@@ -22,7 +22,12 @@ class FlaskClient:
     def call(self, method: str, path: str, body=None, *, content_type="application/json", **headers):
         if self.token:
             headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {self.token}")
-        data = json.dumps(body) if body is not None and content_type == "application/json" else body
+        # A str is sent as written (the documentation's curl bodies); objects as JSON.
+        data = (
+            json.dumps(body)
+            if content_type == "application/json" and not isinstance(body, str | None)
+            else body
+        )
         kwargs = {"content_type": content_type} if data is not None else {}
         return getattr(self.client, method.lower())(path, data, **kwargs, **headers)
 
