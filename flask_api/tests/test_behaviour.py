@@ -116,7 +116,8 @@ def test_export_sql_of_stored_listings_names_them_by_id(flask, owner):
     listing = ListingFactory(owner=owner, title="O'Brien lamp", price=Decimal("12.50"), offer_shipping=True)
     text = content(flask.call("POST", "/api/export/sql", {"listing_ids": [str(listing.pk)]})).decode()
     assert (
-        "INSERT INTO marketplace_listings (id, title, price, condition, description, category, offer_shipping)\n"
+        "INSERT INTO marketplace_listings "
+        "(id, title, price, condition, description, category, offer_shipping)\n"
         f"VALUES ({listing.pk}, 'O''Brien lamp', 12.50, 'Used - Good', "
     ) in text
     assert text.rstrip().endswith("'Yes');")

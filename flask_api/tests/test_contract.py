@@ -364,7 +364,7 @@ def test_upload_answers_the_scan_it_queued(flask):
     )
     assert response.status_code == 201, response.content
     assert set(response.json()) == {"message", "ocr_scan"}
-    assert SCAN_KEYS == set(response.json()["ocr_scan"])
+    assert set(response.json()["ocr_scan"]) == SCAN_KEYS
     assert response.json()["ocr_scan"]["filename"] == "catalog.png"
 
 
