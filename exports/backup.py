@@ -16,7 +16,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit_record
-from listings.models import Listing, ListingTemplate
+from listing_templates.models import ListingTemplate
+from listings.models import Listing
 
 BACKUP_CONTENT_TYPE = "application/zip"
 FORMAT_VERSION = 1

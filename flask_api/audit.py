@@ -18,10 +18,10 @@ from marketplace.api_input import storable
 # Flask's resource types and ours.
 RESOURCE_TYPES = {
     "listing": "listings.listing",
-    "template": "listings.listingtemplate",
+    "template": "listing_templates.listingtemplate",
     "user": "accounts.user",
     "ocr_scan": "ocr.scan",
-    "import": "listings.import",
+    "import": "imports.import",
 }
 COLUMNS = (
     "id",

@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
-from listings.validation import ListingInvalid
 from marketplace import parsers
 from marketplace.api_input import storable
+from marketplace.errors import InvalidInput
 
 MAX_PER_PAGE = 100
 # Bigger ids cannot exist (bigint); Flask ids were UUID strings, which match nothing.
@@ -38,7 +38,7 @@ def _details(detail: Any) -> Any:
     return str(detail)
 
 
-def listing_invalid_details(exc: ListingInvalid, prefix: str = "listings") -> dict[str, Any]:
+def listing_invalid_details(exc: InvalidInput, prefix: str = "listings") -> dict[str, Any]:
     """``{field: [messages]}``, or ``{prefix: {index: {field: [messages]}}}`` for bulk items."""
     details: dict[str, Any] = {}
     for error in exc.errors:
@@ -61,7 +61,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         exc = exceptions.NotFound("Not found")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    if isinstance(exc, ListingInvalid):
+    if isinstance(exc, InvalidInput):
         set_rollback()
         return flask_error("Validation failed", status.HTTP_400_BAD_REQUEST, listing_invalid_details(exc))
     if not isinstance(exc, exceptions.APIException):

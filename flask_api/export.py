@@ -15,7 +15,6 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
-from accounts.ratelimits import rate_limited
 from exports.api import FileContentNegotiation
 from exports.formats import FORMATS, XLSX_CONTENT_TYPE, ExportFormat
 from exports.forms import ExportForm
@@ -24,8 +23,10 @@ from exports.services import listings_export, rows_export
 from exports.views import export_response
 from exports.writers import write_json_columns, write_sql_statements, write_xlsx
 from flask_api.base import FlaskView, body, listing_invalid_details
-from listings.models import LISTING_FIELDS
-from listings.validation import FieldError, ListingInvalid, clean_listing
+from listings.fields import LISTING_FIELDS
+from listings.validation import clean_listing
+from marketplace.errors import FieldError, InvalidInput
+from marketplace.ratelimits import rate_limited
 
 SQL_CONTENT_TYPE = "application/sql; charset=utf-8"
 # What each Flask path wrote: the stored listings, and the listings sent in the body.
@@ -86,12 +87,12 @@ def _given_rows(items: Any) -> list[tuple]:
             continue
         try:
             cleaned = clean_listing(item)
-        except ListingInvalid as exc:
+        except InvalidInput as exc:
             errors += [FieldError(error.field, error.message, index) for error in exc.errors]
             continue
         rows.append(tuple(cleaned[name] for name in LISTING_FIELDS))
     if errors:
-        raise ValidationError(listing_invalid_details(ListingInvalid(errors)))
+        raise ValidationError(listing_invalid_details(InvalidInput(errors)))
     if not rows:
         raise NotFound(NOTHING)
     return rows

@@ -11,11 +11,11 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.ratelimits import rate_limited
 from exports.api import FileContentNegotiation
 from exports.backup import BACKUP_CONTENT_TYPE, account_backup_create
 from flask_api.base import FlaskView, flask_error, page, page_serializer
 from flask_api.selectors import FILE_TYPES, file_history_entry, file_history_for
+from marketplace.ratelimits import rate_limited
 
 NOT_FOUND = "File history not found"
 RECORDED_BY_SERVER = (

@@ -12,7 +12,7 @@ from exports.writers import yes_no
 from flask_api.base import FlaskView, message_serializer
 from listings import insights
 from listings.selectors import listings_for_user
-from listings.services import listings_bulk_delete
+from listings.services.bulk import listings_bulk_delete
 
 MAX_BINS = 100
 MAX_DAYS = 365

@@ -14,16 +14,12 @@ from rest_framework.response import Response
 
 from exports.writers import yes_no
 from flask_api.base import MAX_ID, FlaskView, body, fetch, message_serializer, page, page_serializer
-from listings.models import LISTING_FIELDS, Condition, Listing, Source
+from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.models import Listing
 from listings.selectors import listing_get_for_user, listings_for_user
-from listings.services import (
-    listing_create,
-    listing_delete,
-    listing_update,
-    listings_bulk_delete,
-    listings_bulk_upsert,
-)
-from listings.validation import FieldError, ListingInvalid
+from listings.services.bulk import listings_bulk_delete, listings_bulk_upsert
+from listings.services.changes import listing_create, listing_delete, listing_update
+from marketplace.errors import FieldError, InvalidInput
 from ocr.selectors import scan_get_for_user
 
 # Flask's bulk endpoints took at most 100 items or ids.
@@ -228,7 +224,7 @@ def _native_item(item: Any, index: int, owned: set[int]) -> Any:
     if not isinstance(item, Mapping):
         return item
     if item.get("ocr_scan_id") not in (None, ""):
-        raise ListingInvalid(
+        raise InvalidInput(
             [FieldError("ocr_scan_id", "Link a listing to a scan with POST /api/listings.", index)]
         )
     native = _fields(item)

@@ -15,8 +15,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.ratelimits import rate_limited
 from flask_api.base import FlaskView, body, fetch, message_serializer, page, page_serializer
+from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
 

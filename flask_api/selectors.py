@@ -9,7 +9,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.models import Import, ImportFile
+from imports.models import Import, ImportFile
 from ocr.models import Scan
 
 FILE_TYPES = ("import", "export", "ocr")

@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from flask_api.base import FlaskView, body, fetch, message_serializer
-from listings.models import ListingTemplate
-from listings.selectors import template_get_for_user, templates_visible_to
-from listings.services import template_create, template_delete, template_update, template_use_record
+from listing_templates.models import ListingTemplate
+from listing_templates.selectors import template_get_for_user, templates_visible_to
+from listing_templates.services import template_create, template_delete, template_update, template_use_record
 from listings.validation import parse_bool
 
 NOT_FOUND = "Template not found"

@@ -8,14 +8,11 @@ that never blocks a save.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 from listings.categories import canonical_category
-from listings.models import (
+from listings.fields import (
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     LISTING_FIELDS,
@@ -23,6 +20,7 @@ from listings.models import (
     Condition,
     Source,
 )
+from marketplace.errors import FieldError, InvalidInput
 
 PRICE_MAX = Decimal("99999999.99")
 CENT = Decimal("0.01")
@@ -66,30 +64,6 @@ PROHIBITED_WORDS = (
 _PROHIBITED_RE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in PROHIBITED_WORDS) + r")s?\b", re.IGNORECASE
 )
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-    # Position of the item in a bulk request, when the error belongs to one.
-    index: int | None = None
-
-
-@dataclass
-class ListingInvalid(Exception):
-    errors: list[FieldError] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)
-
-    def as_django_error(self, prefix: str | None = None) -> ValidationError:
-        by_field: dict[str, list[str]] = {}
-        for error in self.errors:
-            key = prefix or error.field
-            message = f"{error.field}: {error.message}" if prefix else error.message
-            by_field.setdefault(key, []).append(message)
-        return ValidationError(by_field)
 
 
 def parse_price(value: Any) -> Decimal:
@@ -214,7 +188,7 @@ _DEFAULTS = {"condition": Condition.NEW.value, "description": "", "category": ""
 
 
 def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Clean the listing fields in ``data``; raise ``ListingInvalid`` with every error.
+    """Clean the listing fields in ``data``; raise ``InvalidInput`` with every error.
 
     With ``partial`` only the fields present are cleaned (an edit); otherwise
     title and price are required and the other fields get their defaults.
@@ -235,7 +209,7 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
         except (ValueError, InvalidOperation) as exc:
             errors.append(FieldError(name, str(exc) or "Invalid value."))
     if errors:
-        raise ListingInvalid(errors)
+        raise InvalidInput(errors)
     return cleaned
 
 
@@ -244,29 +218,29 @@ def clean_extra(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ListingInvalid([FieldError("extra", "Extra columns must be an object of name: value.")])
+        raise InvalidInput([FieldError("extra", "Extra columns must be an object of name: value.")])
     return dict(value)
 
 
 def clean_source(value: Any) -> str:
     if value not in Source.values:
-        raise ListingInvalid([FieldError("source", f"Use one of: {', '.join(Source.values)}.")])
+        raise InvalidInput([FieldError("source", f"Use one of: {', '.join(Source.values)}.")])
     return value
 
 
 def clean_template_defaults(defaults: Any) -> dict[str, Any]:
     """A template's defaults: only listing fields, each valid; JSON-ready."""
     if not isinstance(defaults, Mapping):
-        raise ListingInvalid([FieldError("defaults", "Defaults must be an object of listing fields.")])
+        raise InvalidInput([FieldError("defaults", "Defaults must be an object of listing fields.")])
     unknown = sorted(set(defaults) - set(LISTING_FIELDS))
     errors = [FieldError(name, "Not a listing field.") for name in unknown]
     try:
         cleaned = clean_listing({k: v for k, v in defaults.items() if k in LISTING_FIELDS}, partial=True)
-    except ListingInvalid as exc:
+    except InvalidInput as exc:
         errors.extend(exc.errors)
         cleaned = {}
     if errors:
-        raise ListingInvalid(errors)
+        raise InvalidInput(errors)
     if "price" in cleaned:
         cleaned["price"] = str(cleaned["price"])
     return cleaned

@@ -8,9 +8,9 @@ from rest_framework.decorators import api_view, parser_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.ratelimits import rate_limited
-from listings.selectors import template_get_for_user
+from listing_templates.selectors import template_get_for_user
 from marketplace.parsers import FormParser, JSONParser, MultiPartParser
+from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
 

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from flask_api.tests.conftest import FlaskClient
-from listings.models import Listing, ListingTemplate
+from listing_templates.models import ListingTemplate
+from listings.models import Listing
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 from ocr.tests.factories import read_scan
 

@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from listings.demo import demo_rows
 from listings.models import Listing
-from listings.services import listing_create, listing_update, listings_create_many
+from listings.services.changes import listing_create, listing_update, listings_create_many
 from listings.tests.factories import ListingFactory
 from listings.validation import clean_listing
-from listings.views import PAGE_SIZE
+from listings.views.grid import PAGE_SIZE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
