@@ -38,15 +38,24 @@ class FlaskClient:
         return response.json()
 
 
-@pytest.fixture
-def flask(owner, password) -> FlaskClient:
-    client = FlaskClient()
-    client.login(owner.email, password)
-    return client
+def tokens_for(user) -> dict[str, str]:
+    """The pair ``POST /api/auth/login`` hands out, without paying for a password hash
+    in every test (the log-in itself is tested on its own)."""
+    from accounts.services import token_pair_create
+
+    pair = token_pair_create(user=user)
+    return {"access_token": pair["access"], "refresh_token": pair["refresh"]}
+
+
+def client_for(user) -> FlaskClient:
+    return FlaskClient(token=tokens_for(user)["access_token"])
 
 
 @pytest.fixture
-def flask_staff(staff, password) -> FlaskClient:
-    client = FlaskClient()
-    client.login(staff.email, password)
-    return client
+def flask(owner) -> FlaskClient:
+    return client_for(owner)
+
+
+@pytest.fixture
+def flask_staff(staff) -> FlaskClient:
+    return client_for(staff)

@@ -6,7 +6,7 @@ URLconf and middleware."""
 import pytest
 from django.test.client import MULTIPART_CONTENT
 
-from flask_api.tests.conftest import FlaskClient
+from flask_api.tests.conftest import FlaskClient, client_for, tokens_for
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 from ocr.tests.factories import read_scan
 
@@ -289,12 +289,11 @@ ENDPOINTS = [
 
 
 @pytest.fixture
-def world(owner, other_user, password):
+def world(owner, other_user):
     listing = ListingFactory(owner=owner, title="Solar Panel 300W", category="Electronics")
     ListingFactory(owner=owner, title="solar panel 300w")
     scan = read_scan(owner)
-    client = FlaskClient()
-    client.login(owner.email, password)
+    client = client_for(owner)
     client.call("POST", "/api/export/csv", {"listing_ids": [listing.pk]})
     from audit.models import AuditEntry
 
@@ -306,7 +305,7 @@ def world(owner, other_user, password):
         "scan": scan.pk,
         "user": other_user.pk,
         "file": f"export-{export.pk}",
-        "refresh": client.login(owner.email, password)["refresh_token"],
+        "refresh": tokens_for(owner)["refresh_token"],
     }
 
 
