@@ -14,39 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.api import AUDIT_COLUMNS
 from audit.models import AuditEntry
 from audit.services import audit_record
 from listing_templates.models import ListingTemplate
+from listing_templates.serializers import TEMPLATE_COLUMNS
+from listings.api.serializers import LISTING_COLUMNS as API_LISTING_COLUMNS
 from listings.models import Listing
 
 BACKUP_CONTENT_TYPE = "application/zip"
 FORMAT_VERSION = 1
-LISTING_COLUMNS = (
-    "id",
-    "title",
-    "price",
-    "condition",
-    "description",
-    "category",
-    "offer_shipping",
-    "source",
-    "ocr_scan_id",
-    "extra",
-    "version",
-    "created_at",
-    "updated_at",
-)
-TEMPLATE_COLUMNS = (
-    "id",
-    "name",
-    "description",
-    "defaults",
-    "is_public",
-    "use_count",
-    "created_at",
-    "updated_at",
-)
-HISTORY_COLUMNS = ("id", "action", "object_type", "object_id", "changes", "batch", "created_at")
+# The native API's columns, and what a listing keeps beyond them.
+LISTING_COLUMNS = (*API_LISTING_COLUMNS, "ocr_scan_id", "extra")
 _CHUNK = 2000
 
 
@@ -91,10 +70,7 @@ def account_backup_create(*, user: User) -> Backup:
             "history": _write_array(
                 archive,
                 "history.json",
-                AuditEntry.objects.filter(actor=user)
-                .order_by("id")
-                .values(*HISTORY_COLUMNS)
-                .iterator(_CHUNK),
+                AuditEntry.objects.filter(actor=user).order_by("id").values(*AUDIT_COLUMNS).iterator(_CHUNK),
             ),
         }
         archive.writestr(

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from exports.writers import yes_no
 from flask_api.base import MAX_ID, FlaskView, body, fetch, message_serializer, page, page_serializer
+from listings.api.serializers import LISTING_COLUMNS
 from listings.fields import LISTING_FIELDS, Condition, Source
 from listings.models import Listing
 from listings.selectors import listing_get_for_user, listings_for_user
@@ -25,16 +26,7 @@ from ocr.selectors import scan_get_for_user
 # Flask's bulk endpoints took at most 100 items or ids.
 BULK_MAX = 100
 NOT_FOUND = "Listing not found"
-COLUMNS = (
-    "id",
-    "owner_id",
-    *LISTING_FIELDS,
-    "source",
-    "ocr_scan_id",
-    "extra",
-    "created_at",
-    "updated_at",
-)
+COLUMNS = (*LISTING_COLUMNS, "owner_id", "ocr_scan_id", "extra")
 # Flask's ordering: the order listings were made.
 ORDERING = ("created_at", "id")
 

@@ -16,21 +16,11 @@ from rest_framework.response import Response
 from flask_api.base import FlaskView, body, fetch, message_serializer
 from listing_templates.models import ListingTemplate
 from listing_templates.selectors import template_get_for_user, templates_visible_to
+from listing_templates.serializers import TEMPLATE_COLUMNS
 from listing_templates.services import template_create, template_delete, template_update, template_use_record
 from listings.validation import parse_bool
 
 NOT_FOUND = "Template not found"
-COLUMNS = (
-    "id",
-    "owner_id",
-    "name",
-    "description",
-    "defaults",
-    "is_public",
-    "use_count",
-    "created_at",
-    "updated_at",
-)
 
 
 def template_json(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,7 +38,7 @@ def template_json(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def one_template_json(template: ListingTemplate) -> dict[str, Any]:
-    return template_json(ListingTemplate.objects.values(*COLUMNS).get(pk=template.pk))
+    return template_json(ListingTemplate.objects.values(*TEMPLATE_COLUMNS).get(pk=template.pk))
 
 
 class FlaskTemplateSerializer(serializers.Serializer):
@@ -117,7 +107,7 @@ class TemplateListView(FlaskView):
     )
     def get(self, request: Request) -> Response:
         """The user's templates and everyone's public ones."""
-        rows = templates_visible_to(request.user).values(*COLUMNS)
+        rows = templates_visible_to(request.user).values(*TEMPLATE_COLUMNS)
         return Response({"templates": [template_json(row) for row in rows]})
 
     @extend_schema(request=FlaskTemplateInputSerializer, responses={201: TEMPLATE_MESSAGE})
