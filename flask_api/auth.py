@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.api import INVALID_CREDENTIALS, LoginSerializer, PasswordChangeSerializer, RegisterSerializer
+from accounts.identity import account_rate_limited
 from accounts.lockout import lockout_response
 from accounts.models import User
 from flask_api.base import FlaskView, body, flask_error, message_serializer
@@ -68,13 +69,17 @@ class TokenEndpoint(FlaskView):
 
 class RegisterView(TokenEndpoint):
     @extend_schema(request=RegisterSerializer, responses={201: TOKENS_WITH_USER, 409: MESSAGE})
+    @account_rate_limited
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=body(request))
         if not serializer.is_valid():
             if any(getattr(error, "code", "") == "unique" for error in serializer.errors.get("email", [])):
                 return flask_error("Email already registered", status.HTTP_409_CONFLICT)
             raise ValidationError(serializer.errors)
-        user = services.user_create(**serializer.validated_data)
+        try:
+            user = services.user_create(**serializer.validated_data)
+        except services.EmailTaken:  # a concurrent registration of the address won
+            return flask_error("Email already registered", status.HTTP_409_CONFLICT)
         return Response(
             {"message": "User registered successfully", "user": user_json(user), **_tokens(user)},
             status=status.HTTP_201_CREATED,
@@ -83,6 +88,7 @@ class RegisterView(TokenEndpoint):
 
 class LoginView(TokenEndpoint):
     @extend_schema(request=LoginSerializer, responses={200: TOKENS_WITH_USER})
+    @account_rate_limited
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=body(request))
         serializer.is_valid(raise_exception=True)

@@ -99,9 +99,12 @@ class UserListView(StaffView):
             if any(getattr(error, "code", "") == "unique" for error in serializer.errors.get("email", [])):
                 return flask_error("User with this email already exists", status.HTTP_409_CONFLICT)
             raise ValidationError(serializer.errors)
-        user = services.user_create(
-            **serializer.validated_data, is_staff=flags.get("is_staff", False), actor=request.user
-        )
+        try:
+            user = services.user_create(
+                **serializer.validated_data, is_staff=flags.get("is_staff", False), actor=request.user
+            )
+        except services.EmailTaken:
+            return flask_error("User with this email already exists", status.HTTP_409_CONFLICT)
         if flags.get("is_active") is False:
             user = services.user_admin_update(user=user, data={"is_active": False}, actor=request.user)
         return Response({"message": "User created successfully", "user": user_json(user)}, status=201)

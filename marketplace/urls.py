@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.identity import account_rate_limited
 from audit.api import AuditListView
 from marketplace import health
 
@@ -10,6 +11,8 @@ urlpatterns = [
     # "/" (the grid for a browser, an index for an API client) and the Flask-compatible
     # API's paths, which have no trailing slash and so never shadow a native path.
     path("", include("flask_api.urls")),
+    # The admin's own log-in view, under the per-account limit every log-in door has.
+    path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
     path("api/", include("listings.api.urls")),
