@@ -235,6 +235,10 @@ RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+# xlsx, xls and ods are parsed in a child process with this address space and CPU time.
+IMPORT_READER_MEMORY_MB = env_int("IMPORT_READER_MEMORY_MB", 1024)
+IMPORT_READER_SECONDS = env_int("IMPORT_READER_SECONDS", 60)
 # Zip-based spreadsheets (xlsx, ods) are refused past this unpacked size or ratio.
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
 IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200)
