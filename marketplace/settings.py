@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from marketplace.env import env_bool, env_int, env_list, env_required, env_str
+from marketplace.env import env_bool, env_int, env_json, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -247,6 +247,9 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)
+# With nginx in front: the internal location that maps to MEDIA_ROOT (e.g. "/protected/");
+# file views then answer with X-Accel-Redirect and nginx sends the bytes.
+UPLOADS_X_ACCEL_REDIRECT = env_str("UPLOADS_X_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -259,10 +262,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-MEDIA_URL = "media/"
+# Uploads are never served from a URL of their own (there is no MEDIA_URL route, in
+# any mode): views that check the owner send them (marketplace/uploads.py).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Another backend (e.g. django-storages' S3Storage for an S3-compatible store)
+    # with its options as JSON: every read and write of an upload goes through it.
+    "default": {
+        "BACKEND": env_str("UPLOADS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("UPLOADS_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -2,6 +2,7 @@
 too, so the API, the HTML views, the task and commands share one code path."""
 
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -67,8 +68,9 @@ def _enqueue(scan: Scan) -> None:
 
 @transaction.atomic
 def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
-    """Store an upload and queue it for reading. What is inside the file is
-    checked by the worker, which fails the scan with a reason if it is unreadable."""
+    """Store an upload and queue it for reading. Only a PDF or a raster image (by its
+    content) is taken; whether its pages can be read is checked by the worker, which
+    fails the scan with a reason if they cannot."""
     limit = settings.OCR_MAX_BYTES
     if not upload.size:
         raise ScanInvalid([{"field": "file", "message": "The file is empty."}])
@@ -81,9 +83,14 @@ def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
                 }
             ]
         )
+    try:
+        extension = engine.upload_extension(upload)
+    except engine.ScanRejected as exc:
+        raise ScanInvalid([{"field": "file", "message": str(exc)}]) from exc
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     scan = Scan(owner=owner, original_name=name, file_size=upload.size)
-    scan.file.save(name, upload, save=False)
+    # Stored under a name of ours: the uploaded one is only shown, never trusted.
+    scan.file.save(f"scan.{extension}", upload, save=False)
     scan.save()
     audit_record(actor=owner, action="ocr.scan.create", obj=scan, changes={"file": name, "size": upload.size})
     _enqueue(scan)
@@ -308,15 +315,15 @@ def _scan_begin(scan_id: int) -> Scan | None:
 
 
 def _read_pages(scan: Scan, lock: ScanLock) -> None:
-    path = scan.file.path
-    count = engine.page_count(path)
-    Scan.objects.filter(pk=scan.pk).update(page_count=count)
-    done = set(scan.pages.values_list("number", flat=True))
-    numbers = [number for number in range(1, count + 1) if number not in done]
     with (
         tempfile.TemporaryDirectory(prefix="ocr-") as workdir,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-render") as renderer,
     ):
+        path = _local_copy(scan, Path(workdir))
+        count = engine.page_count(path)
+        Scan.objects.filter(pk=scan.pk).update(page_count=count)
+        done = set(scan.pages.values_list("number", flat=True))
+        numbers = [number for number in range(1, count + 1) if number not in done]
         # Poppler renders the next page while Tesseract reads this one: two
         # processes, so the rendering costs no time where a second core is free.
         # At most two pages are on disk, whatever the length of the PDF.
@@ -337,6 +344,14 @@ def _read_pages(scan: Scan, lock: ScanLock) -> None:
             if page_file is not None:
                 page_file.unlink(missing_ok=True)
             lock.refresh()
+
+
+def _local_copy(scan: Scan, workdir: Path) -> Path:
+    """The scan as a local file for Poppler and Tesseract, whatever the storage."""
+    path = workdir / f"source.{scan.file.name.rsplit('.', 1)[-1]}"
+    with scan.file.open("rb") as source, path.open("wb") as target:
+        shutil.copyfileobj(source, target)
+    return path
 
 
 @transaction.atomic
