@@ -64,6 +64,22 @@ def staff(db):
     return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def api(owner):
+    """An API client authenticated as ``owner``."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
 # --- Browser tests: Playwright driving the system's Chromium (no browser download) ---
 
 CHROMIUM_ARGS = [

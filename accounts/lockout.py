@@ -49,7 +49,7 @@ def locked_message(locked_until) -> str:
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: 429 with ``Retry-After`` and the time the lock ends."""
-    from accounts.ratelimits import wants_json
+    from marketplace.ratelimits import wants_json
 
     email = username_from_credentials(request, credentials)
     now = timezone.now()

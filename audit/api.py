@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import AuditEntry
-from listings.api.serializers import ErrorSerializer
+from marketplace.api import ErrorSerializer
 from marketplace.api_input import storable
 from marketplace.pagination import keyset_page
 

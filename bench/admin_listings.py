@@ -32,8 +32,8 @@ from import_export.formats import base_formats  # noqa: E402
 from import_export.forms import SelectableFieldsExportForm  # noqa: E402
 
 from audit.models import AuditEntry  # noqa: E402
+from imports.resources import ListingResource  # noqa: E402
 from listings.models import Listing  # noqa: E402
-from listings.resources import ListingResource  # noqa: E402
 
 OWNERS = 20
 
@@ -41,7 +41,7 @@ OWNERS = 20
 def seed(rows: int):
     from accounts.services import user_create
     from listings.demo import demo_rows
-    from listings.services import listings_create_many
+    from listings.services.changes import listings_create_many
     from listings.validation import clean_listing
 
     staff = user_create(email="staff@example.com", password=None, is_staff=True, is_superuser=True)

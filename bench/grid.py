@@ -40,7 +40,7 @@ django.setup()
 from django.test import Client  # noqa: E402
 
 from listings.models import Listing  # noqa: E402
-from listings.views import PAGE_SIZE  # noqa: E402
+from listings.views.grid import PAGE_SIZE  # noqa: E402
 
 
 def timed(client: Client, method: str, url: str, data=None, **headers) -> tuple[float, bytes]:

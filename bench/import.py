@@ -145,7 +145,7 @@ def child(kind: str, path: str) -> None:
 def ours(owner, path: Path) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from listings.importing.services import import_commit, import_create
+    from imports.services import import_commit, import_create
 
     data = path.read_bytes()
     started = time.perf_counter()

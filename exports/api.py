@@ -10,13 +10,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
-from accounts.ratelimits import rate_limited
 from exports.formats import FORMATS
 from exports.forms import ExportForm
 from exports.selectors import listings_for_export
 from exports.services import listings_export
 from exports.views import export_response
 from listings.selectors import FilterError
+from marketplace.ratelimits import rate_limited
 
 
 class FileContentNegotiation(DefaultContentNegotiation):

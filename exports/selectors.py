@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from exports.writers import Row
-from listings.models import LISTING_FIELDS, Listing
+from listings.fields import LISTING_FIELDS
+from listings.models import Listing
 from listings.selectors import listings_filtered
 
 # Rows fetched per round trip from the server-side cursor.

@@ -13,7 +13,7 @@ from exports.formats import ExportFormat
 from exports.selectors import export_rows
 from exports.writers import ExportOptions
 from listings.models import Listing
-from listings.services import LISTING_TYPE
+from listings.services.changes import LISTING_TYPE
 
 FILENAME_PREFIX = "marketplace-listings"
 

@@ -4,12 +4,12 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
-from accounts.ratelimits import rate_limited
 from exports.formats import FORMATS
 from exports.forms import ExportForm
 from exports.selectors import listings_for_export
 from exports.services import ExportFile, listings_export
 from listings.selectors import FilterError
+from marketplace.ratelimits import rate_limited
 
 
 def export_response(export: ExportFile) -> StreamingHttpResponse:

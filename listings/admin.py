@@ -1,6 +1,7 @@
-"""Admin for listings and templates. Every save, delete and bulk action calls
-``listings.services``, so the admin validates like every other door and each
-change leaves audit rows."""
+"""Admin for listings. Every save, delete and bulk action calls ``listings.services``,
+so the admin validates like every other door and each change leaves audit rows.
+Applying a template (``listing_templates.admin``) and importing and exporting
+(``imports.admin``) are added to this admin by those apps."""
 
 from collections.abc import Callable
 
@@ -8,38 +9,23 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import model_ngettext
-from django.db import transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
 from listings.admin_forms import (
-    ApplyTemplateForm,
     CategoryInput,
     DeleteListingsForm,
-    ListingImportForm,
     PriceAdjustForm,
     SetCategoryForm,
     SetConditionForm,
     SetShippingForm,
 )
 from listings.categories import all_categories
-from listings.models import LISTING_FIELDS, Listing, ListingTemplate
-from listings.resources import ListingResource
-from listings.services import (
-    listing_create,
-    listing_delete,
-    listing_update,
-    listings_bulk_delete,
-    listings_bulk_set,
-    listings_price_adjust,
-    template_apply,
-    template_create,
-    template_delete,
-    template_update,
-)
-from listings.validation import ListingInvalid
+from listings.fields import LISTING_FIELDS
+from listings.models import Listing
+from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
+from listings.services.changes import listing_create, listing_delete, listing_update
+from marketplace.errors import InvalidInput
 
 # Posted by the bulk action pages' submit button, like "post" on Django's delete confirmation.
 CONFIRM_FIELD = "confirm"
@@ -74,11 +60,8 @@ class ListingAdminForm(forms.ModelForm):
 
 
 @admin.register(Listing)
-class ListingAdmin(ImportExportModelAdmin):
+class ListingAdmin(admin.ModelAdmin):
     form = ListingAdminForm
-    resource_classes = [ListingResource]
-    import_form_class = ListingImportForm
-    formats = [base_formats.XLSX, base_formats.CSV, base_formats.JSON]
 
     list_display = (
         "title",
@@ -116,20 +99,12 @@ class ListingAdmin(ImportExportModelAdmin):
         "set_category",
         "set_shipping",
         "adjust_price",
-        "apply_template",
         "delete_listings",
     )
 
     @admin.display(description="warnings")
     def warning_count(self, listing: Listing) -> int:
         return len(listing.warnings)
-
-    def has_import_permission(self, request) -> bool:
-        # An import adds and changes listings: it needs both permissions.
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def has_export_permission(self, request) -> bool:
-        return self.has_view_permission(request)
 
     def get_readonly_fields(self, request, obj=None):
         # listing_update never moves a listing to another owner.
@@ -169,7 +144,7 @@ class ListingAdmin(ImportExportModelAdmin):
 
     # --- Bulk actions that ask for a value first ---------------------------------
 
-    def _bulk_action(
+    def bulk_action(
         self,
         request,
         queryset,
@@ -187,7 +162,7 @@ class ListingAdmin(ImportExportModelAdmin):
         if form.is_bound and form.is_valid():
             try:
                 changed = apply(form)
-            except ListingInvalid as exc:
+            except InvalidInput as exc:
                 for error in exc.errors:
                     form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
@@ -226,7 +201,7 @@ class ListingAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Set condition of selected listings…", permissions=["change"])
     def set_condition(self, request, queryset):
-        return self._bulk_action(
+        return self.bulk_action(
             request,
             queryset,
             action="set_condition",
@@ -240,7 +215,7 @@ class ListingAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Set category of selected listings…", permissions=["change"])
     def set_category(self, request, queryset):
-        return self._bulk_action(
+        return self.bulk_action(
             request,
             queryset,
             action="set_category",
@@ -254,7 +229,7 @@ class ListingAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Set shipping of selected listings…", permissions=["change"])
     def set_shipping(self, request, queryset):
-        return self._bulk_action(
+        return self.bulk_action(
             request,
             queryset,
             action="set_shipping",
@@ -274,7 +249,7 @@ class ListingAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Adjust price of selected listings…", permissions=["change"])
     def adjust_price(self, request, queryset):
-        return self._bulk_action(
+        return self.bulk_action(
             request,
             queryset,
             action="adjust_price",
@@ -286,26 +261,9 @@ class ListingAdmin(ImportExportModelAdmin):
             done=lambda form, listings: f"Prices adjusted on {listings}.",
         )
 
-    @admin.action(description="Apply a template to selected listings…", permissions=["change"])
-    def apply_template(self, request, queryset):
-        return self._bulk_action(
-            request,
-            queryset,
-            action="apply_template",
-            form_class=ApplyTemplateForm,
-            title="Apply a template",
-            apply=lambda form: template_apply(
-                template=form.cleaned_data["template"],
-                listings=queryset,
-                actor=request.user,
-                mode=form.cleaned_data["mode"],
-            ),
-            done=lambda form, listings: f"Template “{form.cleaned_data['template']}” applied to {listings}.",
-        )
-
     @admin.action(description="Delete selected listings…", permissions=["delete"])
     def delete_listings(self, request, queryset):
-        return self._bulk_action(
+        return self.bulk_action(
             request,
             queryset,
             action="delete_listings",
@@ -314,59 +272,3 @@ class ListingAdmin(ImportExportModelAdmin):
             apply=lambda form: listings_bulk_delete(listings=queryset, actor=request.user),
             done=lambda form, listings: f"Deleted {listings}.",
         )
-
-
-@admin.register(ListingTemplate)
-class ListingTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "is_public", "use_count", "updated_at")
-    list_filter = ("is_public",)
-    search_fields = ("name", "description", "owner__email")
-    list_select_related = ("owner",)
-    autocomplete_fields = ("owner",)
-    fields = (
-        "owner",
-        "name",
-        "description",
-        "defaults",
-        "is_public",
-        "use_count",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = ("use_count", "created_at", "updated_at")
-    EDITABLE = ("name", "description", "defaults", "is_public")
-
-    def get_readonly_fields(self, request, obj=None):
-        # template_update never moves a template to another owner.
-        if obj is not None:
-            return ("owner", *self.readonly_fields)
-        return self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        # Validated by ListingTemplate.clean (clean_template_defaults) on the form,
-        # then written and audited by the services.
-        if change:
-            changed = {name: getattr(obj, name) for name in form.changed_data if name in self.EDITABLE}
-            # The form has already put the new values on ``obj``; the service compares
-            # them with the stored template to audit the change.
-            stored = ListingTemplate.objects.get(pk=obj.pk)
-            template_update(template=stored, data=changed, actor=request.user)
-        else:
-            saved = template_create(
-                owner=obj.owner,
-                name=obj.name,
-                defaults=obj.defaults,
-                description=obj.description,
-                is_public=obj.is_public,
-                actor=request.user,
-            )
-            obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def delete_model(self, request, obj):
-        template_delete(template=obj, actor=request.user)
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for template in queryset:
-            template_delete(template=template, actor=request.user)

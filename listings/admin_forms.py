@@ -4,11 +4,8 @@ values are then cleaned once more by ``listings.validation`` inside the service.
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
-from import_export.forms import ImportForm
 
-from listings.models import CATEGORY_MAX_LENGTH, Condition, ListingTemplate
-from listings.services import TemplateApplyMode
+from listings.fields import CATEGORY_MAX_LENGTH, Condition
 
 # The id of the <datalist> of Facebook's categories that category inputs point at.
 CATEGORY_DATALIST_ID = "facebook-categories"
@@ -71,30 +68,5 @@ class PriceAdjustForm(forms.Form):
         return {self.cleaned_data["kind"]: self.cleaned_data["value"]}
 
 
-class ApplyTemplateForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=ListingTemplate.objects.select_related("owner"))
-    mode = forms.ChoiceField(
-        choices=(
-            (TemplateApplyMode.FILL_EMPTY, "Only fill fields that are empty"),
-            (TemplateApplyMode.OVERWRITE, "Overwrite every field the template sets"),
-        ),
-        initial=TemplateApplyMode.FILL_EMPTY,
-        widget=forms.RadioSelect,
-    )
-
-
 class DeleteListingsForm(forms.Form):
     """No value to choose: the page itself is the confirmation."""
-
-
-class ListingImportForm(ImportForm):
-    """import-export's upload form, refusing files over IMPORT_MAX_BYTES before they are read."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the most one import takes is {limit:,}."
-            )
-        return upload

@@ -4,7 +4,7 @@ import random
 from decimal import Decimal
 
 from listings.categories import all_categories
-from listings.models import Condition
+from listings.fields import Condition
 
 _ADJECTIVES = (
     "Vintage",

@@ -2,26 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Condition(models.TextChoices):
-    NEW = "New", "New"
-    USED_LIKE_NEW = "Used - Like New", "Used - Like New"
-    USED_GOOD = "Used - Good", "Used - Good"
-    USED_FAIR = "Used - Fair", "Used - Fair"
-
-
-class Source(models.TextChoices):
-    MANUAL = "manual", "Manual"
-    IMPORT = "import", "Import"
-    OCR = "ocr", "OCR"
-    API = "api", "API"
-
-
-TITLE_MAX_LENGTH = 150
-DESCRIPTION_MAX_LENGTH = 5000
-CATEGORY_MAX_LENGTH = 255
-# The fields a seller edits; everything else is bookkeeping.
-LISTING_FIELDS = ("title", "price", "condition", "description", "category", "offer_shipping")
+from listings.fields import (
+    CATEGORY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    LISTING_FIELDS,
+    TITLE_MAX_LENGTH,
+    Condition,
+    Source,
+)
+from listings.validation import clean_listing
+from marketplace.errors import InvalidInput
 
 
 class Listing(models.Model):
@@ -78,52 +68,15 @@ class Listing(models.Model):
 
     def clean(self) -> None:
         # Forms and the admin validate through the same rules as every other door.
-        from listings.validation import ListingInvalid, clean_listing
-
         try:
             cleaned = clean_listing({field: getattr(self, field) for field in LISTING_FIELDS})
-        except ListingInvalid as exc:
+        except InvalidInput as exc:
             raise exc.as_django_error() from exc
         for field, value in cleaned.items():
             setattr(self, field, value)
 
     def field_values(self) -> dict:
         return {field: getattr(self, field) for field in LISTING_FIELDS}
-
-
-class ListingTemplate(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listing_templates"
-    )
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    # Listing field -> default value, validated by listings.validation.clean_template_defaults.
-    defaults = models.JSONField(default=dict, blank=True)
-    is_public = models.BooleanField(default=False)
-    use_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "name"],
-                name="listing_template_name_unique_per_owner",
-                violation_error_message="You already have a template with this name.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        from listings.validation import ListingInvalid, clean_template_defaults
-
-        try:
-            self.defaults = clean_template_defaults(self.defaults)
-        except ListingInvalid as exc:
-            raise exc.as_django_error(prefix="defaults") from exc
 
 
 class UndoStep(models.Model):
@@ -143,77 +96,3 @@ class UndoStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.user_id}{' (undone)' if self.undone else ''}"
-
-
-class Import(models.Model):
-    """One upload of one or several spreadsheet files, previewed and then committed."""
-
-    class Status(models.TextChoices):
-        PREVIEW = "preview", "Ready to commit"
-        QUEUED = "queued", "Queued"
-        COMMITTING = "committing", "Committing"
-        COMMITTED = "committed", "Committed"
-        FAILED = "failed", "Failed"
-
-    class Mode(models.TextChoices):
-        CREATE = "create", "Create new listings"
-        UPDATE_MATCHING = "update_matching", "Update listings matching the id column"
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imports")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEW)
-    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.CREATE)
-    # Fills the fields a row leaves empty; only for rows that create listings.
-    template = models.ForeignKey(
-        ListingTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports"
-    )
-    skip_invalid = models.BooleanField(default=False)
-    # {"rows", "new", "updated", "unchanged", "invalid"} from the last validation,
-    # then {"created", "updated", "unchanged", "skipped"} once committed.
-    counts = models.JSONField(default=dict, blank=True)
-    # [{"file", "row", "column", "field", "message"}], the first ERRORS_KEPT of them.
-    errors = models.JSONField(default=list, blank=True)
-    # The first rows as they will be saved, for the preview page and the API.
-    preview = models.JSONField(default=list, blank=True)
-    # Rows written when committed (while committing, the count so far is in the cache).
-    progress = models.PositiveIntegerField(default=0)
-    # The new listings exactly as previewed, one JSON array a line, so that a commit
-    # writes them without reading and validating the files a second time.
-    staged = models.FileField(upload_to="imports/staged/%Y/%m/", blank=True)
-    message = models.TextField(blank=True)
-    # The audit batch of the commit.
-    batch = models.UUIDField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    committed_at = models.DateTimeField(null=True, blank=True)
-
-    ERRORS_KEPT = 1000
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="import_owner_created_idx")]
-
-    def __str__(self) -> str:
-        return f"Import {self.pk} ({self.get_status_display()})"
-
-
-class ImportFile(models.Model):
-    """One uploaded file of an import, with the sheet, header row and column mapping used."""
-
-    upload = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="files")
-    position = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    format = models.CharField(max_length=8)
-    sheet = models.CharField(max_length=255)
-    sheet_names = models.JSONField(default=list, blank=True)
-    # 0-based index of the header row in the sheet; data starts on the next row.
-    header_row = models.PositiveIntegerField(default=0)
-    headers = models.JSONField(default=list, blank=True)
-    # One target per column: a listing field, "id", "extra" or "ignore".
-    mapping = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name

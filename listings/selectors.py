@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.models import LISTING_FIELDS, Listing, ListingTemplate, UndoStep
+from listings.fields import LISTING_FIELDS
+from listings.models import Listing, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
@@ -26,16 +27,6 @@ def listings_for_user(user: User) -> QuerySet[Listing]:
 def listing_get_for_user(user: User, pk: Any) -> Listing:
     """The user's listing, or 404: another user's listing does not exist for them."""
     return get_object_or_404(Listing, pk=pk, owner=user)
-
-
-def templates_visible_to(user: User) -> QuerySet[ListingTemplate]:
-    return ListingTemplate.objects.filter(Q(owner=user) | Q(is_public=True))
-
-
-def template_get_for_user(user: User, pk: Any, *, writable: bool = False) -> ListingTemplate:
-    """A template the user may use (theirs or public), or only theirs if ``writable``."""
-    queryset = ListingTemplate.objects.filter(owner=user) if writable else templates_visible_to(user)
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _like_pattern(word: str) -> str:

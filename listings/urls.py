@@ -1,30 +1,24 @@
-from django.urls import include, path
+from django.urls import path
 
-from listings import views
+from listings.views import bulk, grid, history, paste
 
 app_name = "listings"
 
 urlpatterns = [
-    path("", views.grid, name="grid"),
-    path("count/", views.grid_count, name="count"),
-    path("new/", views.row_add, name="row_add"),
-    path("paste/", views.paste, name="paste"),
-    path("remove-empty/", views.rows_remove_empty, name="remove_empty"),
-    path("bulk/<slug:action>/", views.bulk, name="bulk"),
-    path("categories/", views.category_suggest, name="categories"),
-    path("undo/", views.undo, {"direction": "undo"}, name="undo"),
-    path("redo/", views.undo, {"direction": "redo"}, name="redo"),
-    path("undo-buttons/", views.undo_buttons, name="undo_buttons"),
+    path("", grid.grid, name="grid"),
+    path("count/", grid.grid_count, name="count"),
+    path("new/", grid.row_add, name="row_add"),
+    path("paste/", paste.paste, name="paste"),
+    path("remove-empty/", grid.rows_remove_empty, name="remove_empty"),
+    path("bulk/<slug:action>/", bulk.bulk, name="bulk"),
+    path("categories/", grid.category_suggest, name="categories"),
+    path("undo/", grid.undo, {"direction": "undo"}, name="undo"),
+    path("redo/", grid.undo, {"direction": "redo"}, name="redo"),
+    path("undo-buttons/", grid.undo_buttons, name="undo_buttons"),
     # The grid builds these from its base URL (no reverse() per cell); keep the shape.
-    path("<int:pk>/cells/<slug:field>/", views.cell, name="cell"),
-    path("<int:pk>/delete/", views.row_delete, name="row_delete"),
-    path("<int:pk>/duplicate/", views.row_duplicate, name="row_duplicate"),
-    path("<int:pk>/history/", views.history, name="history"),
-    path("<int:pk>/history/<int:entry_pk>/revert/", views.revert, name="revert"),
-    path("templates/", views.template_list, name="templates"),
-    path("templates/new/", views.template_form, name="template_create"),
-    path("templates/add-rows/", views.template_add_rows, name="template_add_rows"),
-    path("templates/<int:pk>/", views.template_form, name="template_edit"),
-    path("templates/<int:pk>/delete/", views.template_remove, name="template_delete"),
-    path("import/", include("listings.importing.urls")),
+    path("<int:pk>/cells/<slug:field>/", grid.cell, name="cell"),
+    path("<int:pk>/delete/", grid.row_delete, name="row_delete"),
+    path("<int:pk>/duplicate/", grid.row_duplicate, name="row_duplicate"),
+    path("<int:pk>/history/", history.history, name="history"),
+    path("<int:pk>/history/<int:entry_pk>/revert/", history.revert, name="revert"),
 ]

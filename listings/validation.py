@@ -8,20 +8,18 @@ that never blocks a save.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 from listings.categories import canonical_category
-from listings.models import (
+from listings.fields import (
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     LISTING_FIELDS,
     TITLE_MAX_LENGTH,
     Condition,
 )
+from marketplace.errors import FieldError, InvalidInput
 
 PRICE_MAX = Decimal("99999999.99")
 CENT = Decimal("0.01")
@@ -65,30 +63,6 @@ PROHIBITED_WORDS = (
 _PROHIBITED_RE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in PROHIBITED_WORDS) + r")s?\b", re.IGNORECASE
 )
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-    # Position of the item in a bulk request, when the error belongs to one.
-    index: int | None = None
-
-
-@dataclass
-class ListingInvalid(Exception):
-    errors: list[FieldError] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)
-
-    def as_django_error(self, prefix: str | None = None) -> ValidationError:
-        by_field: dict[str, list[str]] = {}
-        for error in self.errors:
-            key = prefix or error.field
-            message = f"{error.field}: {error.message}" if prefix else error.message
-            by_field.setdefault(key, []).append(message)
-        return ValidationError(by_field)
 
 
 def parse_price(value: Any) -> Decimal:
@@ -213,7 +187,7 @@ _DEFAULTS = {"condition": Condition.NEW.value, "description": "", "category": ""
 
 
 def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Clean the listing fields in ``data``; raise ``ListingInvalid`` with every error.
+    """Clean the listing fields in ``data``; raise ``InvalidInput`` with every error.
 
     With ``partial`` only the fields present are cleaned (an edit); otherwise
     title and price are required and the other fields get their defaults.
@@ -234,23 +208,23 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
         except (ValueError, InvalidOperation) as exc:
             errors.append(FieldError(name, str(exc) or "Invalid value."))
     if errors:
-        raise ListingInvalid(errors)
+        raise InvalidInput(errors)
     return cleaned
 
 
 def clean_template_defaults(defaults: Any) -> dict[str, Any]:
     """A template's defaults: only listing fields, each valid; JSON-ready."""
     if not isinstance(defaults, Mapping):
-        raise ListingInvalid([FieldError("defaults", "Defaults must be an object of listing fields.")])
+        raise InvalidInput([FieldError("defaults", "Defaults must be an object of listing fields.")])
     unknown = sorted(set(defaults) - set(LISTING_FIELDS))
     errors = [FieldError(name, "Not a listing field.") for name in unknown]
     try:
         cleaned = clean_listing({k: v for k, v in defaults.items() if k in LISTING_FIELDS}, partial=True)
-    except ListingInvalid as exc:
+    except InvalidInput as exc:
         errors.extend(exc.errors)
         cleaned = {}
     if errors:
-        raise ListingInvalid(errors)
+        raise InvalidInput(errors)
     if "price" in cleaned:
         cleaned["price"] = str(cleaned["price"])
     return cleaned

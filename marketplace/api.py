@@ -2,12 +2,23 @@
 
 from typing import Any
 
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from listings.validation import ListingInvalid
+from marketplace.errors import InvalidInput
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(required=False, help_text="Position of the item in a bulk request.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
 
 
 def _flatten(detail: Any, field: str = "non_field_errors", index: int | None = None) -> list[dict]:
@@ -33,7 +44,7 @@ def _flatten(detail: Any, field: str = "non_field_errors", index: int | None = N
     return [error]
 
 
-def listing_invalid_response(exc: ListingInvalid, index: int | None = None) -> Response:
+def listing_invalid_response(exc: InvalidInput, index: int | None = None) -> Response:
     errors = []
     for error in exc.errors:
         position = error.index if error.index is not None else index
@@ -48,7 +59,7 @@ def listing_invalid_response(exc: ListingInvalid, index: int | None = None) -> R
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ListingInvalid):
+    if isinstance(exc, InvalidInput):
         return listing_invalid_response(exc)
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "listings",
+    "listing_templates",
+    "imports",
     "ocr",
     "exports",
 ]
@@ -61,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "marketplace.middleware.PrivateCacheMiddleware",
     # After authentication, so a session user is counted as that user.
-    "accounts.ratelimits.RateLimitMiddleware",
+    "marketplace.ratelimits.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -220,9 +222,9 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several models have a "status" or "mode"; name each choice set after its owner.
     "ENUM_NAME_OVERRIDES": {
-        "ImportModeEnum": "listings.models.Import.Mode",
-        "ImportStatusEnum": "listings.models.Import.Status",
-        "TemplateApplyModeEnum": "listings.services.TemplateApplyMode.choices",
+        "ImportModeEnum": "imports.models.Import.Mode",
+        "ImportStatusEnum": "imports.models.Import.Status",
+        "TemplateApplyModeEnum": "listing_templates.models.ApplyMode",
         "ScanStatusEnum": "ocr.models.Scan.Status",
     },
     # Swagger UI from our own static files, not a CDN (like htmx).

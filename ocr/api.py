@@ -9,8 +9,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.ratelimits import rate_limited
-from listings.selectors import template_get_for_user
+from listing_templates.selectors import template_get_for_user
+from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
 

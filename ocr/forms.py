@@ -1,6 +1,6 @@
 from django import forms
 
-from listings.models import ListingTemplate
+from listing_templates.models import ListingTemplate
 
 
 class ScanUploadForm(forms.Form):

@@ -18,7 +18,7 @@ from decimal import Decimal
 from itertools import pairwise
 from statistics import mean
 
-from listings.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from listings.fields import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from listings.validation import parse_price
 
 # Words Tesseract could not read well enough to trust without a look.

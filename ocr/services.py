@@ -21,15 +21,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record, field_changes
-from listings.models import Listing, ListingTemplate, Source
-from listings.services import listings_create_many, template_use_record
-from listings.validation import (
-    FieldError,
-    ListingInvalid,
-    clean_listing,
-    clean_template_defaults,
-    parse_bool,
-)
+from listing_templates.models import ListingTemplate
+from listing_templates.services import template_use_record
+from listings.fields import Source
+from listings.models import Listing
+from listings.services.changes import listings_create_many
+from listings.validation import clean_listing, clean_template_defaults, parse_bool
+from marketplace.errors import FieldError, InvalidInput
 from ocr import engine, parsing
 from ocr.locks import ScanLock, scan_lock_held
 from ocr.models import Candidate, Scan, ScanPage
@@ -101,13 +99,13 @@ def _clean_candidate_edit(data: Mapping[str, Any]) -> dict[str, Any]:
     """The edited fields, cleaned by the listing rules (the one validator)."""
     unknown = sorted(set(data) - {*CANDIDATE_FIELDS, "selected"})
     if unknown:
-        raise ListingInvalid([FieldError(name, "Not a candidate field.") for name in unknown])
+        raise InvalidInput([FieldError(name, "Not a candidate field.") for name in unknown])
     cleaned = clean_listing({k: v for k, v in data.items() if k in CANDIDATE_FIELDS}, partial=True)
     if "selected" in data:
         try:
             cleaned["selected"] = parse_bool(data["selected"])
         except ValueError as exc:
-            raise ListingInvalid([FieldError("selected", str(exc))]) from exc
+            raise InvalidInput([FieldError("selected", str(exc))]) from exc
     return cleaned
 
 
@@ -148,7 +146,7 @@ def scan_correct(*, scan: Scan, edits: Sequence[Mapping[str, Any]], actor: User)
                     candidate=candidate, data={k: v for k, v in edit.items() if k != "id"}, actor=actor
                 )
             )
-        except ListingInvalid as exc:
+        except InvalidInput as exc:
             errors += [{"index": index, "field": e.field, "message": e.message} for e in exc.errors]
     if errors:
         transaction.set_rollback(True)
@@ -191,7 +189,7 @@ def scan_convert(
         data = {**defaults, **{name: value for name, value in values.items() if value not in (None, "")}}
         try:
             rows.append({**clean_listing(data), "ocr_scan": scan})
-        except ListingInvalid as exc:
+        except InvalidInput as exc:
             errors += [
                 {"index": index, "candidate": candidate.pk, "field": e.field, "message": e.message}
                 for e in exc.errors

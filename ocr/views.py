@@ -7,9 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.ratelimits import rate_limited
-from listings.selectors import templates_visible_to
-from listings.validation import ListingInvalid
+from listing_templates.selectors import templates_visible_to
+from marketplace.errors import InvalidInput
+from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
 from ocr import selectors, services
 from ocr.engine import content_type_of
@@ -75,7 +75,7 @@ def candidate_cell(request, scan_id: int, candidate_id: int, field: str):
             candidate = services.candidate_update(
                 candidate=candidate, data={field: value}, actor=request.user
             )
-        except ListingInvalid as exc:
+        except InvalidInput as exc:
             context.update(error="; ".join(e.message for e in exc.errors), value=value)
             return render(request, "ocr/review.html#cell-edit", context, status=422)
         context["candidate"] = candidate

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.ratelimits import rate_limited
+from marketplace.ratelimits import rate_limited
 from marketplace.urls import urlpatterns as site_urlpatterns
 
 

@@ -15,8 +15,8 @@ from django.test import Client, override_settings
 from django_ratelimit.core import _get_window
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.ratelimits import rate_limited
 from accounts.tests.factories import UserFactory
+from marketplace.ratelimits import rate_limited
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("accounts.tests.ratelimit_urls")]
 

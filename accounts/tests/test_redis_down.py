@@ -32,7 +32,7 @@ def test_pages_work_and_sessions_fall_back_to_the_database(redis_down, owner, pa
 
 def test_api_works_and_rate_limits_fail_open_with_a_warning(redis_down, owner, password, caplog):
     client = Client()
-    with caplog.at_level(logging.WARNING, logger="accounts.ratelimits"):
+    with caplog.at_level(logging.WARNING, logger="marketplace.ratelimits"):
         tokens = client.post(
             "/api/auth/login/", {"email": owner.email, "password": password}, content_type="application/json"
         ).json()

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from listings.services import listing_create, listing_update
+from listings.services.changes import listing_create, listing_update
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from audit.models import AuditEntry
 from exports.tests.conftest import download
-from listings.models import Condition
+from listings.fields import Condition
 from listings.tests.factories import ListingFactory
 
 FILENAME = re.compile(r'attachment; filename="marketplace-listings-\d{8}-\d{6}\.(\w+)"')

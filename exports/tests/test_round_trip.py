@@ -9,10 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from exports.formats import FORMATS
 from exports.services import listings_export
-from listings.importing.services import import_commit, import_create
-from listings.models import LISTING_FIELDS, Listing
+from imports.services import import_commit, import_create
+from listings.fields import LISTING_FIELDS
+from listings.models import Listing
 from listings.selectors import listings_for_user
-from listings.services import listing_create, listings_bulk_upsert
+from listings.services.bulk import listings_bulk_upsert
+from listings.services.changes import listing_create
 
 pytestmark = pytest.mark.django_db
 

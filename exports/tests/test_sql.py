@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from exports.tests.conftest import HOSTILE_STRINGS, download
 from exports.writers import ExportOptions, sql_literal, write_sql
-from listings.models import LISTING_FIELDS
+from listings.fields import LISTING_FIELDS
 from listings.tests.factories import ListingFactory
 
 

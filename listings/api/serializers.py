@@ -11,22 +11,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from listings.models import LISTING_FIELDS, Condition, Source
-from listings.services import FIND_REPLACE_FIELDS, TemplateApplyMode
+from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.services.find_replace import FIND_REPLACE_FIELDS
 
 # What a listing looks like in the API, in this order.
 LISTING_COLUMNS = ("id", *LISTING_FIELDS, "source", "version", "created_at", "updated_at", "warnings")
-TEMPLATE_COLUMNS = (
-    "id",
-    "owner_id",
-    "name",
-    "description",
-    "defaults",
-    "is_public",
-    "use_count",
-    "created_at",
-    "updated_at",
-)
 
 
 def listing_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,23 +24,6 @@ def listing_json(row: dict[str, Any]) -> dict[str, Any]:
     price: Decimal = row["price"]
     out["price"] = f"{price:.2f}"
     return out
-
-
-def template_json(row: dict[str, Any], user_id: int) -> dict[str, Any]:
-    out = {name: row[name] for name in TEMPLATE_COLUMNS if name != "owner_id"}
-    out["mine"] = row["owner_id"] == user_id
-    return out
-
-
-class ErrorItemSerializer(serializers.Serializer):
-    index = serializers.IntegerField(required=False, help_text="Position of the item in a bulk request.")
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = ErrorItemSerializer(many=True)
 
 
 class ListingSerializer(serializers.Serializer):
@@ -184,30 +156,3 @@ class UndoResultSerializer(serializers.Serializer):
     listings = serializers.IntegerField()
     undo = serializers.IntegerField(help_text="Steps left to undo.")
     redo = serializers.IntegerField(help_text="Steps left to redo.")
-
-
-class TemplateSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    description = serializers.CharField(allow_blank=True)
-    defaults = serializers.DictField()
-    is_public = serializers.BooleanField()
-    use_count = serializers.IntegerField()
-    mine = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class TemplateListSerializer(serializers.Serializer):
-    results = TemplateSerializer(many=True)
-
-
-class TemplateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(required=False, allow_blank=True)
-    defaults = serializers.DictField(required=False)
-    is_public = serializers.BooleanField(required=False)
-
-
-class TemplateApplySerializer(SelectionSerializer):
-    mode = serializers.ChoiceField(choices=TemplateApplyMode.choices, default=TemplateApplyMode.FILL_EMPTY)

@@ -3,7 +3,9 @@ from decimal import Decimal
 import factory
 
 from accounts.tests.factories import UserFactory
-from listings.models import Condition, Listing, ListingTemplate
+from listing_templates.models import ListingTemplate
+from listings.fields import Condition
+from listings.models import Listing
 
 
 class ListingFactory(factory.django.DjangoModelFactory):

@@ -8,41 +8,19 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from import_export.formats import base_formats
 
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEntry
-from listings.models import Listing, ListingTemplate, Source
-from listings.tests.factories import ListingFactory, ListingTemplateFactory
+from listings.fields import Source
+from listings.models import Listing
+from listings.tests.admin_actions import CHANGELIST, audit_for, changelist_url, messages_of, run_action
+from listings.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = "admin:listings_listing_changelist"
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-def changelist_url(query: str = "") -> str:
-    return reverse(CHANGELIST) + (f"?{query}" if query else "")
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def audit_for(listing: Listing, action: str) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(object_type="listings.listing", object_id=str(listing.pk), action=action)
-    )
 
 
 # --- Changelist and list_editable -------------------------------------------------
@@ -189,17 +167,6 @@ def test_delete_view_deletes_through_the_service(staff_client, staff, owner):
 # --- Bulk actions with an intermediate form ---------------------------------------
 
 
-def run_action(client, action: str, listings, values: dict | None = None, query: str = "", **extra):
-    """POST the action from the changelist; with ``values``, confirm it on the
-    intermediate page as the browser would. Returns (first page, final response)."""
-    selection = {"action": action, ACTION_CHECKBOX_NAME: [listing.pk for listing in listings], **extra}
-    page = client.post(changelist_url(query), selection)
-    if values is None:
-        return page, None
-    confirmed = client.post(changelist_url(query), {**selection, "confirm": "yes", **values})
-    return page, confirmed
-
-
 def test_set_condition_asks_then_changes_and_audits_one_batch(staff_client, staff, owner):
     chosen = ListingFactory.create_batch(3, owner=owner, condition="Used - Good")
     untouched = ListingFactory(owner=owner, condition="Used - Good")
@@ -278,28 +245,6 @@ def test_adjust_price_form_errors_keep_the_page_and_change_nothing(staff_client,
     listing.refresh_from_db()
     assert listing.price == Decimal("45.00")
     assert not AuditEntry.objects.exclude(action="login").exists()
-
-
-@pytest.mark.parametrize(
-    ("mode", "expected_title"), [("fill_empty", "Kept title"), ("overwrite", "From template")]
-)
-def test_apply_template(staff_client, staff, owner, mode, expected_title):
-    template = ListingTemplateFactory(
-        owner=owner, defaults={"title": "From template", "description": "Smoke-free home"}
-    )
-    listing = ListingFactory(owner=owner, title="Kept title", description="")
-
-    page, done = run_action(
-        staff_client, "apply_template", [listing], {"template": template.pk, "mode": mode}
-    )
-
-    assert template.name in page.content.decode()
-    assert f"Template “{template.name}” applied to 1 listing." in messages_of(done)
-    listing.refresh_from_db()
-    assert (listing.title, listing.description) == (expected_title, "Smoke-free home")
-    assert audit_for(listing, "template.apply")[0].actor == staff
-    template.refresh_from_db()
-    assert template.use_count == 1
 
 
 def test_delete_action_confirms_then_deletes_and_audits(staff_client, staff, owner):
@@ -484,40 +429,6 @@ def test_non_staff_is_sent_to_the_admin_login(client, owner):
 
 
 # --- Templates -----------------------------------------------------------------------
-
-
-def test_template_admin_validates_defaults_and_audits_the_staff_member(staff_client, staff, owner):
-    url = reverse("admin:listings_listingtemplate_add")
-    base = {"owner": owner.pk, "name": "Phones", "description": ""}
-
-    refused = staff_client.post(url, {**base, "defaults": '{"price": "-5", "colour": "red"}'})
-    created = staff_client.post(url, {**base, "defaults": '{"condition": "like new", "price": "$20"}'})
-
-    errors = refused.context["adminform"].form.errors["defaults"]
-    assert "colour: Not a listing field." in errors and "price: The price cannot be negative." in errors
-    assert created.status_code == 302
-    template = ListingTemplate.objects.get()
-    assert template.defaults == {"condition": "Used - Like New", "price": "20.00"}
-    entry = AuditEntry.objects.get(action="template.create")
-    assert entry.actor == staff and entry.object_id == str(template.pk)
-
-
-def test_template_admin_change_and_delete_are_audited(staff_client, staff, owner):
-    template = ListingTemplateFactory(owner=owner, name="Old")
-    change_url = reverse("admin:listings_listingtemplate_change", args=[template.pk])
-
-    changed = staff_client.post(
-        change_url, {"name": "New", "description": "", "defaults": '{"condition": "New"}'}
-    )
-    deleted = staff_client.post(
-        reverse("admin:listings_listingtemplate_delete", args=[template.pk]), {"post": "yes"}
-    )
-
-    assert changed.status_code == 302 and deleted.status_code == 302
-    update = AuditEntry.objects.get(action="template.update")
-    assert update.actor == staff and update.changes["name"] == ["Old", "New"]
-    assert AuditEntry.objects.get(action="template.delete").actor == staff
-    assert not ListingTemplate.objects.exists()
 
 
 def test_import_refuses_files_over_the_size_and_row_limits(staff_client, settings):

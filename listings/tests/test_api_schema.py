@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from listings.services import listing_create, listing_update
+from listings.services.changes import listing_create, listing_update
 from listings.tests.factories import ListingTemplateFactory
 
 

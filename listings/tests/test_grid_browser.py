@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from listings.demo import demo_rows
 from listings.models import Listing
-from listings.services import listing_create, listing_update, listings_create_many
+from listings.services.changes import listing_create, listing_update, listings_create_many
 from listings.tests.factories import ListingFactory
 from listings.validation import clean_listing
-from listings.views import PAGE_SIZE
+from listings.views.grid import PAGE_SIZE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -277,7 +277,7 @@ def test_status_indicator_opens_with_the_keyboard(owner_page, owner):
     page = owner_page
     open_grid(page)
     status = page.locator("#backend-status")
-    page.wait_for_function("document.querySelector('#backend-status .dot').dataset.state !== 'unknown'")
+    page.wait_for_function("() => document.querySelector('#backend-status .dot').dataset.state !== 'unknown'")
     expect(status.locator(".label")).to_have_text("Backend ok")
     status.locator("summary").focus()
     page.keyboard.press("Enter")
@@ -341,6 +341,8 @@ def test_column_widths_are_remembered(owner_page, owner):
     handle = page.locator("th[data-col='title'] .col-resize")
     # What dragging the resize handle does: set the header's width.
     handle.evaluate("element => { element.style.width = '420px'; }")
-    page.wait_for_function("JSON.parse(localStorage.getItem('grid.columns') || '{}').widths?.title === 420")
+    page.wait_for_function(
+        "() => JSON.parse(localStorage.getItem('grid.columns') || '{}').widths?.title === 420"
+    )
     page.reload()
     expect(page.locator("th[data-col='title'] .col-resize")).to_have_css("width", "420px")

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from listings.models import Listing, ListingTemplate
-from listings.tests.factories import ListingFactory, ListingTemplateFactory
+from listings.models import Listing
+from listings.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +20,6 @@ def test_database_refuses_invalid_values(owner, field, value):
     listing = ListingFactory(owner=owner)
     with pytest.raises(IntegrityError), transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(**{field: value})
-
-
-def test_template_names_are_unique_per_owner(owner, other_user):
-    ListingTemplateFactory(owner=owner, name="Furniture")
-    ListingTemplateFactory(owner=other_user, name="Furniture")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ListingTemplate.objects.create(owner=owner, name="Furniture")
 
 
 def test_model_clean_uses_the_listing_rules(owner):
@@ -45,13 +38,6 @@ def test_model_clean_uses_the_listing_rules(owner):
     with pytest.raises(ValidationError) as caught:
         listing.full_clean()
     assert "price" in caught.value.message_dict
-
-
-def test_template_clean_rejects_non_listing_fields(owner):
-    template = ListingTemplate(owner=owner, name="Bad", defaults={"colour": "red"})
-    with pytest.raises(ValidationError) as caught:
-        template.full_clean()
-    assert caught.value.message_dict["defaults"] == ["colour: Not a listing field."]
 
 
 def test_listing_indexes_lead_with_owner():

@@ -3,27 +3,26 @@ from decimal import Decimal
 import pytest
 
 from audit.models import AuditEntry
+from listing_templates.services import template_apply
 from listings.models import Listing, UndoStep
-from listings.services import (
-    UNDO_DEPTH,
-    NothingToUndo,
-    listing_create,
-    listing_delete,
+from listings.services.bulk import (
     listing_duplicate,
-    listing_revert,
-    listing_update,
     listings_bulk_delete,
     listings_bulk_set,
     listings_bulk_upsert,
-    listings_create_many,
-    listings_find_replace,
     listings_price_adjust,
-    redo_last,
-    template_apply,
-    undo_last,
 )
+from listings.services.changes import (
+    UNDO_DEPTH,
+    listing_create,
+    listing_delete,
+    listing_update,
+    listings_create_many,
+)
+from listings.services.find_replace import listings_find_replace
+from listings.services.undo import NothingToUndo, listing_revert, redo_last, undo_last
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
-from listings.validation import ListingInvalid
+from marketplace.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_bulk_upsert_is_all_or_nothing_and_reports_every_error(owner, other_user
         {"id": mine.pk, "title": "Stale", "version": mine.version + 1},
         {"id": "abc", "title": "x"},
     ]
-    with pytest.raises(ListingInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         listings_bulk_upsert(owner=owner, actor=owner, items=items)
     errors = {(e.index, e.field) for e in caught.value.errors}
     assert errors == {(1, "title"), (1, "price"), (2, "id"), (3, "version"), (4, "id")}
@@ -79,7 +78,7 @@ def test_bulk_upsert_is_all_or_nothing_and_reports_every_error(owner, other_user
 
 def test_bulk_upsert_rejects_the_same_id_twice(owner):
     listing = ListingFactory(owner=owner)
-    with pytest.raises(ListingInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         listings_bulk_upsert(
             owner=owner,
             actor=owner,
@@ -169,7 +168,7 @@ def test_find_replace_regex_groups(owner):
 def test_find_replace_rejects_bad_input(owner, kwargs, field):
     ListingFactory(owner=owner)
     arguments = {"fields": ["title"], "replace": "y", **kwargs}
-    with pytest.raises(ListingInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         listings_find_replace(listings=Listing.objects.filter(owner=owner), actor=owner, **arguments)
     assert caught.value.errors[0].field == field
 
@@ -201,9 +200,9 @@ def test_revert_refuses_a_creation_or_another_listings_entry(owner):
     listing = listing_create(owner=owner, data={"title": "Lamp", "price": "10"})
     other = listing_create(owner=owner, data={"title": "Desk", "price": "10"})
     creation = AuditEntry.objects.get(action="listing.create", object_id=str(listing.pk))
-    with pytest.raises(ListingInvalid):
+    with pytest.raises(InvalidInput):
         listing_revert(listing=listing, entry=creation, actor=owner)
-    with pytest.raises(ListingInvalid):
+    with pytest.raises(InvalidInput):
         listing_revert(listing=other, entry=creation, actor=owner)
 
 

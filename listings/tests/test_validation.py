@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 
 from listings.validation import (
-    ListingInvalid,
     clean_listing,
     clean_template_defaults,
     listing_warnings,
@@ -11,6 +10,7 @@ from listings.validation import (
     parse_condition,
     parse_price,
 )
+from marketplace.errors import InvalidInput
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_clean_listing_fills_defaults_and_canonicalises_category():
 
 
 def test_clean_listing_reports_every_error_at_once():
-    with pytest.raises(ListingInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         clean_listing({"title": "x" * 151, "price": "-1", "condition": "meh", "description": "d" * 5001})
     fields = sorted(error.field for error in caught.value.errors)
     assert fields == ["condition", "description", "price", "title"]
@@ -95,7 +95,7 @@ def test_clean_listing_partial_only_touches_given_fields():
 
 
 def test_clean_listing_requires_title_and_price():
-    with pytest.raises(ListingInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         clean_listing({})
     assert {e.field for e in caught.value.errors} == {"title", "price"}
 
@@ -125,7 +125,7 @@ def test_clean_listing_warnings_absent_for_a_good_listing():
 
 
 def test_template_defaults_only_take_listing_fields():
-    with pytest.raises(ListingInvalid) as caught:
+    with pytest.raises(InvalidInput) as caught:
         clean_template_defaults({"colour": "red", "price": "abc"})
     assert {e.field for e in caught.value.errors} == {"colour", "price"}
     assert clean_template_defaults({"price": "$5", "condition": "like new"}) == {

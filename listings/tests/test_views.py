@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from listings.models import Listing, ListingTemplate
+from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
-from listings.services import listing_create, listing_update
-from listings.tests.factories import ListingFactory, ListingTemplateFactory
-from listings.views import PAGE_SIZE
+from listings.services.changes import listing_create, listing_update
+from listings.tests.factories import ListingFactory
+from listings.views.grid import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_another_users_listing_is_404_everywhere(client, other_user):
     assert client.post(cell_url(theirs, "title"), {"value": "Mine now", "version": 1}).status_code == 404
     assert client.post(reverse("listings:row_delete", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("listings:history", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("listings:template_create"), {"from": theirs.pk}).status_code == 404
+    assert client.get(reverse("listing_templates:create"), {"from": theirs.pk}).status_code == 404
     response = client.post(reverse("listings:paste"), {"field": "title", "ids": [theirs.pk], "text": "x"})
     assert response.status_code == 404
     # A bulk action naming someone else's id changes nothing.
@@ -215,20 +215,6 @@ def test_bulk_price_adjust_by_percent(client, owner):
     )
     listing.refresh_from_db()
     assert listing.price == Decimal("85.00")
-
-
-def test_bulk_apply_template(client, owner):
-    listing = ListingFactory(owner=owner, category="", offer_shipping=False)
-    template = ListingTemplateFactory(
-        owner=owner, defaults={"category": "Toys & Games", "offer_shipping": True}
-    )
-    client.post(
-        reverse("listings:bulk", args=["template"]),
-        {"ids": [listing.pk], "template": template.pk, "mode": "overwrite"},
-        **HTMX,
-    )
-    listing.refresh_from_db()
-    assert listing.offer_shipping is True and listing.category == "Toys & Games"
 
 
 def test_bulk_delete_asks_for_confirmation_first(client, owner):
@@ -304,56 +290,6 @@ def test_paste_with_a_stale_row_leaves_that_row_alone(client, owner):
 def test_category_suggestions(client):
     response = client.get(reverse("listings:categories"), {"value": "dining chairs"}, **HTMX)
     assert '<option value="Furniture//Dining Room Furniture//Dining Chairs">' in response.content.decode()
-
-
-def test_template_pages_create_edit_delete(client, owner):
-    response = client.post(
-        reverse("listings:template_create"),
-        {
-            "name": "Bikes",
-            "description": "",
-            "price": "$120",
-            "condition": "Used - Good",
-            "offer_shipping": "yes",
-        },
-    )
-    assert response.status_code == 302
-    template = ListingTemplate.objects.get(owner=owner, name="Bikes")
-    assert template.defaults == {"price": "120.00", "condition": "Used - Good", "offer_shipping": True}
-    response = client.post(
-        reverse("listings:template_edit", args=[template.pk]), {"name": "Bicycles", "price": "not money"}
-    )
-    assert response.status_code == 200
-    assert "is not a price" in response.content.decode()
-    client.post(reverse("listings:template_edit", args=[template.pk]), {"name": "Bicycles", "price": "99"})
-    template.refresh_from_db()
-    assert (template.name, template.defaults) == ("Bicycles", {"price": "99.00"})
-    assert "Bicycles" in client.get(reverse("listings:templates")).content.decode()
-    client.post(reverse("listings:template_delete", args=[template.pk]))
-    assert not ListingTemplate.objects.exists()
-
-
-def test_save_row_as_template_prefills_the_form(client, owner):
-    listing = ListingFactory(owner=owner, title="Road bike", category="Sporting Goods//Bicycles")
-    html = client.get(reverse("listings:template_create"), {"from": listing.pk}).content.decode()
-    assert 'value="Road bike"' in html and 'value="Sporting Goods//Bicycles"' in html
-
-
-def test_add_rows_from_template(client, owner):
-    template = ListingTemplateFactory(owner=owner, defaults={"condition": "New", "price": "15.00"})
-    response = client.post(reverse("listings:template_add_rows"), {"template": template.pk, "count": 3})
-    assert response.status_code == 302
-    rows = Listing.objects.filter(owner=owner)
-    assert rows.count() == 3
-    assert {(row.title, row.condition, row.price) for row in rows} == {
-        (NEW_ROW_TITLE, "New", Decimal("15.00"))
-    }
-
-
-def test_other_users_private_template_is_404(client, other_user):
-    theirs = ListingTemplateFactory(owner=other_user)
-    assert client.get(reverse("listings:template_edit", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("listings:template_delete", args=[theirs.pk])).status_code == 404
 
 
 def test_listing_history_page(client, owner):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from listings.services import listing_update
+from listings.services.changes import listing_update
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 from ocr.tests.factories import read_scan
 

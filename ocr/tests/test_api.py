@@ -6,7 +6,8 @@ from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
-from listings.models import Listing, Source
+from listings.fields import Source
+from listings.models import Listing
 from listings.tests.factories import ListingTemplateFactory
 from ocr.models import Scan
 from ocr.tests.conftest import small_png, upload

@@ -10,7 +10,8 @@ from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
-from listings.models import Listing, Source
+from listings.fields import Source
+from listings.models import Listing
 from ocr.models import Scan
 from ocr.tests import catalogs
 

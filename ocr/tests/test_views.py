@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from listings.models import Listing, Source
+from listings.fields import Source
+from listings.models import Listing
 from ocr.models import Scan
 from ocr.tests.conftest import small_png, upload
 from ocr.tests.factories import read_scan

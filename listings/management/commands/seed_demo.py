@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import user_create
 from listings.demo import demo_rows
-from listings.services import listings_create_many
+from listings.services.changes import listings_create_many
 from listings.validation import clean_listing
 
 

@@ -1,0 +1,96 @@
+"""Finding the header row and naming what each column holds.
+
+Headers match case- and spacing-insensitively, ignoring punctuation and units, so
+"Price ($)", "PRICE" and "price" are one header; synonyms cover what other tools
+call the same thing. Columns that match nothing are kept in ``extra``.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from listings.fields import LISTING_FIELDS
+
+ID = "id"
+EXTRA = "extra"
+IGNORE = "ignore"
+# What a column can be mapped to, in the order a mapping form lists them.
+TARGETS = (*LISTING_FIELDS, ID, EXTRA, IGNORE)
+TARGET_LABELS = {
+    "title": "Title",
+    "price": "Price",
+    "condition": "Condition",
+    "description": "Description",
+    "category": "Category",
+    "offer_shipping": "Offer shipping",
+    ID: "Listing id (update matching)",
+    EXTRA: "Keep as extra column",
+    IGNORE: "Ignore",
+}
+# How many rows from the top a header row is looked for in (Facebook's template
+# has three instruction rows above its header).
+HEADER_SEARCH_ROWS = 20
+
+_SYNONYMS = {
+    "title": ("title", "name", "item", "itemname", "itemtitle", "product", "productname", "listingtitle"),
+    "price": ("price", "cost", "amount", "askingprice", "saleprice", "priceusd", "listprice", "sellingprice"),
+    "condition": ("condition", "itemcondition", "productcondition"),
+    "description": ("description", "desc", "details", "itemdescription", "productdescription", "body"),
+    "category": ("category", "categories", "categorypath", "productcategory", "facebookcategory"),
+    "offer_shipping": (
+        "offershipping",
+        "shipping",
+        "ships",
+        "canship",
+        "shippingavailable",
+        "shipsavailable",
+    ),
+    ID: ("id", "listingid"),
+}
+_FIELD_BY_KEY = {key: name for name, keys in _SYNONYMS.items() for key in keys}
+
+
+def header_key(text: Any) -> str:
+    """``"Price ($)"`` -> ``"price"``: lower case, letters and digits only, units dropped."""
+    text = re.sub(r"\(.*?\)|\[.*?\]", "", str(text or "").lower())
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def field_for_header(text: Any) -> str | None:
+    return _FIELD_BY_KEY.get(header_key(text))
+
+
+def guess_mapping(headers: Sequence[Any]) -> list[str]:
+    """A target per column: the field its header names (first column wins), else extra.
+    Blank headers are ignored: they hold nothing anyone named."""
+    mapping, taken = [], set()
+    for header in headers:
+        name = field_for_header(header)
+        if name and name not in taken:
+            taken.add(name)
+            mapping.append(name)
+        else:
+            mapping.append(EXTRA if str(header).strip() else IGNORE)
+    return mapping
+
+
+def find_header_row(rows: Iterable[Sequence[Any]]) -> tuple[int, list[str]] | None:
+    """(index, headers) of the first row, among the top ones, that names a title
+    column and at least one other known field; ``None`` when there is none."""
+    best = None
+    for index, row in enumerate(rows):
+        if index >= HEADER_SEARCH_ROWS:
+            break
+        names = [field_for_header(cell) for cell in row]
+        known = {name for name in names if name}
+        if "title" in known and len(known) >= 2:
+            return index, [_header_text(cell) for cell in row]
+        if "title" in known and best is None:
+            best = index, [_header_text(cell) for cell in row]
+    return best
+
+
+def _header_text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return " ".join(str(cell).split())

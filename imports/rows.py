@@ -1,0 +1,383 @@
+"""Turning the rows of an import's files into listing values, row by row.
+
+Every value goes through ``listings.validation.clean_listing``; this module only
+decides which cell feeds which field, what a spreadsheet cell means as text, and
+which rows create, update or leave a listing unchanged.
+"""
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from audit.services import field_changes, json_value
+from imports.headers import EXTRA, ID, IGNORE
+from imports.models import Import, ImportFile
+from imports.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
+from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
+from listings.models import Listing
+from listings.validation import clean_listing, listing_warnings
+from marketplace.errors import FieldError, InvalidInput
+
+PREVIEW_ROWS = 50
+# Rows are checked in chunks so that, when updating, the matching listings are
+# fetched with one query per chunk.
+CHUNK_ROWS = 2000
+PROGRESS_EVERY = 1000
+# Columns kept in ``extra`` hold at most what a description may.
+EXTRA_MAX_LENGTH = DESCRIPTION_MAX_LENGTH
+NEW, UPDATED, UNCHANGED, INVALID = "new", "updated", "unchanged", "invalid"
+_TEMPORAL = (datetime, date, time, timedelta)
+
+
+@dataclass
+class RowError:
+    file: str
+    row: int | None
+    column: str | None
+    field: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                self.file,
+                f"row {self.row}" if self.row else "",
+                f"column {self.column}" if self.column else "",
+            )
+            if part
+        )
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class RowResult:
+    file: str
+    row: int
+    status: str
+    values: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    listing_id: int | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    def as_preview(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "status": self.status,
+            "id": self.listing_id,
+            "values": {name: json_value(value) for name, value in self.values.items()},
+            "extra": self.extra,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+@dataclass
+class Checked:
+    """What validating an import found; ``creates`` and ``updates`` only when kept."""
+
+    counts: dict[str, int]
+    errors: list[RowError]
+    preview: list[dict[str, Any]]
+    # (title, price, condition, description, category, offer_shipping, extra JSON, warnings JSON)
+    creates: Iterable[tuple] = field(default_factory=list)
+    # listing id -> the full new field values
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def load(import_file: ImportFile) -> Spreadsheet:
+    with import_file.file.open("rb") as stream:
+        data = stream.read()
+    return open_spreadsheet(import_file.original_name, data)
+
+
+def check_import(
+    upload: Import,
+    *,
+    files: Sequence[ImportFile] | None = None,
+    spreadsheets: Callable[[ImportFile], Spreadsheet] = load,
+    keep_rows: bool = False,
+    creates: Any = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Checked:
+    """Validate every row of every file of ``upload`` (or of ``files``, not yet saved);
+    raise ``FileRejected`` for a problem with a whole file (over the row limit, no rows).
+
+    With ``keep_rows`` the rows to write are kept: new ones appended to ``creates``
+    (a list unless given, e.g. a file that stages them), updates in ``updates``."""
+    files = list(upload.files.all()) if files is None else list(files)
+    opened = {id(f): spreadsheets(f) for f in files}
+    _check_row_limit(files, opened)
+    template_defaults = _template_defaults(upload)
+    counts = {"rows": 0, NEW: 0, UPDATED: 0, UNCHANGED: 0, INVALID: 0}
+    result = Checked(counts=counts, errors=[], preview=[], creates=[] if creates is None else creates)
+    seen_ids: set[int] = set()
+    for import_file in files:
+        rows_in_file = 0
+        for chunk in _chunks(_sheet_rows(import_file, opened[id(import_file)])):
+            for row in _resolve(upload, chunk, template_defaults, seen_ids):
+                rows_in_file += 1
+                counts["rows"] += 1
+                counts[row.status] += 1
+                result.errors.extend(row.errors)
+                if len(result.preview) < PREVIEW_ROWS:
+                    result.preview.append(row.as_preview())
+                if keep_rows:
+                    _keep(result, row)
+                if on_progress and counts["rows"] % PROGRESS_EVERY == 0:
+                    on_progress(counts["rows"])
+        if not rows_in_file:
+            raise FileRejected(
+                f"{import_file.original_name}: sheet “{import_file.sheet}” has no rows under its header "
+                f"(row {import_file.header_row + 1})."
+            )
+    return result
+
+
+def _keep(result: Checked, row: RowResult) -> None:
+    if row.status == NEW:
+        values = row.values
+        result.creates.append(
+            (
+                *(values[name] for name in LISTING_FIELDS),
+                _json(row.extra),
+                _json(listing_warnings(values)),
+            )
+        )
+    elif row.status == UPDATED:
+        result.updates[row.listing_id] = row.values
+
+
+def _json(value: dict | list) -> str:
+    # Most rows have no extra columns and no warnings: skip the encoder for those.
+    return json.dumps(value, ensure_ascii=False) if value else ("{}" if isinstance(value, dict) else "[]")
+
+
+def _check_row_limit(files: Sequence[ImportFile], opened: Mapping[int, Spreadsheet]) -> None:
+    limit = settings.IMPORT_MAX_ROWS
+    total = 0
+    for import_file in files:
+        total += max(0, opened[id(import_file)].height(import_file.sheet) - import_file.header_row - 1)
+        if total > limit:
+            raise FileRejected(
+                f"{import_file.original_name} brings the import to {total:,} rows; "
+                f"the most one import takes is {limit:,}."
+            )
+
+
+def _template_defaults(upload: Import) -> dict[str, Any]:
+    if upload.template is None:
+        return {}
+    return clean_listing(upload.template.defaults, partial=True)
+
+
+@dataclass
+class _RawRow:
+    file: ImportFile
+    number: int
+    data: dict[str, Any]
+    extra: dict[str, Any]
+    listing_id: Any
+    errors: list[RowError]
+
+
+def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_RawRow]:
+    """The data rows under the header, blank rows skipped, cells sorted by target."""
+    columns = [
+        (column, target, _column_label(import_file.headers, column))
+        for column, target in enumerate(import_file.mapping)
+        if target != IGNORE
+    ]
+    formulas = spreadsheet.uncached_formulas.get(import_file.sheet, {})
+    formula_rows = {row for row, _ in formulas}
+    name = import_file.original_name
+    header_row = import_file.header_row
+    for index, cells in enumerate(spreadsheet.rows(import_file.sheet)):
+        if index <= header_row:
+            continue
+        number = index + 1
+        # A row of unsaved formulas reads as blank, but is not.
+        if not (any(cells) and any(map(_is_filled, cells))) and number not in formula_rows:
+            continue
+        raw = _RawRow(import_file, number, {}, {}, None, [])
+        width = len(cells)
+        for column, target, label in columns:
+            value = cells[column] if column < width else ""
+            if number in formula_rows and (number, column) in formulas and not _is_filled(value):
+                raw.errors.append(
+                    RowError(name, number, label, target, _formula_message(formulas[(number, column)]))
+                )
+            elif target == ID:
+                raw.listing_id = value
+            elif target == EXTRA:
+                if _is_filled(value):
+                    text = _cell_text(value)
+                    if len(text) > EXTRA_MAX_LENGTH:
+                        message = (
+                            f"the cell has {len(text):,} characters; the most kept is {EXTRA_MAX_LENGTH:,}."
+                        )
+                        raw.errors.append(RowError(name, number, label, None, message))
+                    else:
+                        raw.extra[label] = text
+            elif target == "price" and isinstance(value, _TEMPORAL):
+                message = f"“{value}” is a date or time, not a price."
+                raw.errors.append(RowError(name, number, label, target, message))
+            elif target == "offer_shipping":
+                raw.data[target] = value
+            elif _is_filled(value):
+                raw.data[target] = value if target == "price" or type(value) is str else _cell_text(value)
+        yield raw
+
+
+def _formula_message(formula: str) -> str:
+    return (
+        f"the formula ={formula[:60]} has no saved result; open the file in Excel or LibreOffice, save it, "
+        "and upload it again (formulas are not calculated on import)."
+    )
+
+
+def _column_label(headers: Sequence[str], column: int) -> str:
+    header = headers[column] if column < len(headers) else ""
+    return header or f"column {column_letter(column)}"
+
+
+def _is_filled(value: Any) -> bool:
+    return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as text: spreadsheets turn "1984" into 1984.0 and "Jan 5" into a date."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _chunks(rows: Iterator[_RawRow]) -> Iterator[list[_RawRow]]:
+    chunk: list[_RawRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _listing_id(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError
+        value = int(value)
+    number = int(str(value).strip())
+    if number < 1:
+        raise ValueError
+    return number
+
+
+def _resolve(
+    upload: Import, chunk: list[_RawRow], template_defaults: Mapping[str, Any], seen_ids: set[int]
+) -> list[RowResult]:
+    """Clean each row of ``chunk`` and decide whether it creates, updates or changes nothing."""
+    updating = upload.mode == Import.Mode.UPDATE_MATCHING
+    results: list[RowResult] = []
+    wanted: dict[int, tuple[RowResult, str]] = {}
+    for raw in chunk:
+        result = RowResult(raw.file.original_name, raw.number, NEW, extra=raw.extra, errors=list(raw.errors))
+        id_label = _label_for(raw.file, ID)
+        listing_id = None
+        if updating and _is_filled(raw.listing_id):
+            try:
+                listing_id = _listing_id(raw.listing_id)
+            except (TypeError, ValueError):
+                message = f"“{str(raw.listing_id)[:40]}” is not a listing id."
+                result.errors.append(RowError(result.file, raw.number, id_label, ID, message))
+        data = dict(raw.data)
+        if listing_id is None:
+            for name, default in template_defaults.items():
+                if not _is_filled(data.get(name)):
+                    data[name] = default
+            data = {k: v for k, v in data.items() if k != "offer_shipping" or _is_filled(v)}
+        else:
+            # Updating: an empty cell leaves the listing's value as it is.
+            data = {k: v for k, v in data.items() if _is_filled(v)}
+        try:
+            result.values = clean_listing(data, partial=listing_id is not None)
+        except InvalidInput as exc:
+            # A field already reported (a date as a price) is not also "required".
+            reported = {error.field for error in raw.errors}
+            result.errors += [_row_error(raw, error) for error in exc.errors if error.field not in reported]
+        if listing_id is not None:
+            result.listing_id = listing_id
+            if listing_id in seen_ids:
+                message = f"listing {listing_id} is already updated by an earlier row of this import."
+                result.errors.append(RowError(result.file, raw.number, id_label, ID, message))
+            else:
+                seen_ids.add(listing_id)
+                wanted[listing_id] = (result, id_label)
+        results.append(result)
+    existing = _existing_values(upload, list(wanted))
+    for listing_id, (result, id_label) in wanted.items():
+        current = existing.get(listing_id)
+        if current is None:
+            message = f"you have no listing with id {listing_id}."
+            result.errors.append(RowError(result.file, result.row, id_label, ID, message))
+        elif not result.errors:
+            changed = field_changes(current, result.values)
+            result.values = {**current, **result.values}
+            result.status = UPDATED if changed else UNCHANGED
+    for result in results:
+        if result.errors:
+            result.status = INVALID
+    return results
+
+
+def _label_for(import_file: ImportFile, target: str) -> str:
+    for column, mapped in enumerate(import_file.mapping):
+        if mapped == target:
+            return _column_label(import_file.headers, column)
+    return target
+
+
+REQUIRED = "This field is required."
+
+
+def _row_error(raw: _RawRow, error: FieldError) -> RowError:
+    message = error.message
+    if message == REQUIRED:
+        # Say which of the two it is: an empty cell, or no column for the field at all.
+        field_name = error.field.replace("_", " ")
+        if error.field in raw.file.mapping:
+            message = f"the cell is empty; every listing needs a {field_name}."
+        else:
+            message = f"no column holds the {field_name}; map one in the preview."
+    return RowError(
+        raw.file.original_name, raw.number, _label_for(raw.file, error.field), error.field, message
+    )
+
+
+def _existing_values(upload: Import, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = Listing.objects.filter(owner_id=upload.owner_id, pk__in=ids).values("id", *LISTING_FIELDS)
+    return {row.pop("id"): row for row in rows}

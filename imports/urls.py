@@ -1,0 +1,16 @@
+"""The import pages, under ``/listings/import/``."""
+
+from django.urls import path
+
+from imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.import_upload, name="upload"),
+    path("<int:pk>/", views.import_detail, name="detail"),
+    path("<int:pk>/files/<int:file_pk>/mapping/", views.import_mapping, name="mapping"),
+    path("<int:pk>/commit/", views.import_commit, name="commit"),
+    path("<int:pk>/errors.csv", views.import_error_report, name="error_report"),
+    path("<int:pk>/files/<int:file_pk>/", views.import_file_download, name="file"),
+]

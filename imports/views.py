@@ -1,0 +1,165 @@
+"""The import pages: upload, preview with mapping correction, commit, progress, error report."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from exports.writers import neutralise_formula
+from imports.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
+from imports.models import Import
+from imports.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
+from imports.services import (
+    ImportNotCommittable,
+    ImportRejected,
+    import_create,
+    import_remap,
+    import_request_commit,
+)
+from marketplace.ratelimits import rate_limited
+from marketplace.uploads import login_or_token_required, serve_upload
+
+RECENT_IMPORTS = 20
+
+
+def _upload_page(request, form, *, rejected: ImportRejected | None = None, status: int = 200) -> HttpResponse:
+    context = {"form": form, "imports": imports_for_user(request.user)[:RECENT_IMPORTS], "rejected": rejected}
+    return render(request, "imports/import.html", context, status=status)
+
+
+@login_required
+@rate_limited("uploads")
+def import_upload(request):
+    if request.method != "POST":
+        return _upload_page(request, ImportUploadForm(user=request.user))
+    form = ImportUploadForm(request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        return _upload_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        upload = import_create(
+            owner=request.user,
+            files=data["file"],
+            mode=data["mode"] or Import.Mode.CREATE,
+            template=data["template"],
+            sheet=data["sheet"] or None,
+        )
+    except ImportRejected as exc:
+        return _upload_page(request, form, rejected=exc, status=400)
+    return redirect("imports:detail", pk=upload.pk)
+
+
+def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -> HttpResponse:
+    files = list(upload.files.all())
+    progress_rows, progress_percent = import_progress(upload)
+    context = {
+        "progress_rows": progress_rows,
+        "several_files": len(files) > 1,
+        "progress_percent": progress_percent,
+        "upload": upload,
+        "mapping_forms": [ImportMappingForm(import_file=f, prefix=f"file{f.pk}") for f in files],
+        "commit_form": ImportCommitForm(initial={"skip_invalid": upload.skip_invalid}),
+        "invalid_rows": {(e["file"], e["row"]) for e in upload.errors},
+        "rejected": rejected,
+        "running": upload.status in (Import.Status.QUEUED, Import.Status.COMMITTING),
+    }
+    if request.htmx and request.GET.get("part") == "progress":
+        response = render(request, "imports/import_detail.html#progress", context, status=status)
+        if not context["running"]:
+            # Finished: reload the whole page for the final counts and errors.
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/import_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def import_detail(request, pk: int):
+    return _detail_page(request, import_get_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def import_mapping(request, pk: int, file_pk: int):
+    upload = import_get_for_user(request.user, pk)
+    import_file = get_object_or_404(upload.files, pk=file_pk)
+    form = ImportMappingForm(request.POST, import_file=import_file, prefix=f"file{import_file.pk}")
+    if not form.is_valid():
+        return _detail_page(request, upload, status=400)
+    sheet = form.cleaned_data["sheet"]
+    try:
+        if sheet != import_file.sheet:
+            import_remap(upload=upload, import_file=import_file, sheet=sheet)
+        else:
+            import_remap(upload=upload, import_file=import_file, mapping=form.mapping())
+    except ImportRejected as exc:
+        return _detail_page(request, upload, rejected=exc, status=400)
+    except ImportNotCommittable as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:detail", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def import_commit(request, pk: int):
+    upload = import_get_for_user(request.user, pk)
+    form = ImportCommitForm(request.POST)
+    form.is_valid()
+    try:
+        upload = import_request_commit(
+            upload=upload, actor=request.user, skip_invalid=form.cleaned_data.get("skip_invalid", False)
+        )
+    except ImportRejected as exc:
+        upload.refresh_from_db()
+        return _detail_page(request, upload, rejected=exc, status=400)
+    except ImportNotCommittable as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:detail", pk=upload.pk)
+
+
+def _csv_safe(value) -> str:
+    # A report opened in Excel must not run formulas that came from an uploaded header;
+    # the same rule as every export.
+    return neutralise_formula("" if value is None else str(value))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def import_error_report(request, pk: int):
+    upload = import_get_for_user(request.user, pk)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(["file", "row", "column", "field", "message"])
+        for error in import_errors(upload):
+            yield writer.writerow(
+                [
+                    _csv_safe(error.file),
+                    error.row or "",
+                    _csv_safe(error.column),
+                    error.field or "",
+                    _csv_safe(error.message),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{upload.pk}-errors.csv"'
+    return response
+
+
+@login_or_token_required
+@require_GET
+def import_file_download(request, pk: int, file_pk: int):
+    """The file as it was uploaded, to its owner only (staged rows are never served)."""
+    import_file = get_object_or_404(import_get_for_user(request.user, pk).files, pk=file_pk)
+    return serve_upload(
+        import_file.file, filename=import_file.original_name, content_type="application/octet-stream"
+    )

@@ -1,0 +1,142 @@
+"""The listing templates JSON API: list, create, read, change, delete and apply."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from listing_templates.models import ListingTemplate
+from listing_templates.selectors import template_get_for_user, templates_visible_to
+from listing_templates.serializers import (
+    TEMPLATE_COLUMNS,
+    TemplateApplySerializer,
+    TemplateInputSerializer,
+    TemplateListSerializer,
+    TemplateSerializer,
+    template_json,
+)
+from listing_templates.services import template_apply, template_create, template_delete, template_update
+
+# A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
+from listings.api.base import (
+    ERRORS,
+    ID,
+    TOO_LARGE,
+    flag,
+    request_body,
+    selected_listings,
+)
+from listings.api.serializers import CountSerializer
+
+
+def _template_response(
+    template: ListingTemplate, request: Request, status_code=status.HTTP_200_OK
+) -> Response:
+    row = ListingTemplate.objects.values(*TEMPLATE_COLUMNS).get(pk=template.pk)
+    return Response(template_json(row, request.user.pk), status=status_code)
+
+
+def _template_data(body: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    data = {name: body[name] for name in ("name", "description", "defaults", "is_public") if name in body}
+    if not partial and "name" not in data:
+        raise ValidationError({"name": ["This field is required."]})
+    if "is_public" in data:
+        data["is_public"] = flag(data, "is_public")
+    for name in ("name", "description"):
+        if name in data and not isinstance(data[name], str):
+            raise ValidationError({name: ["Must be text."]})
+    return data
+
+
+def _template_errors(exc: DjangoValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({"non_field_errors": exc.messages})
+    return ValidationError(
+        {
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    )
+
+
+class TemplateListView(APIView):
+    @extend_schema(operation_id="templates_list", responses={200: TemplateListSerializer})
+    def get(self, request: Request) -> Response:
+        """The user's templates and everyone's public ones."""
+        rows = templates_visible_to(request.user).values(*TEMPLATE_COLUMNS)
+        return Response({"results": [template_json(row, request.user.pk) for row in rows]})
+
+    @extend_schema(request=TemplateInputSerializer, responses={201: TemplateSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        data = _template_data(request_body(request), partial=False)
+        try:
+            template = template_create(
+                owner=request.user,
+                name=data["name"],
+                defaults=data.get("defaults", {}),
+                description=data.get("description", ""),
+                is_public=data.get("is_public", False),
+            )
+        except DjangoValidationError as exc:
+            raise _template_errors(exc) from exc
+        return _template_response(template, request, status.HTTP_201_CREATED)
+
+
+class TemplateDetailView(APIView):
+    @extend_schema(parameters=[ID], responses={200: TemplateSerializer, **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        return _template_response(template_get_for_user(request.user, pk), request)
+
+    @extend_schema(
+        parameters=[ID], request=TemplateInputSerializer, responses={200: TemplateSerializer, **ERRORS}
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        parameters=[ID],
+        request=TemplateInputSerializer(partial=True),
+        responses={200: TemplateSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        template = template_get_for_user(request.user, pk, writable=True)
+        data = _template_data(request_body(request), partial=partial)
+        try:
+            template = template_update(template=template, data=data, actor=request.user)
+        except DjangoValidationError as exc:
+            raise _template_errors(exc) from exc
+        return _template_response(template, request)
+
+    @extend_schema(parameters=[ID], responses={204: None, **ERRORS})
+    def delete(self, request: Request, pk: int) -> Response:
+        template_delete(template=template_get_for_user(request.user, pk, writable=True), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TemplateApplyView(APIView):
+    @extend_schema(
+        parameters=[ID],
+        request=TemplateApplySerializer,
+        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Give the selected listings the template's defaults (fill_empty or overwrite)."""
+        template = template_get_for_user(request.user, pk)
+        body = request_body(request)
+        count = template_apply(
+            template=template,
+            listings=selected_listings(request.user, body),
+            actor=request.user,
+            mode=body.get("mode", "fill_empty"),
+        )
+        return Response({"count": count})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ListingTemplatesConfig(AppConfig):
+    name = "listing_templates"
+    verbose_name = "Listing templates"

@@ -1,0 +1,101 @@
+"""Every write to listing templates, and applying a template to listings."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from accounts.models import User
+from audit.services import audit_record, field_changes
+from listing_templates.models import ApplyMode, ListingTemplate
+from listings.models import Listing
+from listings.services.changes import bulk_change
+from listings.validation import clean_listing, clean_template_defaults
+from marketplace.errors import FieldError, InvalidInput
+
+
+@transaction.atomic
+def template_create(
+    *,
+    owner: User,
+    name: str,
+    defaults: Mapping[str, Any],
+    description: str = "",
+    is_public: bool = False,
+    actor: User | None = None,
+) -> ListingTemplate:
+    template = ListingTemplate(
+        owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
+    )
+    template.full_clean()
+    template.save()
+    audit_record(
+        actor=actor or owner,
+        action="template.create",
+        obj=template,
+        changes=field_changes({}, {"name": name, "defaults": template.defaults, "is_public": is_public}),
+    )
+    return template
+
+
+@transaction.atomic
+def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor: User) -> ListingTemplate:
+    editable = ("name", "description", "defaults", "is_public")
+    before = {name: getattr(template, name) for name in editable}
+    for name in editable:
+        if name in data:
+            setattr(template, name, data[name])
+    template.full_clean()
+    changes = field_changes(before, {name: getattr(template, name) for name in editable})
+    if changes:
+        template.save()
+        audit_record(actor=actor, action="template.update", obj=template, changes=changes)
+    return template
+
+
+@transaction.atomic
+def template_delete(*, template: ListingTemplate, actor: User) -> None:
+    audit_record(
+        actor=actor,
+        action="template.delete",
+        obj=template,
+        changes={"name": [template.name, None], "defaults": [template.defaults, None]},
+    )
+    template.delete()
+
+
+def _is_empty(name: str, value: Any) -> bool:
+    # A boolean is never "empty"; only text fields can be filled in.
+    return value in (None, "") if name != "offer_shipping" else False
+
+
+@transaction.atomic
+def template_apply(
+    *,
+    template: ListingTemplate,
+    listings: QuerySet[Listing],
+    actor: User,
+    mode: str = ApplyMode.FILL_EMPTY,
+) -> int:
+    """Give listings the template's defaults: only where a field is empty
+    (``fill_empty``) or everywhere (``overwrite``). Counts one use."""
+    if mode not in ApplyMode.values:
+        raise InvalidInput([FieldError("mode", f"Use one of: {', '.join(ApplyMode.values)}.")])
+    defaults = clean_listing(clean_template_defaults(template.defaults), partial=True)
+
+    def compute(row: Mapping[str, Any]) -> dict[str, Any]:
+        if mode == ApplyMode.OVERWRITE:
+            return defaults
+        return {name: value for name, value in defaults.items() if _is_empty(name, row[name])}
+
+    changed = bulk_change(listings=listings, actor=actor, action="template.apply", compute=compute)
+    template_use_record(template=template, actor=actor, details={"mode": mode, "listings_changed": changed})
+    return changed
+
+
+def template_use_record(*, template: ListingTemplate, actor: User, details: Mapping[str, Any]) -> None:
+    """Count one use of ``template`` (applied in the grid or API, or filling an import
+    or an OCR conversion) and audit it. Runs inside the caller's transaction."""
+    ListingTemplate.objects.filter(pk=template.pk).update(use_count=F("use_count") + 1)
+    audit_record(actor=actor, action="template.use", obj=template, changes=details)

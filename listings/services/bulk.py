@@ -1,0 +1,195 @@
+"""Bulk actions on many listings at once: set fields, adjust prices, delete,
+duplicate and upsert. Each is one transaction and one undo step."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accounts.models import User
+from audit.services import new_batch
+from listings.fields import LISTING_FIELDS, Source
+from listings.models import Listing
+from listings.services.changes import (
+    CHUNK,
+    SNAPSHOT_FIELDS,
+    apply_to_rows,
+    bulk_change,
+    create_rows,
+    delete_rows,
+    listing_create,
+    record_undo_step,
+)
+from listings.validation import CENT, clean_listing, listing_warnings
+from marketplace.errors import FieldError, InvalidInput
+
+BULK_UPSERT_MAX_ITEMS = 10_000
+
+
+MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
+
+
+@transaction.atomic
+def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
+    """A new listing with the same fields, source and extra columns."""
+    return listing_create(
+        owner=listing.owner,
+        data=listing.field_values(),
+        source=listing.source,
+        extra=listing.extra,
+        actor=actor,
+        action="listing.duplicate",
+    )
+
+
+@transaction.atomic
+def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any], actor: User) -> int:
+    """Set the same field values on every listing in ``listings``."""
+    cleaned = clean_listing(values, partial=True)
+    if not cleaned:
+        raise InvalidInput([FieldError("set", "Name at least one field to set.")])
+    return bulk_change(listings=listings, actor=actor, action="listing.bulk_set", compute=lambda row: cleaned)
+
+
+def adjusted_price(
+    price: Decimal, *, percent: Decimal | None = None, amount: Decimal | None = None
+) -> Decimal:
+    """The price after a percentage or fixed change, in cents, never below zero."""
+    if percent is not None:
+        price = price * (Decimal(100) + Decimal(percent)) / Decimal(100)
+    if amount is not None:
+        price = price + Decimal(amount)
+    return max(price.quantize(CENT, rounding=ROUND_HALF_UP), Decimal("0.00"))
+
+
+@transaction.atomic
+def listings_price_adjust(
+    *,
+    listings: QuerySet[Listing],
+    actor: User,
+    percent: Decimal | None = None,
+    amount: Decimal | None = None,
+) -> int:
+    if (percent is None) == (amount is None):
+        raise InvalidInput([FieldError("price_adjust", "Give either a percent or an amount.")])
+    return bulk_change(
+        listings=listings,
+        actor=actor,
+        action="listing.price_adjust",
+        compute=lambda row: {"price": adjusted_price(row["price"], percent=percent, amount=amount)},
+    )
+
+
+@transaction.atomic
+def listings_bulk_delete(*, listings: QuerySet[Listing], actor: User) -> int:
+    rows = list(listings.order_by().values("id", *SNAPSHOT_FIELDS))
+    batch = new_batch()
+    delete_rows(rows=rows, actor=actor, action="listing.delete", batch=batch)
+    if rows:
+        record_undo_step(user=actor, batch=batch, action="listing.bulk_delete")
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class BulkUpsertResult:
+    ids: list[int]  # one per item, in the items' order
+    created: int
+    updated: int
+
+
+def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> int | None:
+    value = item.get("id")
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not str(value).isdigit() or int(value) > MAX_LISTING_ID:
+        errors.append(FieldError("id", f"“{value}” is not a listing id.", index))
+        return None
+    return int(value)
+
+
+@transaction.atomic
+def listings_bulk_upsert(
+    *,
+    owner: User,
+    items: Sequence[Mapping[str, Any]],
+    actor: User,
+    source: str = Source.MANUAL,
+) -> BulkUpsertResult:
+    """Create the items without an ``id`` and update those with one (an item may send
+    the ``version`` it read). All or nothing: any bad item raises ``InvalidInput``
+    listing every error with its item's index. A handful of queries for any size."""
+    errors: list[FieldError] = []
+    cleaned_items: list[tuple[int | None, dict[str, Any]]] = []
+    seen_ids: set[int] = set()
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            errors.append(FieldError("non_field_errors", "Each item must be an object.", index))
+            cleaned_items.append((None, {}))
+            continue
+        pk = _item_id(item, index, errors)
+        if pk is not None:
+            if pk in seen_ids:
+                errors.append(FieldError("id", "This listing appears more than once.", index))
+            seen_ids.add(pk)
+        try:
+            cleaned = clean_listing(item, partial="id" in item and item["id"] not in (None, ""))
+        except InvalidInput as exc:
+            errors += [FieldError(e.field, e.message, index) for e in exc.errors]
+            cleaned = {}
+        cleaned_items.append((pk, cleaned))
+
+    ids = sorted(seen_ids)
+    existing: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in (
+            Listing.objects.select_for_update()
+            .filter(owner=owner, pk__in=ids[start : start + CHUNK])
+            .values("id", "version", "warnings", *LISTING_FIELDS)
+        ):
+            existing[row.pop("id")] = row
+    for index, ((pk, _), item) in enumerate(zip(cleaned_items, items, strict=True)):
+        if pk is None:
+            continue
+        if pk not in existing:
+            errors.append(FieldError("id", f"You have no listing {pk}.", index))
+        elif item.get("version") not in (None, "") and str(item["version"]) != str(existing[pk]["version"]):
+            errors.append(
+                FieldError(
+                    "version",
+                    f"Listing {pk} changed since you read it; it is now at version "
+                    f"{existing[pk]['version']}.",
+                    index,
+                )
+            )
+    if errors:
+        raise InvalidInput(errors)
+
+    batch = new_batch()
+    new_listings = [
+        Listing(owner=owner, source=source, warnings=listing_warnings(cleaned), **cleaned)
+        for pk, cleaned in cleaned_items
+        if pk is None
+    ]
+    create_rows(listings=new_listings, actor=actor, action="listing.create", batch=batch)
+    updates = {pk: cleaned for pk, cleaned in cleaned_items if pk is not None}
+    updated = apply_to_rows(
+        rows=(
+            {"id": pk, **{name: existing[pk][name] for name in (*LISTING_FIELDS, "warnings")}}
+            for pk in updates
+        ),
+        actor=actor,
+        action="listing.update",
+        compute=lambda row: updates[row["id"]],
+        batch=batch,
+    )
+    if new_listings or updated:
+        record_undo_step(user=actor, batch=batch, action="listing.bulk_upsert")
+    created_ids = iter(listing.pk for listing in new_listings)
+    return BulkUpsertResult(
+        ids=[pk if pk is not None else next(created_ids) for pk, _ in cleaned_items],
+        created=len(new_listings),
+        updated=updated,
+    )

@@ -1,0 +1,157 @@
+"""Bulk actions on the grid's selection (ticked rows, or all matching the filters)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from listings import forms
+from listings.selectors import listings_for_user
+from listings.services.bulk import (
+    listing_duplicate,
+    listings_bulk_delete,
+    listings_bulk_set,
+    listings_price_adjust,
+)
+from listings.services.find_replace import listings_find_replace
+from listings.views.grid import (
+    LABELS,
+    ROWS_CHANGED,
+    UNDO_CHANGED,
+    filtered_listings,
+    grid_message,
+    notify,
+)
+from marketplace.errors import InvalidInput
+
+# Each duplicate is its own listing_duplicate call; more than this is an import's job.
+DUPLICATE_MAX = 500
+
+
+@dataclass(frozen=True)
+class Selection:
+    listings: Any
+    count: int
+    all_matching: bool
+
+
+def selection_from_request(request) -> Selection | None:
+    form = forms.SelectionForm(request.POST)
+    if not form.is_valid():
+        return None
+    if form.cleaned_data["all_matching"]:
+        listings, error = filtered_listings(request, request.POST)
+        if error:
+            return None
+        return Selection(listings, listings.count(), True)
+    listings = listings_for_user(request.user).filter(pk__in=form.cleaned_data["ids"])
+    return Selection(listings, listings.count(), False)
+
+
+def invalid_message(request, exc: InvalidInput) -> HttpResponse:
+    text = " ".join(f"{LABELS.get(e.field, e.field)}: {e.message}" for e in exc.errors)
+    return grid_message(request, text, error=True, status=422)
+
+
+def listings_phrase(count: int) -> str:
+    return f"{count} listing{'' if count == 1 else 's'}"
+
+
+class BulkInputInvalid(Exception):
+    """A bulk action's own inputs were incomplete; the message says what to fix."""
+
+
+def valid_form_data(form, message: str):
+    if not form.is_valid():
+        raise BulkInputInvalid(message)
+    return form.cleaned_data
+
+
+# Each bulk action returns the message to show, or a response of its own
+# (a preview, a confirmation question).
+def _bulk_set(request, selection: Selection):
+    data = valid_form_data(forms.BulkSetForm(request.POST), "Choose a field to set.")
+    values = {data["field"]: data["value"]}
+    changed = listings_bulk_set(listings=selection.listings, values=values, actor=request.user)
+    return f"Set {LABELS[data['field']].lower()} on {listings_phrase(changed)}."
+
+
+def _bulk_price(request, selection: Selection):
+    data = valid_form_data(forms.PriceAdjustForm(request.POST), "Enter the price change as a number.")
+    change = {data["kind"]: data["change"]}
+    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **change)
+    return f"Adjusted the price of {listings_phrase(changed)}."
+
+
+def _bulk_find_replace(request, selection: Selection):
+    data = valid_form_data(
+        forms.FindReplaceForm(request.POST), "Enter the text to find and tick at least one column."
+    )
+    preview = request.POST.get("preview") == "yes"
+    result = listings_find_replace(listings=selection.listings, actor=request.user, preview=preview, **data)
+    if preview:
+        context = {"count": result["count"], "changes": result["changes"]}
+        return render(request, "listings/grid.html#find_preview", context)
+    return f"Replaced in {listings_phrase(result['count'])}."
+
+
+def _bulk_duplicate(request, selection: Selection):
+    if selection.count > DUPLICATE_MAX:
+        raise BulkInputInvalid(
+            f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
+        )
+    for listing in selection.listings.order_by("id"):
+        listing_duplicate(listing=listing, actor=request.user)
+    return f"Duplicated {listings_phrase(selection.count)}."
+
+
+def _bulk_delete(request, selection: Selection):
+    if request.POST.get("confirm") != "yes":
+        context = {"count": selection.count, "all_matching": selection.all_matching}
+        return render(request, "listings/grid.html#confirm_delete", context)
+    return (
+        f"Deleted {listings_phrase(listings_bulk_delete(listings=selection.listings, actor=request.user))}."
+    )
+
+
+BULK_ACTIONS = {
+    "set": _bulk_set,
+    "price": _bulk_price,
+    "find_replace": _bulk_find_replace,
+    "duplicate": _bulk_duplicate,
+    "delete": _bulk_delete,
+}
+
+
+@login_required
+@require_POST
+def bulk(request, action: str):
+    """One action for the selected rows (or all matching the filters)."""
+    if action not in BULK_ACTIONS:
+        raise Http404("No such action.")
+    return run_bulk_action(request, BULK_ACTIONS[action])
+
+
+BulkAction = Callable[[HttpRequest, Selection], "str | HttpResponse"]
+
+
+def run_bulk_action(request: HttpRequest, action: BulkAction) -> HttpResponse:
+    """Run ``action`` on the request's selection and answer as the grid expects: the
+    action's message (the rows and undo buttons reload) or its own response. Other
+    apps' bulk actions (applying a template) run through here too."""
+    selection = selection_from_request(request)
+    if selection is None:
+        return grid_message(request, "Select at least one listing.", error=True, status=422)
+    try:
+        outcome = action(request, selection)
+    except BulkInputInvalid as exc:
+        return grid_message(request, str(exc), error=True, status=422)
+    except InvalidInput as exc:
+        return invalid_message(request, exc)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return notify(grid_message(request, outcome), ROWS_CHANGED, UNDO_CHANGED)

@@ -1,0 +1,322 @@
+"""The spreadsheet page: the grid, its cells and rows, undo and redo. Full page loads
+render ``listings/grid.html``; HTMX requests render one of its named partials."""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from listings import forms
+from listings.categories import suggest_categories
+from listings.fields import LISTING_FIELDS, Condition
+from listings.models import Listing
+from listings.selectors import (
+    NEW_ROW_TITLE,
+    FilterError,
+    listing_get_for_user,
+    listing_history,
+    listings_empty,
+    listings_filtered,
+    listings_for_user,
+    undo_redo_depth,
+)
+from listings.services.bulk import (
+    listing_duplicate,
+    listings_bulk_delete,
+)
+from listings.services.changes import (
+    VersionConflict,
+    listing_create,
+    listing_delete,
+    listing_update,
+)
+from listings.services.undo import NothingToUndo, redo_last, undo_last
+from marketplace.errors import InvalidInput
+
+# Rows per request: two screens; scrolling to the end loads the next ones.
+PAGE_SIZE = 50
+COLUMNS = (
+    ("title", "Title"),
+    ("price", "Price"),
+    ("condition", "Condition"),
+    ("description", "Description"),
+    ("category", "Category"),
+    ("offer_shipping", "Offer shipping"),
+)
+LABELS = dict(COLUMNS)
+# Query parameters that make up what the grid shows; kept in the URL.
+VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "ordering")
+# Only what a row shows: the JSON of imported extra columns stays in the database.
+ROW_COLUMNS = ("id", "version", "warnings", *LISTING_FIELDS)
+# Rows changed on the server: the grid reloads its table (see grid.html).
+ROWS_CHANGED = "rows-changed"
+# Rows were added or removed in place: the "X of Y" count refreshes.
+COUNT_CHANGED = "count-changed"
+# A change was recorded (or undone): the undo and redo buttons refresh.
+UNDO_CHANGED = "undo-changed"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell as the grid shows it. Everything the template prints is worked out
+    here: a page has 600 cells, and Python is far faster than template lookups."""
+
+    field: str
+    value: Any  # the stored value, or what the user typed when it was invalid
+    url: str
+    version: int
+    state: str = "view"  # view | saved | edit | error | conflict
+    error: str = ""
+
+    @property
+    def viewing(self) -> bool:
+        return self.state in ("view", "saved")
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.field]
+
+    @property
+    def display(self) -> str:
+        if self.field == "offer_shipping":
+            return "Yes" if self.value else "No"
+        if self.field == "description":
+            return Truncator(self.value).chars(120)
+        return str(self.value)
+
+    @property
+    def length(self) -> int:
+        return len(str(self.value or ""))
+
+
+@dataclass(frozen=True)
+class Row:
+    pk: str
+    version: str
+    title: str
+    url: str
+    warnings: str
+    warning_count: int
+    cells: list[Cell]
+
+
+def _cell(listing: Listing, field: str, base_url: str, **kwargs) -> Cell:
+    kwargs.setdefault("value", getattr(listing, field))
+    return Cell(field=field, url=f"{base_url}{listing.pk}/cells/{field}/", version=listing.version, **kwargs)
+
+
+def grid_row(listing: Listing, base_url: str, errors: dict[str, str] | None = None) -> Row:
+    errors = errors or {}
+    return Row(
+        pk=str(listing.pk),
+        version=str(listing.version),
+        title=listing.title,
+        url=f"{base_url}{listing.pk}/",
+        warnings=" ".join(listing.warnings),
+        warning_count=len(listing.warnings),
+        cells=[_cell(listing, field, base_url, error=errors.get(field, "")) for field in LISTING_FIELDS],
+    )
+
+
+def _view_state(params) -> dict[str, str]:
+    return {name: params.get(name, "") for name in VIEW_STATE}
+
+
+def filtered_listings(request, params):
+    """The listings the grid's filters select, and the filter error if one was bad."""
+    try:
+        return listings_filtered(request.user, params), None
+    except FilterError as exc:
+        return listings_filtered(request.user, {"ordering": params.get("ordering")}), exc
+
+
+def _column_headers(query: dict[str, str]) -> list[dict[str, str]]:
+    """Each column's header: the link a click sorts by (ascending first, then
+    descending) and the current direction for aria-sort."""
+    current = query.get("ordering", "")
+    headers = []
+    for field, label in COLUMNS:
+        direction = {field: "ascending", f"-{field}": "descending"}.get(current, "none")
+        ordering = f"-{field}" if direction == "ascending" else field
+        url = "?" + urlencode({**query, "ordering": ordering})
+        headers.append({"field": field, "label": label, "url": url, "sort": direction})
+    return headers
+
+
+def _grid_context(request, params) -> dict[str, Any]:
+    state = _view_state(params)
+    listings, error = filtered_listings(request, params)
+    try:
+        offset = max(int(params.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    page = list(listings.only(*ROW_COLUMNS)[offset : offset + PAGE_SIZE + 1])
+    query = {name: value for name, value in state.items() if value}
+    base_url = reverse("listings:grid")
+    return {
+        "rows": [grid_row(listing, base_url) for listing in page[:PAGE_SIZE]],
+        "next_offset": offset + PAGE_SIZE if len(page) > PAGE_SIZE else None,
+        "state": state,
+        "query_string": urlencode(query),
+        "headers": _column_headers(query),
+        "filter_error": error,
+        "columns": COLUMNS,
+        "conditions": Condition.values,
+        "base_url": base_url,
+    }
+
+
+@login_required
+@require_GET
+def grid(request):
+    context = _grid_context(request, request.GET)
+    if request.htmx and not request.htmx.history_restore_request:
+        partial = "row_list" if request.GET.get("offset") else "table"
+        return render(request, f"listings/grid.html#{partial}", context)
+    context.update(
+        bulk_fields=forms.BULK_FIELDS,
+        find_fields=forms.FindReplaceForm.FIELDS,
+        depth=undo_redo_depth(request.user),
+    )
+    return render(request, "listings/grid.html", context)
+
+
+@login_required
+@require_GET
+def grid_count(request):
+    """The "X of Y" count. Counting is the slow part at 100,000 rows, so the
+    table loads first and asks for its count separately."""
+    listings, _ = filtered_listings(request, request.GET)
+    return render(
+        request,
+        "listings/grid.html#count",
+        {"matching": listings.count(), "total": listings_for_user(request.user).count()},
+    )
+
+
+def _cell_response(request, listing, field, state, *, status=200, **extra):
+    cell_kwargs = {name: extra.pop(name) for name in ("value", "error") if name in extra}
+    context = {
+        "cell": _cell(listing, field, reverse("listings:grid"), state=state, **cell_kwargs),
+        "conditions": Condition.values,
+        **extra,
+    }
+    return render(request, "listings/grid.html#cell", context, status=status)
+
+
+@login_required
+def cell(request, pk: int, field: str):
+    """One cell: GET shows it (``?edit=1`` as an editor), POST saves it through
+    ``listing_update`` with the version the editor was opened at."""
+    if field not in LISTING_FIELDS:
+        raise Http404("No such column.")
+    listing = listing_get_for_user(request.user, pk)
+    if request.method != "POST":
+        return _cell_response(request, listing, field, "edit" if request.GET.get("edit") else "view")
+    value = request.POST.get("value", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        listing = listing_update(
+            listing=listing, data={field: value}, actor=request.user, expected_version=version
+        )
+    except InvalidInput as exc:
+        message = " ".join(error.message for error in exc.errors)
+        return _cell_response(request, listing, field, "error", value=value, error=message, status=422)
+    except VersionConflict as exc:
+        latest = listing_history(exc.listing).select_related("actor").first()
+        return _cell_response(
+            request, exc.listing, field, "conflict", status=409, mine=value, latest_change=latest
+        )
+    return notify(_cell_response(request, listing, field, "saved"), UNDO_CHANGED)
+
+
+@login_required
+@require_GET
+def category_suggest(request):
+    # A cell editor sends its input as "value"; the grid's filter and the template
+    # form name theirs "category".
+    term = request.GET.get("value") or request.GET.get("category") or ""
+    return render(request, "listings/grid.html#category_options", {"categories": suggest_categories(term)})
+
+
+def notify(response: HttpResponse, *events: str) -> HttpResponse:
+    """Tell the page what changed (HX-Trigger); parts of the grid listen for these."""
+    for event in events:
+        trigger_client_event(response, event)
+    return response
+
+
+@login_required
+@require_POST
+def row_add(request):
+    listing = listing_create(
+        owner=request.user, data={"title": NEW_ROW_TITLE, "price": 0}, actor=request.user
+    )
+    base_url = reverse("listings:grid")
+    context = {"row": grid_row(listing, base_url), "base_url": base_url, "new": True}
+    return notify(render(request, "listings/grid.html#row", context), COUNT_CHANGED, UNDO_CHANGED)
+
+
+@login_required
+@require_POST
+def row_delete(request, pk: int):
+    listing = listing_get_for_user(request.user, pk)
+    listing_delete(listing=listing, actor=request.user)
+    # An empty 200 lets htmx remove the row; the count is refreshed.
+    return notify(HttpResponse(""), COUNT_CHANGED, UNDO_CHANGED)
+
+
+@login_required
+@require_POST
+def row_duplicate(request, pk: int):
+    listing = listing_duplicate(listing=listing_get_for_user(request.user, pk), actor=request.user)
+    base_url = reverse("listings:grid")
+    context = {"row": grid_row(listing, base_url), "base_url": base_url}
+    response = render(request, "listings/grid.html#row", context)
+    return notify(response, COUNT_CHANGED, UNDO_CHANGED)
+
+
+@login_required
+@require_GET
+def undo_buttons(request):
+    return render(request, "listings/grid.html#undo_buttons", {"depth": undo_redo_depth(request.user)})
+
+
+@login_required
+@require_POST
+def undo(request, direction: str):
+    """Undo (or redo) the user's last change, server-side: one bulk change is one step."""
+    service = undo_last if direction == "undo" else redo_last
+    try:
+        outcome = service(user=request.user)
+    except NothingToUndo as exc:
+        return grid_message(request, str(exc), error=True, status=422)
+    done = "Undid" if direction == "undo" else "Redid"
+    plural = "" if outcome.listings == 1 else "s"
+    return notify(
+        grid_message(request, f"{done} {outcome.action} ({outcome.listings} listing{plural})."),
+        ROWS_CHANGED,
+        UNDO_CHANGED,
+    )
+
+
+@login_required
+@require_POST
+def rows_remove_empty(request):
+    removed = listings_bulk_delete(listings=listings_empty(request.user), actor=request.user)
+    plural = "" if removed == 1 else "s"
+    return notify(grid_message(request, f"Removed {removed} empty row{plural}."), ROWS_CHANGED, UNDO_CHANGED)
+
+
+def grid_message(request, text: str, *, error: bool = False, status: int = 200) -> HttpResponse:
+    return render(request, "listings/grid.html#message", {"text": text, "error": error}, status=status)
