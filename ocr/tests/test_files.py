@@ -9,7 +9,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ocr import services
+from ocr import worker
 from ocr.models import Scan
 from ocr.tests import catalogs
 from ocr.tests.conftest import small_png, upload
@@ -130,7 +130,7 @@ def test_scans_go_through_the_configured_storage(client, owner, settings, media_
     client.force_login(owner)
     png = catalogs.png_bytes(catalogs.table_page(items[:2]))
     scan_id = client.post("/api/ocr/scans/", {"file": upload("two.png", png)}).json()["id"]
-    assert services.scan_process(scan_id=scan_id) == "completed"
+    assert worker.scan_process(scan_id=scan_id) == "completed"
     scan = Scan.objects.get(pk=scan_id)
     assert default_storage.exists(scan.file.name) and default_storage.exists(scan.pages.get().thumbnail.name)
     assert b"".join(client.get(f"/ocr/{scan_id}/pages/1/image/").streaming_content).startswith(b"\x89PNG")
