@@ -94,7 +94,8 @@ def column_name(count: int) -> str:
     return letters
 
 
-def _column_number(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"AA" -> 27: the position of a column named by its letters."""
     number = 0
     for letter in letters.upper():
         number = number * 26 + (letter - ord("A") + 1)
@@ -136,7 +137,7 @@ class XlsxSheetScanner:
             kind, attributes, empty = tag.groups()
             if kind == b"c":
                 reference = _XLSX_CELL_REF.search(attributes)
-                column = _column_number(reference[1]) if reference and reference[1] else self._column + 1
+                column = column_number(reference[1]) if reference and reference[1] else self._column + 1
                 row = int(reference[2]) if reference and reference[2] else self._row
                 self._column = column
                 # A self-closing cell has a style and no value; readers leave it out.
@@ -149,7 +150,7 @@ class XlsxSheetScanner:
             else:
                 declared = _XLSX_RANGE.search(attributes)
                 if declared:
-                    self.extent.declared_columns = _column_number(declared[1])
+                    self.extent.declared_columns = column_number(declared[1])
                     self.extent.declared_rows = int(declared[2] or 0)
 
 

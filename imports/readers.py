@@ -26,6 +26,8 @@ from imports.dimensions import (
     Extent,
     OdsContentScanner,
     XlsxSheetScanner,
+    column_name,
+    column_number,
     oversized_sheets,
     xls_extents,
 )
@@ -306,20 +308,12 @@ def _xlsx_sheet_paths(name: str, archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + (letter - ord("A") + 1)
-    return index - 1
+    return column_number(letters) - 1
 
 
 def column_letter(index: int) -> str:
     """0 -> A, 26 -> AA: how a spreadsheet names a column."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+    return column_name(index + 1)
 
 
 def _decode(name: str, data: bytes) -> str:
