@@ -11,6 +11,7 @@ memory follows the data, not the sheet's range.
 
 import io
 import json
+import logging
 import pickle
 import signal
 import subprocess
@@ -24,6 +25,8 @@ from typing import Any
 from django.conf import settings
 
 from imports.errors import FileRejected
+
+logger = logging.getLogger(__name__)
 
 CHILD = Path(__file__).with_name("workbook_child.py")
 # What the child's answer may contain besides built-in types.
@@ -72,9 +75,13 @@ def read_workbook(
         raise FileRejected(_too_slow(name, seconds)) from exc
     if finished.returncode == -signal.SIGXCPU:
         raise FileRejected(_too_slow(name, seconds))
-    if finished.returncode != 0:
-        # Rust aborts (SIGABRT) when an allocation past the cap fails.
+    if finished.returncode < 0:
+        # Killed: Rust aborts (SIGABRT) when an allocation past the cap fails.
         raise FileRejected(_too_big(name, memory_mb))
+    if finished.returncode > 0:
+        error = finished.stderr[-2000:].decode(errors="replace")
+        logger.error("The workbook reader failed on %s: %s", name, error)
+        raise FileRejected(f"{name} could not be read as {file_format}.")
     try:
         answer = _CellsOnly(io.BytesIO(finished.stdout)).load()
     except Exception as exc:  # a child that died while writing its answer
