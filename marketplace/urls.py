@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.identity import account_rate_limited
 from audit.api import AuditListView
 from marketplace import health
 
@@ -15,6 +16,8 @@ swagger_ui = csp_update({"img-src": ["data:"]})(
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
+    # The admin's own log-in view, under the per-account limit every log-in door has.
+    path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
     path("api/", include("listings.api.urls")),
