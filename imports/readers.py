@@ -21,7 +21,18 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from charset_normalizer import from_bytes
 from django.conf import settings
-from python_calamine import CalamineError, CalamineWorkbook
+
+from imports.dimensions import (
+    Extent,
+    OdsContentScanner,
+    XlsxSheetScanner,
+    column_name,
+    column_number,
+    oversized_sheets,
+    xls_extents,
+)
+from imports.errors import FileRejected
+from imports.sandbox import SheetData, read_workbook
 
 XLSX, XLS, ODS, CSV = "xlsx", "xls", "ods", "csv"
 SPREADSHEET_EXTENSIONS = {".xlsx": XLSX, ".xlsm": XLSX, ".xls": XLS, ".ods": ODS}
@@ -46,20 +57,6 @@ _UNCACHED_FORMULA = re.compile(
 _ENTITY_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-class FileRejected(Exception):
-    """The whole file cannot be imported; ``message`` says why, naming the file."""
-
-    def __init__(
-        self, message: str, *, row: int | None = None, column: str | None = None, read_with_ocr: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.row = row
-        self.column = column
-        # The file is a document the OCR page reads (a PDF), not a spreadsheet.
-        self.read_with_ocr = read_with_ocr
-
-
 @dataclass
 class Spreadsheet:
     """An opened upload: its sheets and, per sheet, its rows as lists of cell values."""
@@ -67,36 +64,54 @@ class Spreadsheet:
     name: str
     format: str
     sheet_names: list[str]
-    _workbook: CalamineWorkbook | None = None
+    # Read in a capped child process (``sandbox.py``): only rows that hold something.
+    _sheet_data: dict[str, SheetData] | None = None
+    # Sheet -> why it was not read (past the row or column limits, see dimensions.py).
+    oversized: dict[str, str] = field(default_factory=dict)
     _csv_text: str | None = None
     _csv_dialect: Any = None
     # Sheet name -> {(row number, column index): formula text} for formulas with no result.
     uncached_formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
-    # Calamine parses a sheet each time it is asked for one; ask once.
-    _sheets: dict[str, Any] = field(default_factory=dict)
 
-    def _sheet(self, name: str) -> Any:
-        if name not in self._sheets:
-            self._sheets[name] = self._workbook.get_sheet_by_name(name)
-        return self._sheets[name]
+    @property
+    def readable_sheet_names(self) -> list[str]:
+        return [name for name in self.sheet_names if name not in self.oversized]
 
     def height(self, sheet: str) -> int:
-        if self._workbook is None:
+        if self._sheet_data is None:
             return self._csv_text.count("\n") + 1
         return self._sheet(sheet).height
 
+    def _sheet(self, name: str) -> SheetData:
+        if name in self.oversized:
+            raise FileRejected(self.oversized[name])
+        return self._sheet_data[name]
+
     def rows(self, sheet: str) -> Iterator[list[Any]]:
         """Every row of ``sheet``, top to bottom; cells are str, float, int, bool, date or ''."""
-        if self._workbook is None:
+        if self._sheet_data is None:
             reader = csv.reader(io.StringIO(self._csv_text, newline=""), self._csv_dialect)
+            max_columns = settings.IMPORT_MAX_COLUMNS
             try:
-                yield from reader
+                for cells in reader:
+                    if len(cells) > max_columns:
+                        raise FileRejected(
+                            f"{self.name}, line {reader.line_num} has {len(cells):,} columns; the most an "
+                            f"import reads is {max_columns:,} columns (IMPORT_MAX_COLUMNS).",
+                            row=reader.line_num,
+                        )
+                    yield cells
             except csv.Error as exc:
                 raise FileRejected(
                     f"{self.name}, line {reader.line_num}: {exc}.", row=reader.line_num
                 ) from exc
             return
-        yield from self._sheet(sheet).iter_rows()
+        expected = 0
+        for index, cells in self._sheet(sheet).rows:
+            for _ in range(index - expected):
+                yield []
+            yield cells
+            expected = index + 1
 
 
 def open_spreadsheet(name: str, data: bytes) -> Spreadsheet:
@@ -108,19 +123,21 @@ def open_spreadsheet(name: str, data: bytes) -> Spreadsheet:
     if file_format == CSV:
         return _open_csv(name, data)
     formulas: dict[str, dict[tuple[int, int], str]] = {}
+    extents: list[Extent] = []
     if file_format in (XLSX, ODS):
-        formulas = _check_zip(name, data, file_format)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except CalamineError as exc:
-        raise FileRejected(f"{name} could not be read as {file_format}: {exc}.") from exc
-    except Exception as exc:  # calamine raises its own XmlError, ZipError, PasswordError
-        raise FileRejected(f"{name} could not be read as {file_format}: {exc}.") from exc
+        formulas = _check_zip(name, data, file_format, extents)
+    else:
+        extents = xls_extents(name, data)
+    oversized = oversized_sheets(name, extents)
+    if oversized and len(oversized) == len(extents):
+        raise FileRejected(next(iter(oversized.values())))
+    sheet_names, sheets = read_workbook(name, data, file_format, skip=oversized)
     return Spreadsheet(
         name=name,
         format=file_format,
-        sheet_names=list(workbook.sheet_names),
-        _workbook=workbook,
+        sheet_names=sheet_names,
+        _sheet_data={sheet.name: sheet for sheet in sheets},
+        oversized=oversized,
         uncached_formulas=formulas,
     )
 
@@ -191,8 +208,11 @@ def _zip_format(name: str, data: bytes) -> str:
     raise FileRejected(f"{name} is not a spreadsheet: its content is {_describe(data)}.")
 
 
-def _check_zip(name: str, data: bytes, file_format: str) -> dict[str, dict[tuple[int, int], str]]:
-    """Refuse zip bombs and XML entity declarations; find uncached xlsx formulas.
+def _check_zip(
+    name: str, data: bytes, file_format: str, extents: list[Extent]
+) -> dict[str, dict[tuple[int, int], str]]:
+    """Refuse zip bombs and XML entity declarations; find uncached xlsx formulas;
+    add each sheet's size to ``extents``.
 
     Declared sizes are checked first, then every member is inflated in chunks with
     a running total, so an archive that lies about its sizes is stopped too.
@@ -215,16 +235,20 @@ def _check_zip(name: str, data: bytes, file_format: str) -> dict[str, dict[tuple
                         f"{max_ratio} to 1 a spreadsheet has; refused as a possible zip bomb."
                     )
             sheet_paths = _xlsx_sheet_paths(name, archive) if file_format == XLSX else {}
+            scanners = _dimension_scanners(file_format, sheet_paths, members)
             formulas_by_path: dict[str, dict[tuple[int, int], str]] = {}
             inflated = 0
             for member in members:
                 if member.is_dir():
                     continue
                 is_sheet = member.filename in sheet_paths.values()
+                scanner = scanners.get(member.filename)
                 formulas: dict[tuple[int, int], str] = {}
                 tail = b""
                 with archive.open(member) as stream:
                     while chunk := stream.read(_CHUNK):
+                        if scanner is not None:
+                            scanner.feed(chunk)
                         inflated += len(chunk)
                         if inflated > max_total:
                             raise FileRejected(
@@ -245,11 +269,28 @@ def _check_zip(name: str, data: bytes, file_format: str) -> dict[str, dict[tuple
                         tail = window[-4096:]
                 if formulas:
                     formulas_by_path[member.filename] = formulas
+        for scanner in scanners.values():
+            extents.extend(scanner.extents if isinstance(scanner, OdsContentScanner) else [scanner.extent])
     except FileRejected:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
         raise FileRejected(f"{name} is a damaged zip archive ({exc}); save it again and re-upload.") from exc
     return {sheet: formulas_by_path[path] for sheet, path in sheet_paths.items() if path in formulas_by_path}
+
+
+def _dimension_scanners(
+    file_format: str, sheet_paths: dict[str, str], members: list[zipfile.ZipInfo]
+) -> dict[str, XlsxSheetScanner | OdsContentScanner]:
+    """Member path -> the scanner that measures the sheets in it."""
+    if file_format == ODS:
+        return {"content.xml": OdsContentScanner()}
+    # Without a workbook part naming them, every worksheet part is measured.
+    paths = sheet_paths or {
+        member.filename: member.filename
+        for member in members
+        if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+    }
+    return {path: XlsxSheetScanner(sheet) for sheet, path in paths.items()}
 
 
 def _xlsx_sheet_paths(name: str, archive: zipfile.ZipFile) -> dict[str, str]:
@@ -274,20 +315,12 @@ def _xlsx_sheet_paths(name: str, archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + (letter - ord("A") + 1)
-    return index - 1
+    return column_number(letters) - 1
 
 
 def column_letter(index: int) -> str:
     """0 -> A, 26 -> AA: how a spreadsheet names a column."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+    return column_name(index + 1)
 
 
 def _decode(name: str, data: bytes) -> str:

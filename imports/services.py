@@ -67,14 +67,14 @@ def _choose_sheet(spreadsheet: Spreadsheet, sheet: str | None) -> tuple[str, int
     if sheet and sheet not in spreadsheet.sheet_names:
         names = ", ".join(f"“{name}”" for name in spreadsheet.sheet_names)
         raise FileRejected(f"{spreadsheet.name} has no sheet “{sheet}”; its sheets are {names}.")
-    for name in [sheet] if sheet else spreadsheet.sheet_names:
+    for name in [sheet] if sheet else spreadsheet.readable_sheet_names:
         found = find_header_row(spreadsheet.rows(name))
         if found is not None:
             return name, *found
     where = f"sheet “{sheet}”" if sheet else "any sheet"
     raise FileRejected(
         f"{spreadsheet.name}: no title column in {where}. Name the column of titles “Title” "
-        "(or Name, Item, Product) in a header row near the top."
+        "(or Name, Item, Product) in a header row near the top. " + " ".join(spreadsheet.oversized.values())
     )
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/fix/", views.import_fix, name="fix"),
     path("<int:pk>/mode/", views.import_mode, name="mode"),
     path("<int:pk>/errors.csv", views.import_error_report, name="error_report"),
+    path("<int:pk>/files/<int:file_pk>/", views.import_file_download, name="file"),
 ]

@@ -31,6 +31,7 @@ from imports.services import (
 from listings.fields import LISTING_FIELDS
 from marketplace.formulas import neutralise_formula
 from marketplace.ratelimits import rate_limited
+from marketplace.uploads import login_or_token_required, serve_upload
 
 RECENT_IMPORTS = 20
 
@@ -231,3 +232,13 @@ def import_error_report(request, pk: int):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{upload.pk}-errors.csv"'
     return response
+
+
+@login_or_token_required
+@require_GET
+def import_file_download(request, pk: int, file_pk: int):
+    """The file as it was uploaded, to its owner only (staged rows are never served)."""
+    import_file = get_object_or_404(import_get_for_user(request.user, pk).files, pk=file_pk)
+    return serve_upload(
+        import_file.file, filename=import_file.original_name, content_type="application/octet-stream"
+    )

@@ -1,5 +1,6 @@
-"""Input no view can use is answered here, once for every page, partial and endpoint:
-parameters the database cannot store, and API paths that miss their trailing slash.
+"""What every page and API answer goes through: input no view can use (parameters
+the database cannot store, API paths that miss their trailing slash) is answered
+here, and answers holding a seller's data are kept out of caches.
 
 Django's CommonMiddleware, with ``APPEND_SLASH``, answers a path that misses its
 trailing slash with a redirect, which turns a POST into a GET and loses its body (and
@@ -8,9 +9,12 @@ JSON 404 that names the path to call; paths of the Flask-compatible API (no slas
 match before this runs. Any other 404 under ``/api/`` is JSON too, never an HTML page.
 """
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware import common
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from marketplace.input import InvalidParameter, unstorable_reason
 
@@ -85,3 +89,22 @@ class CommonMiddleware(common.CommonMiddleware):
                     {"detail": "No such API path.", "errors": [], "error": "Not found"}, status=404
                 )
         return super().process_response(request, response)
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every API answer and every page seen
+    logged in: they hold a seller's listings, and neither a shared proxy nor the
+    browser's back-forward cache on a shared computer should keep them. Responses
+    that set their own Cache-Control keep it (static files never get here:
+    WhiteNoise answers them first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # API clients authenticate with a token inside the view, so the path decides there.
+        holds_user_data = request.path.startswith(API_PREFIX) or request.user.is_authenticated
+        if holds_user_data and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -9,8 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
-from marketplace.env import env_bool, env_int, env_list, env_required, env_str
+from marketplace.env import env_bool, env_int, env_json, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "template_partials",
     "import_export",
     "axes",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, except that an /api/ path missing its slash gets a JSON 404 naming
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "marketplace.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.middleware.PrivateCacheMiddleware",
     # After authentication, so a session user is counted as that user.
     "marketplace.ratelimits.RateLimitMiddleware",
     # NUL in any query or form parameter is a 400 naming it, before any view runs.
@@ -253,6 +257,10 @@ RATE_LIMIT_ACCOUNTS = env_str("RATE_LIMIT_ACCOUNTS", "20/m")
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+# xlsx, xls and ods are parsed in a child process with this address space and CPU time.
+IMPORT_READER_MEMORY_MB = env_int("IMPORT_READER_MEMORY_MB", 1024)
+IMPORT_READER_SECONDS = env_int("IMPORT_READER_SECONDS", 60)
 # Zip-based spreadsheets (xlsx, ods) are refused past this unpacked size or ratio.
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
 IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200)
@@ -268,6 +276,9 @@ FIND_REPLACE_MAX_REPLACE = env_int("FIND_REPLACE_MAX_REPLACE", 5000)
 FIND_REPLACE_MAX_PATTERN_MEMORY = env_int("FIND_REPLACE_MAX_PATTERN_MEMORY", 1024 * 1024)
 # JSON bodies: the deepest nesting accepted (the API's own shapes need 4).
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
+# With nginx in front: the internal location that maps to MEDIA_ROOT (e.g. "/protected/");
+# file views then answer with X-Accel-Redirect and nginx sends the bytes.
+UPLOADS_X_ACCEL_REDIRECT = env_str("UPLOADS_X_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -280,10 +291,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-MEDIA_URL = "media/"
+# Uploads are never served from a URL of their own (there is no MEDIA_URL route, in
+# any mode): views that check the owner send them (marketplace/uploads.py).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Another backend (e.g. django-storages' S3Storage for an S3-compatible store)
+    # with its options as JSON: every read and write of an upload goes through it.
+    "default": {
+        "BACKEND": env_str("UPLOADS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("UPLOADS_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -295,6 +312,8 @@ STORAGES = {
 
 # --- Security: on whenever DEBUG is off, each switch overridable -----------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container healthcheck asks over plain HTTP from inside; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -304,6 +323,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# django-csp 4 (dict format). Our own origin only: scripts and styles are files
+# under static/ (htmx included), never inline, so no 'unsafe-inline' or 'unsafe-eval'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,8 +1,8 @@
 """``/api/ocr/``: upload scans, read them back with pages and candidates, correct,
 convert to listings, delete. Another user's scan is a 404."""
 
-from django.urls import path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.urls import path, reverse
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.request import Request
@@ -40,6 +40,9 @@ class ScanSerializer(serializers.ModelSerializer):
 
 
 class PageSerializer(serializers.ModelSerializer):
+    # Served only to the scan's owner (session or JWT), never from a public URL.
+    thumbnail = serializers.SerializerMethodField()
+
     class Meta:
         model = ScanPage
         fields = [
@@ -53,6 +56,14 @@ class PageSerializer(serializers.ModelSerializer):
             "error",
             "seconds",
         ]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail(self, page: ScanPage) -> str | None:
+        if not page.thumbnail:
+            return None
+        url = reverse("ocr:page-image", args=[page.scan_id, page.number])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class CandidateSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ seller can act on; the worker fails the scan with it instead of retrying.
 import io
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import pytesseract
 from django.conf import settings
@@ -22,12 +23,56 @@ PDF = "pdf"
 IMAGE = "image"
 
 
+_NOT_A_SCAN = "This is neither a PDF nor an image Tesseract can read (PNG, JPEG, TIFF, WebP)."
+
+
 class ScanRejected(Exception):
     """The file cannot be read, for a reason retrying will not fix."""
 
 
 class PageTimeout(Exception):
     """One page took longer than OCR_PAGE_TIMEOUT_SECONDS."""
+
+
+# The extension a stored scan gets, from what its content is (never from its name).
+_EXTENSIONS = {PDF: "pdf", "PNG": "png", "JPEG": "jpg", "TIFF": "tif", "WEBP": "webp"}
+_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "tif": "image/tiff",
+    "webp": "image/webp",
+}
+
+
+def upload_extension(upload: BinaryIO) -> str:
+    """``pdf``, ``png``, ``jpg``, ``tif`` or ``webp``: what the upload is by its first
+    bytes (and, for images, Pillow's reading of its header); ``ScanRejected`` for
+    anything else, HTML and SVG included, whatever the file is called."""
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if b"%PDF-" in head:
+        return _EXTENSIONS[PDF]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+    except Image.DecompressionBombError as exc:
+        raise ScanRejected(f"The image is too large to read safely: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ScanRejected(_NOT_A_SCAN) from exc
+    finally:
+        upload.seek(0)
+    if image_format not in IMAGE_FORMATS:
+        raise ScanRejected(f"{image_format} images are not supported; use PNG, JPEG, TIFF or WebP.")
+    return _EXTENSIONS[image_format]
+
+
+def content_type_of(stored_name: str) -> str:
+    """The content type of a stored scan, from the extension its content gave it."""
+    return _CONTENT_TYPES.get(stored_name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 def file_kind(path: Path) -> str:
@@ -56,9 +101,7 @@ def _open_image(path: Path) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise ScanRejected(f"The image is too large to read safely: {exc}") from exc
     except (UnidentifiedImageError, OSError) as exc:
-        raise ScanRejected(
-            "This is neither a PDF nor an image Tesseract can read (PNG, JPEG, TIFF, WebP)."
-        ) from exc
+        raise ScanRejected(_NOT_A_SCAN) from exc
     if image.format not in IMAGE_FORMATS:
         raise ScanRejected(f"{image.format} images are not supported; use PNG, JPEG, TIFF or WebP.")
     _check_pixels(*image.size, "The image")

@@ -20,6 +20,7 @@ from listings.models import Listing
 from listings.services.changes import listings_create_many
 from listings.validation import clean_listing, clean_template_defaults, parse_bool
 from marketplace.errors import FieldError, InvalidInput
+from ocr import engine
 from ocr.models import Candidate, Scan, ScanPage
 from ocr.worker import process_scan
 
@@ -40,8 +41,9 @@ class ScanInvalid(Exception):
 
 @transaction.atomic
 def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
-    """Store an upload and queue it for reading. What is inside the file is
-    checked by the worker, which fails the scan with a reason if it is unreadable."""
+    """Store an upload and queue it for reading. Only a PDF or a raster image (by its
+    content) is taken; whether its pages can be read is checked by the worker, which
+    fails the scan with a reason if they cannot."""
     limit = settings.OCR_MAX_BYTES
     if not upload.size:
         raise ScanInvalid([{"field": "file", "message": "The file is empty."}])
@@ -54,9 +56,14 @@ def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
                 }
             ]
         )
+    try:
+        extension = engine.upload_extension(upload)
+    except engine.ScanRejected as exc:
+        raise ScanInvalid([{"field": "file", "message": str(exc)}]) from exc
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     scan = Scan(owner=owner, original_name=name, file_size=upload.size)
-    scan.file.save(name, upload, save=False)
+    # Stored under a name of ours: the uploaded one is only shown, never trusted.
+    scan.file.save(f"scan.{extension}", upload, save=False)
     scan.save()
     audit_record(actor=owner, action="ocr.scan.create", obj=scan, changes={"file": name, "size": upload.size})
     process_scan.enqueue(scan.pk)

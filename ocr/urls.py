@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:scan_id>/progress/", views.progress, name="progress"),
     path("<int:scan_id>/convert/", views.convert, name="convert"),
     path("<int:scan_id>/delete/", views.delete, name="delete"),
+    path("<int:scan_id>/file/", views.scan_file, name="file"),
+    path("<int:scan_id>/pages/<int:number>/image/", views.page_image, name="page-image"),
     path("<int:scan_id>/pages/<int:number>/rerun/", views.page_rerun, name="page-rerun"),
     path(
         "<int:scan_id>/candidates/<int:candidate_id>/<str:field>/",

@@ -3,14 +3,16 @@ the recognised words, candidates edited cell by cell), convert, re-run, delete."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from listing_templates.selectors import templates_visible_to
 from marketplace.errors import InvalidInput
 from marketplace.ratelimits import rate_limited
+from marketplace.uploads import login_or_token_required, serve_upload
 from ocr import selectors, services
+from ocr.engine import content_type_of
 from ocr.forms import ConvertForm, ScanUploadForm
 from ocr.parsing import LOW_CONFIDENCE
 
@@ -130,3 +132,23 @@ def delete(request, scan_id: int):
     services.scan_delete(scan=scan, actor=request.user)
     messages.success(request, f"Deleted {scan.original_name}.")
     return redirect("ocr:scans")
+
+
+@login_or_token_required
+@require_GET
+def scan_file(request, scan_id: int):
+    """The uploaded PDF or image, as an attachment, to its owner only."""
+    scan = selectors.scan_get_for_user(request.user, scan_id)
+    return serve_upload(scan.file, filename=scan.original_name, content_type=content_type_of(scan.file.name))
+
+
+@login_or_token_required
+@require_GET
+def page_image(request, scan_id: int, number: int):
+    """A page as the PNG we drew from it (never the uploaded bytes), shown in the review."""
+    page = selectors.page_get_for_user(request.user, scan_id, number)
+    if not page.thumbnail:
+        raise Http404("This page has no image.")
+    return serve_upload(
+        page.thumbnail, filename=f"scan-{scan_id}-page-{number}.png", content_type="image/png", inline=True
+    )

@@ -4,6 +4,7 @@ storing pages and candidates, retries, and recovering scans a dead worker left.
 any number of hosts); the seller's writes, which queue it, are ``ocr.services``."""
 
 import logging
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -76,15 +77,15 @@ def _scan_begin(scan_id: int) -> Scan | None:
 
 
 def _read_pages(scan: Scan, lock: ScanLock) -> None:
-    path = scan.file.path
-    count = engine.page_count(path)
-    Scan.objects.filter(pk=scan.pk).update(page_count=count)
-    done = set(scan.pages.values_list("number", flat=True))
-    numbers = [number for number in range(1, count + 1) if number not in done]
     with (
         tempfile.TemporaryDirectory(prefix="ocr-") as workdir,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-render") as renderer,
     ):
+        path = _local_copy(scan, Path(workdir))
+        count = engine.page_count(path)
+        Scan.objects.filter(pk=scan.pk).update(page_count=count)
+        done = set(scan.pages.values_list("number", flat=True))
+        numbers = [number for number in range(1, count + 1) if number not in done]
         # Poppler renders the next page while Tesseract reads this one: two
         # processes, so the rendering costs no time where a second core is free.
         # At most two pages are on disk, whatever the length of the PDF.
@@ -105,6 +106,14 @@ def _read_pages(scan: Scan, lock: ScanLock) -> None:
             if page_file is not None:
                 page_file.unlink(missing_ok=True)
             lock.refresh()
+
+
+def _local_copy(scan: Scan, workdir: Path) -> Path:
+    """The scan as a local file for Poppler and Tesseract, whatever the storage."""
+    path = workdir / f"source.{scan.file.name.rsplit('.', 1)[-1]}"
+    with scan.file.open("rb") as source, path.open("wb") as target:
+        shutil.copyfileobj(source, target)
+    return path
 
 
 @transaction.atomic

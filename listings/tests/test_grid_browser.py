@@ -270,7 +270,7 @@ def test_status_indicator_opens_with_the_keyboard(owner_page, owner):
     page = owner_page
     open_grid(page)
     status = page.locator("#backend-status")
-    page.wait_for_function("document.querySelector('#backend-status .dot').dataset.state !== 'unknown'")
+    page.wait_for_function("() => document.querySelector('#backend-status .dot').dataset.state !== 'unknown'")
     expect(status.locator(".label")).to_have_text("Backend ok")
     status.locator("summary").focus()
     page.keyboard.press("Enter")

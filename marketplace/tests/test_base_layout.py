@@ -9,7 +9,9 @@ def test_status_indicator_shows_backend_state(owner_page, owner, artifacts_dir):
     ListingFactory(owner=owner, title="Walnut desk")
     owner_page.goto("/listings/")
     indicator = owner_page.locator("#backend-status")
-    owner_page.wait_for_function("document.querySelector('#backend-status .dot').dataset.state !== 'unknown'")
+    owner_page.wait_for_function(
+        "() => document.querySelector('#backend-status .dot').dataset.state !== 'unknown'"
+    )
     state = indicator.locator(".dot").get_attribute("data-state")
     assert state in {"ok", "degraded"}
     indicator.locator("summary").click()

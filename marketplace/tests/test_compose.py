@@ -14,7 +14,7 @@ def compose() -> dict:
 
 def env_names_settings_read() -> set[str]:
     source = (BASE_DIR / "marketplace" / "settings.py").read_text()
-    return set(re.findall(r'env_(?:str|bool|int|list|required)\(\s*"([A-Z_]+)"', source))
+    return set(re.findall(r'env_(?:str|bool|int|list|json|required)\(\s*"([A-Z_]+)"', source))
 
 
 def test_the_stack_has_its_four_services():
@@ -61,3 +61,10 @@ def test_no_secret_is_written_into_the_file():
     text = (BASE_DIR / "docker-compose.yml").read_text()
     assert "${SECRET_KEY:?" in text
     assert "${POSTGRES_PASSWORD:?" in text
+
+
+def test_the_stack_is_secure_by_default():
+    """HTTPS redirect and secure cookies are on unless .env turns them off (README)."""
+    environment = compose()["services"]["web"]["environment"]
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        assert environment[name] == f"${{{name}:-1}}", name

@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from ocr.tests import catalogs
 
@@ -17,3 +18,8 @@ def items():
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
+
+
+def small_png() -> bytes:
+    """A real (blank) PNG: uploads are taken only if their content is a PDF or an image."""
+    return catalogs.png_bytes(Image.new("L", (40, 30), 255))

@@ -10,7 +10,7 @@ from listings.fields import Source
 from listings.models import Listing
 from listings.tests.factories import ListingTemplateFactory
 from ocr.models import Scan
-from ocr.tests.conftest import upload
+from ocr.tests.conftest import small_png, upload
 from ocr.tests.factories import read_scan
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +24,14 @@ def api(owner):
 
 
 def test_upload_creates_a_pending_scan_and_queues_it(api, owner):
-    response = api.post(
-        "/api/ocr/scans/", {"file": upload("prices.png", b"\x89PNG fake")}, format="multipart"
-    )
+    response = api.post("/api/ocr/scans/", {"file": upload("prices.png", small_png())}, format="multipart")
     assert response.status_code == 201
     scan = Scan.objects.get(pk=response.json()["id"])
     assert (scan.owner, scan.status, scan.original_name, scan.file_size) == (
         owner,
         Scan.Status.PENDING,
         "prices.png",
-        9,
+        len(small_png()),
     )
     assert default_storage.exists(scan.file.name)
     assert DBTaskResult.objects.get().args_kwargs["args"] == [scan.pk]

@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 from listings.fields import Source
 from listings.models import Listing
 from ocr.models import Scan
-from ocr.tests.conftest import upload
+from ocr.tests.conftest import small_png, upload
 from ocr.tests.factories import read_scan
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def seller(client, owner):
 
 def test_upload_page_creates_a_scan_and_opens_its_review(seller, owner):
     assert seller.get("/ocr/").status_code == 200
-    response = seller.post("/ocr/", {"file": upload("prices.png", b"\x89PNG fake")})
+    response = seller.post("/ocr/", {"file": upload("prices.png", small_png())})
     scan = Scan.objects.get(owner=owner)
     assert response.status_code == 302 and response.url == f"/ocr/{scan.pk}/"
     assert DBTaskResult.objects.count() == 1

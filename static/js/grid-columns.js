@@ -43,21 +43,20 @@ function orderRows() {
   document.querySelectorAll("tr[data-listing-id]").forEach((row) => orderCells(row, "td[data-field]", "data-field"));
 }
 
-// One stylesheet rule set, so rows loaded later follow the same settings.
+// One stylesheet rule set, so rows loaded later follow the same settings. A
+// constructed stylesheet rather than a <style> element, which the
+// Content-Security-Policy (style-src 'self') would refuse.
+const columnSheet = new CSSStyleSheet();
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, columnSheet];
+
 function applyStyle() {
-  let style = document.getElementById("grid-column-style");
-  if (!style) {
-    style = document.createElement("style");
-    style.id = "grid-column-style";
-    document.head.append(style);
-  }
   const rules = layout.hidden.map(
     (field) => `#grid th[data-col="${field}"], #grid td[data-field="${field}"] { display: none; }`,
   );
   for (const [field, width] of Object.entries(layout.widths)) {
     rules.push(`#grid th[data-col="${field}"] .col-resize { width: ${Math.round(width)}px; }`);
   }
-  style.textContent = rules.join("\n");
+  columnSheet.replaceSync(rules.join("\n"));
   document.querySelectorAll("[data-column-toggle]").forEach((box) => {
     box.checked = !layout.hidden.includes(box.dataset.columnToggle);
   });
