@@ -19,6 +19,7 @@ from imports.services import (
     import_remap,
     import_request_commit,
 )
+from listings.services.undo import operation_undo_refusal
 from marketplace.ratelimits import rate_limited
 
 RECENT_IMPORTS = 20
@@ -64,6 +65,7 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
         "invalid_rows": {(e["file"], e["row"]) for e in upload.errors},
         "rejected": rejected,
         "running": upload.status in (Import.Status.QUEUED, Import.Status.COMMITTING),
+        **_undo_context(request, upload),
     }
     if request.htmx and request.GET.get("part") == "progress":
         response = render(request, "imports/import_detail.html#progress", context, status=status)
@@ -72,6 +74,16 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
             response["HX-Refresh"] = "true"
         return response
     return render(request, "imports/import_detail.html", context, status=status)
+
+
+def _undo_context(request, upload: Import) -> dict:
+    """Whether the page offers "Undo this import", and why it cannot when it cannot."""
+    if upload.status != Import.Status.COMMITTED or upload.batch is None:
+        return {"undo_offered": False}
+    return {
+        "undo_offered": True,
+        "undo_refusal": operation_undo_refusal(user=request.user, batch=upload.batch),
+    }
 
 
 @login_required

@@ -15,6 +15,7 @@ urlpatterns = [
     path("undo/", grid.undo, {"direction": "undo"}, name="undo"),
     path("redo/", grid.undo, {"direction": "redo"}, name="redo"),
     path("undo-buttons/", grid.undo_buttons, name="undo_buttons"),
+    path("operations/<uuid:batch>/undo/", history.operation_undo_view, name="operation_undo"),
     # The grid builds these from its base URL (no reverse() per cell); keep the shape.
     path("<int:pk>/cells/<slug:field>/", grid.cell, name="cell"),
     path("<int:pk>/delete/", grid.row_delete, name="row_delete"),

@@ -10,20 +10,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
-from audit.services import new_batch
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing
 from listings.services.changes import (
     CHUNK,
-    SNAPSHOT_FIELDS,
-    apply_to_rows,
+    NewListing,
     bulk_change,
-    create_rows,
-    delete_rows,
-    listing_create,
-    record_undo_step,
+    changes_apply,
 )
-from listings.validation import CENT, clean_listing, listing_warnings
+from listings.validation import CENT, clean_listing
 from marketplace.errors import FieldError, InvalidInput
 
 BULK_UPSERT_MAX_ITEMS = 10_000
@@ -32,17 +27,27 @@ BULK_UPSERT_MAX_ITEMS = 10_000
 MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 
 
-@transaction.atomic
+def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]:
+    """New listings with the same fields, source and extra columns as ``listings``
+    (oldest first), as one undoable step; returns the copies' ids."""
+    rows = listings.order_by("id").values("owner", "source", "extra", "warnings", *LISTING_FIELDS)
+    copies = (
+        NewListing(
+            owner_id=row["owner"],
+            values={name: row[name] for name in LISTING_FIELDS},
+            source=row["source"],
+            extra=row["extra"],
+            warnings=row["warnings"],
+        )
+        for row in rows.iterator(chunk_size=CHUNK)
+    )
+    return changes_apply(actor=actor, action="listing.duplicate", create=copies).created
+
+
 def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
     """A new listing with the same fields, source and extra columns."""
-    return listing_create(
-        owner=listing.owner,
-        data=listing.field_values(),
-        source=listing.source,
-        extra=listing.extra,
-        actor=actor,
-        action="listing.duplicate",
-    )
+    [copy] = listings_duplicate(listings=Listing.objects.filter(pk=listing.pk), actor=actor)
+    return Listing.objects.get(pk=copy)
 
 
 @transaction.atomic
@@ -83,14 +88,10 @@ def listings_price_adjust(
     )
 
 
-@transaction.atomic
 def listings_bulk_delete(*, listings: QuerySet[Listing], actor: User) -> int:
-    rows = list(listings.order_by().values("id", *SNAPSHOT_FIELDS))
-    batch = new_batch()
-    delete_rows(rows=rows, actor=actor, action="listing.delete", batch=batch)
-    if rows:
-        record_undo_step(user=actor, batch=batch, action="listing.bulk_delete")
-    return len(rows)
+    return changes_apply(
+        actor=actor, action="listing.bulk_delete", delete=listings, entry_actions={"delete": "listing.delete"}
+    ).deleted
 
 
 @dataclass(frozen=True)
@@ -167,29 +168,19 @@ def listings_bulk_upsert(
     if errors:
         raise InvalidInput(errors)
 
-    batch = new_batch()
-    new_listings = [
-        Listing(owner=owner, source=source, warnings=listing_warnings(cleaned), **cleaned)
-        for pk, cleaned in cleaned_items
-        if pk is None
-    ]
-    create_rows(listings=new_listings, actor=actor, action="listing.create", batch=batch)
+    new_items = [cleaned for pk, cleaned in cleaned_items if pk is None]
     updates = {pk: cleaned for pk, cleaned in cleaned_items if pk is not None}
-    updated = apply_to_rows(
-        rows=(
-            {"id": pk, **{name: existing[pk][name] for name in (*LISTING_FIELDS, "warnings")}}
-            for pk in updates
-        ),
+    result = changes_apply(
         actor=actor,
-        action="listing.update",
+        action="listing.bulk_upsert",
+        create=[NewListing(owner_id=owner.pk, values=cleaned, source=source) for cleaned in new_items],
+        update=list(updates),
         compute=lambda row: updates[row["id"]],
-        batch=batch,
+        entry_actions={"create": "listing.create", "update": "listing.update"},
     )
-    if new_listings or updated:
-        record_undo_step(user=actor, batch=batch, action="listing.bulk_upsert")
-    created_ids = iter(listing.pk for listing in new_listings)
+    created_ids = iter(result.created)
     return BulkUpsertResult(
         ids=[pk if pk is not None else next(created_ids) for pk, _ in cleaned_items],
-        created=len(new_listings),
-        updated=updated,
+        created=len(result.created),
+        updated=result.updated,
     )
