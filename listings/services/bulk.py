@@ -39,7 +39,7 @@ def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]
             extra=row["extra"],
             warnings=row["warnings"],
         )
-        for row in rows.iterator(chunk_size=CHUNK)
+        for row in rows
     )
     return changes_apply(actor=actor, action="listing.duplicate", create=copies).created
 

@@ -43,6 +43,9 @@ MAX_REPORTED_ERRORS = 100
 CHUNK = 5000
 # Rows per COPY or ``UPDATE ... FROM unnest`` statement.
 WRITE_CHUNK = 20_000
+# On SQLite: past this many distinct sets of values, CASE updates of this many rows.
+SQLITE_GROUPS = 10
+SQLITE_CHUNK = 500
 
 
 class VersionConflict(Exception):
@@ -191,21 +194,34 @@ def _update_rows(
     if connection.vendor == "postgresql":
         _update_postgres(merged_by_id)
     else:
-        _update_grouped(changed)
+        _update_elsewhere(changed)
     audit_record_many(
         actor=actor, action=action, object_type=LISTING_TYPE, changes_by_id=changes_by_id, batch=batch
     )
     return len(changes_by_id)
 
 
-def _update_grouped(changed: Mapping[int, Mapping[str, Any]]) -> None:
-    """One UPDATE per distinct set of values, so a bulk change that gives many rows
-    the same value costs a handful of statements (SQLite, for ``make run``)."""
+def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:
+    """SQLite (for ``make run``): one UPDATE per distinct set of values when a bulk
+    change gives many rows the same values, else CASE updates of ``SQLITE_CHUNK``
+    rows each (a paste, an undo: every row its own values)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for pk, values in changed.items():
         key = tuple(sorted((name, _hashable(value)) for name, value in values.items()))
         groups[key].append(pk)
     now = timezone.now()
+    if len(groups) > SQLITE_GROUPS:
+        names = sorted({name for values in changed.values() for name in values})
+        listings = Listing.objects.in_bulk(list(changed))
+        for pk, values in changed.items():
+            for name, value in values.items():
+                setattr(listings[pk], name, value)
+            listings[pk].version = F("version") + 1
+            listings[pk].updated_at = now
+        Listing.objects.bulk_update(
+            listings.values(), [*names, "version", "updated_at"], batch_size=SQLITE_CHUNK
+        )
+        return
     for key, ids in groups.items():
         values = {name: _unhashable(value) for name, value in key}
         for start in range(0, len(ids), CHUNK):
@@ -560,13 +576,13 @@ def listing_update(
     return Listing.objects.get(pk=listing.pk)
 
 
+@transaction.atomic
 def listing_delete(*, listing: Listing, actor: User, expected_version: int | None = None) -> None:
-    with transaction.atomic():
-        if expected_version is not None:
-            locked = Listing.objects.select_for_update().get(pk=listing.pk)
-            if locked.version != expected_version:
-                raise VersionConflict(locked)
-        changes_apply(actor=actor, action="listing.delete", delete=[listing.pk])
+    if expected_version is not None:
+        locked = Listing.objects.select_for_update().get(pk=listing.pk)
+        if locked.version != expected_version:
+            raise VersionConflict(locked)
+    changes_apply(actor=actor, action="listing.delete", delete=[listing.pk])
 
 
 def bulk_change(*, listings: QuerySet[Listing], actor: User, action: str, compute: Compute) -> int:

@@ -37,7 +37,7 @@ from listings.services.changes import (
     listing_delete,
     listing_update,
 )
-from listings.services.undo import NothingToUndo, redo_last, undo_last
+from listings.services.undo import NothingToUndo, NotUndoable, redo_last, undo_last
 from marketplace.errors import InvalidInput
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
@@ -299,7 +299,7 @@ def undo(request, direction: str):
     service = undo_last if direction == "undo" else redo_last
     try:
         outcome = service(user=request.user)
-    except NothingToUndo as exc:
+    except (NothingToUndo, NotUndoable) as exc:
         return grid_message(request, str(exc), error=True, status=422)
     done = "Undid" if direction == "undo" else "Redid"
     plural = "" if outcome.listings == 1 else "s"
