@@ -377,3 +377,21 @@ def test_duplicate_service_copies_extra_and_source(owner):
     [copy] = listings_duplicate(listings=Listing.objects.filter(pk=original.pk), actor=owner)
     copied = Listing.objects.get(pk=copy)
     assert (copied.extra, copied.source, copied.title) == ({"sku": "A1"}, "import", original.title)
+
+
+def test_an_admin_list_editable_save_of_several_rows_is_one_undo_step(staff_client, staff, owner):
+    chair, table = ListingFactory(owner=owner, price=Decimal("5.00")), ListingFactory(owner=owner)
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2", "_save": "Save"}
+    for index, (listing, price) in enumerate([(table, "7.00"), (chair, "6.00")]):
+        data |= {
+            f"form-{index}-id": str(listing.pk),
+            f"form-{index}-price": price,
+            f"form-{index}-condition": listing.condition,
+        }
+    response = staff_client.post("/admin/listings/listing/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(Listing.objects.values_list("price", flat=True)) == [Decimal("6.00"), Decimal("7.00")]
+    assert UndoStep.objects.filter(user=staff).count() == 1
+    undo_last(user=staff)
+    chair.refresh_from_db()
+    assert chair.price == Decimal("5.00")
