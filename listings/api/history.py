@@ -76,7 +76,7 @@ class RedoView(APIView):
 
 
 class OperationUndoView(APIView):
-    @extend_schema(request=None, responses={200: UndoResultSerializer, **NOTHING})
+    @extend_schema(tags=["listings"], request=None, responses={200: UndoResultSerializer, **NOTHING})
     def post(self, request: Request, batch) -> Response:
         """Undo one operation (the ``batch`` of its audit entries), not only the newest:
         refused (409) while a later change still in effect touched the same listings;
