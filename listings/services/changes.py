@@ -336,16 +336,6 @@ def _relink(listings: Sequence[NewListing], ids: Sequence[int]) -> None:
 # --- create and delete ---------------------------------------------------------
 
 
-def snapshot(listing: Listing) -> dict[str, Any]:
-    return {
-        **listing.field_values(),
-        "owner": listing.owner_id,
-        "source": listing.source,
-        "extra": listing.extra,
-        "ocr_scan": listing.ocr_scan_id,
-    }
-
-
 def _new_snapshot(listing: NewListing) -> dict[str, Any]:
     state = {
         **listing.values,
@@ -520,17 +510,6 @@ def record_undo_step(*, user: User | None, batch: uuid.UUID, action: str) -> Non
 # --- the single-listing doors and other shorthands --------------------------------
 
 
-def new_listing(
-    *,
-    owner: User,
-    data: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    extra: Mapping[str, Any] | None = None,
-) -> NewListing:
-    """A ``NewListing`` from raw input, cleaned (``InvalidInput`` on bad values)."""
-    return NewListing(owner_id=owner.pk, values=clean_listing(data), source=source, extra=dict(extra or {}))
-
-
 def listing_create(
     *,
     owner: User,
@@ -546,7 +525,9 @@ def listing_create(
     result = changes_apply(
         actor=actor or owner,
         action=action,
-        create=[new_listing(owner=owner, data=data, source=source, extra=extra)],
+        create=[
+            NewListing(owner_id=owner.pk, values=clean_listing(data), source=source, extra=dict(extra or {}))
+        ],
         batch=batch,
     )
     return Listing.objects.get(pk=result.created[0])
