@@ -9,6 +9,7 @@ from django.db.models import F, QuerySet
 from accounts.models import User
 from audit.services import audit_record, field_changes
 from listing_templates.models import ApplyMode, ListingTemplate
+from listings.concurrency import save_or_invalid, serialised_per_user
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
 from listings.services.changes import NewListing, changes_apply
@@ -30,7 +31,7 @@ def template_create(
         owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
     )
     template.full_clean()
-    template.save()
+    save_or_invalid(template)
     audit_record(
         actor=actor or owner,
         action="template.create",
@@ -50,7 +51,7 @@ def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor
     template.full_clean()
     changes = field_changes(before, {name: getattr(template, name) for name in editable})
     if changes:
-        template.save()
+        save_or_invalid(template)
         audit_record(actor=actor, action="template.update", obj=template, changes=changes)
     return template
 
@@ -72,6 +73,7 @@ def _is_empty(name: str, value: Any) -> bool:
 
 
 @transaction.atomic
+@serialised_per_user
 def template_apply(
     *,
     template: ListingTemplate,

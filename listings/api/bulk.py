@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import IDEMPOTENCY_KEY, idempotent_api
+
 # A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
 from listings.api.base import (
     ERRORS,
@@ -43,8 +45,11 @@ from marketplace.api_input import storable
 
 class ListingBulkView(APIView):
     @extend_schema(
-        request=BulkUpsertSerializer, responses={200: BulkUpsertResultSerializer, **ERRORS, **TOO_LARGE}
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkUpsertSerializer,
+        responses={200: BulkUpsertResultSerializer, **ERRORS, **TOO_LARGE},
     )
+    @idempotent_api
     def post(self, request: Request) -> Response:
         """Create items without an id, update items with one; all or nothing."""
         items = storable(request.data.get("items") if isinstance(request.data, Mapping) else request.data)
@@ -57,7 +62,12 @@ class ListingBulkView(APIView):
         result = listings_bulk_upsert(owner=request.user, items=items, actor=request.user, source=Source.API)
         return Response({"ids": result.ids, "created": result.created, "updated": result.updated})
 
-    @extend_schema(request=BulkPatchSerializer, responses={200: CountSerializer, **ERRORS, **TOO_LARGE})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkPatchSerializer,
+        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+    )
+    @idempotent_api
     def patch(self, request: Request) -> Response:
         """Set fields (``set``) or change prices (``price_adjust``) on the selected listings."""
         body = request_body(request)
@@ -80,7 +90,12 @@ class ListingBulkView(APIView):
             )
         return Response({"count": count})
 
-    @extend_schema(request=SelectionSerializer, responses={200: CountSerializer, **ERRORS, **TOO_LARGE})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=SelectionSerializer,
+        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+    )
+    @idempotent_api
     def delete(self, request: Request) -> Response:
         listings = selected_listings(request.user, request_body(request))
         return Response({"count": listings_bulk_delete(listings=listings, actor=request.user)})
@@ -101,8 +116,11 @@ def _decimal(data: Mapping[str, Any], name: str) -> Decimal | None:
 
 class FindReplaceView(APIView):
     @extend_schema(
-        request=FindReplaceSerializer, responses={200: FindReplaceResultSerializer, **ERRORS, **TOO_LARGE}
+        parameters=[IDEMPOTENCY_KEY],
+        request=FindReplaceSerializer,
+        responses={200: FindReplaceResultSerializer, **ERRORS, **TOO_LARGE},
     )
+    @idempotent_api
     def post(self, request: Request) -> Response:
         """Find and replace text; with ``preview`` only count and show the first changes."""
         body = request_body(request)

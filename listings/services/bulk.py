@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
+from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing
 from listings.services.changes import (
@@ -27,6 +28,8 @@ BULK_UPSERT_MAX_ITEMS = 10_000
 MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 
 
+@transaction.atomic
+@serialised_per_user
 def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]:
     """New listings with the same fields, source and extra columns as ``listings``
     (oldest first), as one undoable step; returns the copies' ids."""
@@ -51,6 +54,7 @@ def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any], actor: User) -> int:
     """Set the same field values on every listing in ``listings``."""
     cleaned = clean_listing(values, partial=True)
@@ -71,6 +75,7 @@ def adjusted_price(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_price_adjust(
     *,
     listings: QuerySet[Listing],
@@ -88,6 +93,8 @@ def listings_price_adjust(
     )
 
 
+@transaction.atomic
+@serialised_per_user
 def listings_bulk_delete(*, listings: QuerySet[Listing], actor: User) -> int:
     return changes_apply(
         actor=actor, action="listing.bulk_delete", delete=listings, entry_actions={"delete": "listing.delete"}
@@ -112,6 +119,7 @@ def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> i
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_upsert(
     *,
     owner: User,

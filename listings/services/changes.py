@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record_many, field_changes, new_batch
+from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep, engine_writes
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
@@ -85,6 +86,7 @@ Compute = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
 @transaction.atomic
+@serialised_per_user
 def changes_apply(
     *,
     actor: User | None,
@@ -510,6 +512,8 @@ def record_undo_step(*, user: User | None, batch: uuid.UUID, action: str) -> Non
 # --- the single-listing doors and other shorthands --------------------------------
 
 
+@transaction.atomic
+@serialised_per_user
 def listing_create(
     *,
     owner: User,
@@ -533,6 +537,8 @@ def listing_create(
     return Listing.objects.get(pk=result.created[0])
 
 
+@transaction.atomic
+@serialised_per_user
 def listing_update(
     *,
     listing: Listing,
@@ -545,6 +551,7 @@ def listing_update(
     """Change some fields of one listing. With ``expected_version`` a stale edit
     raises ``VersionConflict`` instead of overwriting someone else's change."""
     cleaned = clean_listing(data, partial=True)
+    listing_for_update(listing.pk)  # a listing deleted meanwhile is ListingGone, a 404
     changes_apply(
         actor=actor,
         action=action,
@@ -558,11 +565,11 @@ def listing_update(
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_delete(*, listing: Listing, actor: User, expected_version: int | None = None) -> None:
-    if expected_version is not None:
-        locked = Listing.objects.select_for_update().get(pk=listing.pk)
-        if locked.version != expected_version:
-            raise VersionConflict(locked)
+    locked = listing_for_update(listing.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(locked)
     changes_apply(actor=actor, action="listing.delete", delete=[listing.pk])
 
 
@@ -571,6 +578,8 @@ def bulk_change(*, listings: QuerySet[Listing], actor: User, action: str, comput
     return changes_apply(actor=actor, action=action, update=listings, compute=compute).updated
 
 
+@transaction.atomic
+@serialised_per_user
 def listings_create_many(
     *,
     owner: User,

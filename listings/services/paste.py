@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.models import User
+from listings.concurrency import serialised_per_user
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
 from listings.services.changes import NewListing, changes_apply
@@ -24,6 +25,7 @@ class PasteResult:
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_paste(
     *,
     owner: User,

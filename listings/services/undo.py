@@ -1,8 +1,8 @@
 """Undo, redo and revert: bring listings back to a state their audit entries record.
 
 One user action (a bulk edit, a paste, an import, an OCR convert) is one undo step:
-every listing entry of its batch. Undo serialises per user (the user's row is
-locked), and refuses an operation whose listings a later change still in effect
+every listing entry of its batch. Undo serialises per user
+(``serialised_per_user``), and refuses an operation whose listings a later change still in effect
 touched: undoing it would silently throw that change away."""
 
 import uuid
@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audit.models import AuditEntry
+from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep
 from listings.services.changes import (
@@ -127,11 +128,6 @@ def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
     )
 
 
-def _lock_user(user: User) -> None:
-    # Two undos of one user at once would both read the same newest step.
-    User.objects.select_for_update().filter(pk=user.pk).exists()
-
-
 def _refuse_if_touched_later(step: UndoStep, *, user: User) -> None:
     """``NotUndoable`` when a later change still in effect (not undone) touched one
     of the step's listings; it names them and, if it is the user's, that change."""
@@ -165,11 +161,11 @@ def _undo(step: UndoStep, *, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def undo_last(*, user: User) -> UndoOutcome:
     """Undo the user's newest change (one user action is one step); it moves to the
     redo stack. The undo is itself audited. Raises ``NothingToUndo``, or
     ``NotUndoable`` when someone else changed the same listings since."""
-    _lock_user(user)
     step = UndoStep.objects.filter(user=user, undone=False).order_by("-id").first()
     if step is None:
         raise NothingToUndo("Nothing to undo.")
@@ -177,11 +173,11 @@ def undo_last(*, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def operation_undo(*, user: User, batch: uuid.UUID) -> UndoOutcome:
     """Undo one of the user's operations (its audit ``batch``), not only the newest:
     allowed while no later change still in effect touched the same listings
     (``NotUndoable`` names them and the change to undo first)."""
-    _lock_user(user)
     step = UndoStep.objects.filter(user=user, batch=batch).first()
     if step is None:
         raise NothingToUndo("That change can no longer be undone.")
@@ -205,9 +201,9 @@ def operation_undo_refusal(*, user: User, batch: uuid.UUID) -> str | None:
 
 
 @transaction.atomic
+@serialised_per_user
 def redo_last(*, user: User) -> UndoOutcome:
     """Redo the change the user undid last. Raises ``NothingToUndo`` when none is left."""
-    _lock_user(user)
     step = UndoStep.objects.filter(user=user, undone=True).order_by("id").first()
     if step is None:
         raise NothingToUndo("Nothing to redo.")
@@ -218,6 +214,7 @@ def redo_last(*, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_revert(*, listing: Listing, entry: AuditEntry, actor: User) -> Listing:
     """Put the listing back as it was just before ``entry`` (one of its audit
     entries, whichever operation wrote it: an edit, a bulk change, an import): that
