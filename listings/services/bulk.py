@@ -182,7 +182,7 @@ def listings_bulk_upsert(
         actor=actor,
         action="listing.bulk_upsert",
         create=[NewListing(owner_id=owner.pk, values=cleaned, source=source) for cleaned in new_items],
-        update=list(updates),
+        update=[{"id": pk, **existing[pk]} for pk in updates],
         compute=lambda row: updates[row["id"]],
         entry_actions={"create": "listing.create", "update": "listing.update"},
     )

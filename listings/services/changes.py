@@ -92,7 +92,7 @@ def changes_apply(
     actor: User | None,
     action: str,
     create: Iterable[NewListing] = (),
-    update: QuerySet[Listing] | Sequence[int] = (),
+    update: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]] = (),
     compute: Compute | None = None,
     delete: QuerySet[Listing] | Sequence[int] = (),
     expected_versions: Mapping[int, int] | None = None,
@@ -104,8 +104,9 @@ def changes_apply(
 ) -> ChangeResult:
     """Apply one change to many listings as one transaction and one undo step.
 
-    ``update`` (listings, or their ids) get ``compute(row) -> {field: new cleaned
-    value}``; a row ``compute`` rejects with ``InvalidInput`` fails the whole change,
+    ``update`` (listings, their ids, or rows the caller read and locked) get
+    ``compute(row) -> {field: new cleaned value}``; a row ``compute`` rejects with
+    ``InvalidInput`` fails the whole change,
     reporting every row's errors. With ``expected_versions`` ({id: version}) a listing
     at another version raises ``VersionConflict`` (or, with ``skip_conflicts``, is
     left alone and reported). ``entry_actions`` may name the audit action of the
@@ -136,8 +137,14 @@ def _ids(listings: QuerySet[Listing] | Sequence[int]) -> list[int]:
     return list(listings)
 
 
-def _rows(listings: QuerySet[Listing] | Sequence[int], *, lock: bool) -> Iterator[dict[str, Any]]:
+def _rows(
+    listings: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]], *, lock: bool
+) -> Iterator[Mapping[str, Any]]:
     names = ("id", "version", *LISTING_FIELDS, "warnings")
+    if listings and not isinstance(listings, QuerySet) and isinstance(listings[0], Mapping):
+        # Rows the caller already read (and locked) with these ``names``.
+        yield from listings
+        return
     if isinstance(listings, QuerySet):
         queryset = listings.order_by()
         if lock:
@@ -194,7 +201,8 @@ def _update_rows(
             errors.append(FieldError("non_field_errors", f"… and {extra} more errors."))
         raise InvalidInput(errors)
     if connection.vendor == "postgresql":
-        _update_postgres(merged_by_id)
+        written = {name for values in changed.values() for name in values} - {"warnings"}
+        _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
     else:
         _update_elsewhere(changed)
     audit_record_many(
@@ -242,20 +250,20 @@ _POSTGRES_TYPES = {
 }
 
 
-def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]]) -> None:
-    """One ``UPDATE ... FROM unnest(arrays)`` per ``WRITE_CHUNK`` rows, each row its own values."""
+def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]], fields: Sequence[str]) -> None:
+    """One ``UPDATE ... FROM unnest(arrays)`` per ``WRITE_CHUNK`` rows, each row its own
+    values. Only ``fields`` (those the change touches on any row) and the warnings
+    travel: a price adjust does not resend every description."""
     if not rows_by_id:
         return
     meta = Listing._meta
-    columns = [meta.get_field(name).column for name in LISTING_FIELDS]
-    assignments = ", ".join(f'"{column}" = v."{column}"' for column in columns)
-    unnest = ", ".join(
-        ["%s::bigint[]", *(f"%s::{_POSTGRES_TYPES[name]}[]" for name in LISTING_FIELDS), "%s::text[]"]
-    )
+    columns = [meta.get_field(name).column for name in fields]
+    assignments = "".join(f'"{column}" = v."{column}", ' for column in columns)
+    unnest = ", ".join(["%s::bigint[]", *(f"%s::{_POSTGRES_TYPES[name]}[]" for name in fields), "%s::text[]"])
     names = ", ".join(["id", *(f'"{column}"' for column in columns), "warnings"])
     # Identifiers come from the model; every value is a parameter.
     sql = (
-        f'UPDATE "{meta.db_table}" AS l SET {assignments}, "warnings" = v."warnings"::jsonb, '  # noqa: S608
+        f'UPDATE "{meta.db_table}" AS l SET {assignments}"warnings" = v."warnings"::jsonb, '  # noqa: S608
         f'"version" = l."version" + 1, "updated_at" = %s '
         f'FROM unnest({unnest}) AS v({names}) WHERE l."id" = v."id"'
     )
@@ -265,7 +273,7 @@ def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]]) -> None:
         for start in range(0, len(ids), WRITE_CHUNK):
             chunk = ids[start : start + WRITE_CHUNK]
             arrays = [chunk]
-            arrays += [[rows_by_id[pk][name] for pk in chunk] for name in LISTING_FIELDS]
+            arrays += [[rows_by_id[pk][name] for pk in chunk] for name in fields]
             arrays.append([json.dumps(rows_by_id[pk]["warnings"]) for pk in chunk])
             cursor.execute(sql, [now, *arrays])
 
