@@ -118,9 +118,10 @@ def changes_apply(
         conflicts: list[int] = []
         updated = 0
         if compute is not None:
-            rows = list(_rows(update, lock=lock or expected_versions is not None))
+            # Streamed: a 100,000-row change never holds the rows as read and as changed at once.
+            rows = _rows(update, lock=lock or expected_versions is not None)
             if expected_versions is not None:
-                rows, conflicts = _check_versions(rows, expected_versions, skip_conflicts)
+                rows, conflicts = _check_versions(list(rows), expected_versions, skip_conflicts)
             updated = _update_rows(
                 rows=rows, actor=actor, action=actions["update"], compute=compute, batch=batch
             )
