@@ -2,8 +2,9 @@
 
 ``import_create`` parses and validates; nothing is written to listings, but the new
 listings are staged exactly as previewed. ``import_commit`` writes them (and, when
-updating, checks the rows again against the listings as they are then) in one
-transaction with one audit entry.
+updating, checks the rows again against the listings as they are then) through the
+changeset engine in one transaction: an audit entry per listing and the import's
+summary under one batch, one undo step.
 """
 
 from collections.abc import Mapping, Sequence
@@ -19,17 +20,19 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.models import User
-from audit.services import audit_record, new_batch
+from audit.services import audit_record
 from imports.headers import ID, TARGETS, find_header_row, guess_mapping
 from imports.models import Import, ImportFile
 from imports.own_export import names_own_listings
 from imports.readers import FileRejected, Spreadsheet, check_size, open_spreadsheet
 from imports.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, check_import, fix_key, load
 from imports.selectors import progress_cache_key
-from imports.writing import StagedRows, create_listings, staged_rows, update_listings
+from imports.writing import StagedRows, new_listings, staged_rows
 from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
 from listings.fields import LISTING_FIELDS
+from listings.models import Listing
+from listings.services.changes import changes_apply
 from marketplace.errors import InvalidInput
 from marketplace.input import printable, unstorable_reason
 from marketplace.locks import HeldLock, Namespace, lock_held
@@ -365,40 +368,50 @@ def _import_commit(*, upload: Import, actor: User, skip_invalid: bool) -> Import
 
 @transaction.atomic
 def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool, on_progress) -> None:
+    """One change through the engine: the new listings and the updated ones, each
+    with its own audit entry, plus the import's summary entry in the same batch, so
+    the whole import is one undo step and shows in each listing's history."""
     now = timezone.now()
-    created = create_listings(
-        owner_id=upload.owner_id, rows=checked.creates, now=now, on_progress=on_progress
+    updates = checked.updates
+    result = changes_apply(
+        actor=actor,
+        action="listing.import",
+        create=new_listings(owner_id=upload.owner_id, rows=checked.creates, on_progress=on_progress),
+        # Checked again under the lock: another edit may have landed since the preview.
+        update=Listing.objects.filter(owner_id=upload.owner_id, pk__in=list(updates)),
+        compute=lambda row: updates[row["id"]],
+        lock=True,
     )
-    updated = update_listings(owner_id=upload.owner_id, updates=checked.updates, now=now)
+    created, updated = len(result.created), result.updated
     counts = {
         "rows": checked.counts["rows"],
         "created": created,
-        "updated": len(updated),
-        "unchanged": checked.counts[UNCHANGED] + checked.counts[UPDATED] - len(updated),
+        "updated": updated,
+        "unchanged": checked.counts[UNCHANGED] + checked.counts[UPDATED] - updated,
         "skipped": checked.counts["invalid"],
     }
-    batch = new_batch()
     changes: dict[str, Any] = {
         "mode": upload.mode,
         "files": [f.original_name for f in upload.files.all()],
         "skip_invalid": skip_invalid,
         **counts,
     }
-    if updated:
-        changes["changes"] = {str(item["id"]): item["changes"] for item in updated}
     if upload.template_id:
         changes["template"] = upload.template_id
-    audit_record(actor=actor, action="listing.import", obj=upload, changes=changes, batch=batch)
+    audit_record(actor=actor, action="listing.import", obj=upload, changes=changes, batch=result.batch)
     if upload.template is not None:
         template_use_record(
-            template=upload.template, actor=actor, details={"import": upload.pk, "listings_created": created}
+            template=upload.template,
+            actor=actor,
+            details={"import": upload.pk, "listings_created": created},
+            batch=result.batch,
         )
     Import.objects.filter(pk=upload.pk).update(
         status=Import.Status.COMMITTED,
         counts={**checked.counts, **counts, NEW: checked.counts[NEW]},
         errors=[error.as_dict() for error in checked.errors[: Import.ERRORS_KEPT]],
         progress=checked.counts["rows"] - checked.counts["invalid"],
-        batch=batch,
+        batch=result.batch,
         committed_at=now,
         updated_at=now,
     )

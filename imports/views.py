@@ -29,6 +29,7 @@ from imports.services import (
     import_request_commit,
 )
 from listings.fields import LISTING_FIELDS
+from listings.services.undo import operation_undo_refusal
 from marketplace.formulas import neutralise_formula
 from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
@@ -100,6 +101,7 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
         "has_id_column": any("id" in f.mapping for f in files),
         "rejected": rejected,
         "running": upload.status in (Import.Status.QUEUED, Import.Status.COMMITTING),
+        **_undo_context(request, upload),
     }
     if request.htmx and request.GET.get("part") == "progress":
         response = render(request, "imports/import_detail.html#progress", context, status=status)
@@ -108,6 +110,16 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
             response["HX-Refresh"] = "true"
         return response
     return render(request, "imports/import_detail.html", context, status=status)
+
+
+def _undo_context(request, upload: Import) -> dict:
+    """Whether the page offers "Undo this import", and why it cannot when it cannot."""
+    if upload.status != Import.Status.COMMITTED or upload.batch is None:
+        return {"undo_offered": False}
+    return {
+        "undo_offered": True,
+        "undo_refusal": operation_undo_refusal(user=request.user, batch=upload.batch),
+    }
 
 
 @login_required

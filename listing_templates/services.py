@@ -11,7 +11,8 @@ from audit.services import audit_record, field_changes
 from listing_templates.models import ApplyMode, ListingTemplate
 from listings.concurrency import save_or_invalid, serialised_per_user
 from listings.models import Listing
-from listings.services.changes import bulk_change
+from listings.selectors import NEW_ROW_TITLE
+from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults
 from marketplace.errors import FieldError, InvalidInput
 
@@ -91,13 +92,38 @@ def template_apply(
             return defaults
         return {name: value for name, value in defaults.items() if _is_empty(name, row[name])}
 
-    changed = bulk_change(listings=listings, actor=actor, action="template.apply", compute=compute)
-    template_use_record(template=template, actor=actor, details={"mode": mode, "listings_changed": changed})
-    return changed
+    result = changes_apply(actor=actor, action="template.apply", update=listings, compute=compute)
+    template_use_record(
+        template=template,
+        actor=actor,
+        details={"mode": mode, "listings_changed": result.updated},
+        batch=result.batch,
+    )
+    return result.updated
 
 
-def template_use_record(*, template: ListingTemplate, actor: User, details: Mapping[str, Any]) -> None:
-    """Count one use of ``template`` (applied in the grid or API, or filling an import
-    or an OCR conversion) and audit it. Runs inside the caller's transaction."""
+@transaction.atomic
+def template_rows_create(*, template: ListingTemplate, owner: User, count: int, actor: User) -> list[int]:
+    """``count`` new rows that start with the template's defaults, as one undo step;
+    returns their ids. ``InvalidInput`` if the defaults do not make a listing."""
+    values = clean_listing({"title": NEW_ROW_TITLE, "price": 0, **template.defaults})
+    result = changes_apply(
+        actor=actor,
+        action="template.add_rows",
+        create=[NewListing(owner_id=owner.pk, values=values)] * count,
+        entry_actions={"create": "listing.create"},
+    )
+    template_use_record(
+        template=template, actor=actor, details={"listings_created": count}, batch=result.batch
+    )
+    return result.created
+
+
+def template_use_record(
+    *, template: ListingTemplate, actor: User, details: Mapping[str, Any], batch=None
+) -> None:
+    """Count one use of ``template`` (applied in the grid or API, adding rows, or
+    filling an import or an OCR conversion) and audit it, in the ``batch`` of the
+    change it made. Runs inside the caller's transaction."""
     ListingTemplate.objects.filter(pk=template.pk).update(use_count=F("use_count") + 1)
-    audit_record(actor=actor, action="template.use", obj=template, changes=details)
+    audit_record(actor=actor, action="template.use", obj=template, changes=details, batch=batch)

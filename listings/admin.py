@@ -12,6 +12,7 @@ from django.contrib.admin.utils import model_ngettext
 from django.db.models import Q
 from django.template.response import TemplateResponse
 
+from audit.services import new_batch
 from listings.admin_forms import (
     CategoryInput,
     DeleteListingsForm,
@@ -126,12 +127,14 @@ class ListingAdmin(admin.ModelAdmin):
     # --- Writes: every one through listings.services ----------------------------
 
     def save_model(self, request, obj, form, change):
+        # The rows of one list_editable save share a batch: one undo step.
+        batch = request.__dict__.setdefault("listing_batch", new_batch())
         if change:
             # The change form and list_editable rows: only the fields that changed.
             changed = {name: getattr(obj, name) for name in form.changed_data if name in LISTING_FIELDS}
-            saved = listing_update(listing=obj, data=changed, actor=request.user)
+            saved = listing_update(listing=obj, data=changed, actor=request.user, batch=batch)
         else:
-            saved = listing_create(owner=obj.owner, data=obj.field_values(), actor=request.user)
+            saved = listing_create(owner=obj.owner, data=obj.field_values(), actor=request.user, batch=batch)
         # The admin goes on with ``obj`` (redirect, log entry): give it what was stored.
         obj.pk = saved.pk
         obj.refresh_from_db()

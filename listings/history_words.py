@@ -110,13 +110,14 @@ def _replaced(facts: OperationFacts) -> str:
     return f"replaced text in the {_fields_phrase(facts) or 'text'} of {listings_noun(facts)}"
 
 
-def newest_undoable(user, batches: Sequence[Any]) -> dict[Any, str]:
-    """The one change the Undo button undoes now: the newest step not undone yet.
-    (Undoing a chosen older operation needs the per-operation undo of the changeset
-    engine; it will offer more batches here.)"""
-    newest = UndoStep.objects.filter(user=user, undone=False).order_by("-id").values_list("batch", flat=True)
-    batch = newest.first()
-    return {batch: reverse("listings:undo")} if batch is not None and batch in batches else {}
+def undoable_operations(user, batches: Sequence[Any]) -> dict[Any, str]:
+    """An Undo button for each of these operations the user can still undo (one undo
+    step of theirs, not undone). Whether a later change stands in the way is checked
+    when it is pressed; the answer then says which listings and what to undo first."""
+    steps = UndoStep.objects.filter(user=user, undone=False, batch__in=list(batches)).values_list(
+        "batch", flat=True
+    )
+    return {batch: reverse("listings:operation_undo", args=[batch]) for batch in steps}
 
 
 def register() -> None:
@@ -124,7 +125,7 @@ def register() -> None:
         LISTING_TYPE,
         ObjectType("listing", "listings", fields=LISTING_LABELS, value=listing_value, titles=listing_titles),
     )
-    register_undo_offer(newest_undoable)
+    register_undo_offer(undoable_operations)
     for action, label, headline in (
         ("listing.create", "Listings added", lambda facts: f"added {listings_noun(facts)}"),
         ("listing.duplicate", "Listings duplicated", lambda facts: f"duplicated {listings_noun(facts)}"),

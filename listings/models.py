@@ -1,3 +1,7 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +16,48 @@ from listings.fields import (
 )
 from listings.validation import clean_listing
 from marketplace.errors import InvalidInput
+
+# Set only while ``listings.services.changes`` writes: every other save, update or
+# delete of a listing raises, so no door can write around the engine's versions,
+# warnings, audit entries and undo steps.
+_engine_writing: ContextVar[bool] = ContextVar("listing_engine_writing", default=False)
+
+
+class ListingWriteOutsideEngine(RuntimeError):
+    """A listing was written other than through ``listings.services.changes``."""
+
+
+@contextmanager
+def engine_writes() -> Iterator[None]:
+    """Allow listing writes in this block: for the engine (and test factories) only."""
+    token = _engine_writing.set(True)
+    try:
+        yield
+    finally:
+        _engine_writing.reset(token)
+
+
+def _refuse_outside_engine() -> None:
+    if not _engine_writing.get():
+        raise ListingWriteOutsideEngine("Write listings through listings.services.changes.")
+
+
+class ListingQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        _refuse_outside_engine()
+        return super().update(**kwargs)
+
+    def delete(self):
+        _refuse_outside_engine()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        _refuse_outside_engine()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        _refuse_outside_engine()
+        return super().bulk_update(*args, **kwargs)
 
 
 class Listing(models.Model):
@@ -43,6 +89,8 @@ class Listing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ListingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-updated_at", "-id"]
         constraints = [
@@ -68,6 +116,14 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        _refuse_outside_engine()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_outside_engine()
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         # Forms and the admin validate through the same rules as every other door.

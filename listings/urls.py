@@ -15,6 +15,7 @@ urlpatterns = [
     path("undo/", grid.undo, {"direction": "undo"}, name="undo"),
     path("redo/", grid.undo, {"direction": "redo"}, name="redo"),
     path("undo-buttons/", grid.undo_buttons, name="undo_buttons"),
+    path("operations/<uuid:batch>/undo/", history.operation_undo_view, name="operation_undo"),
     path("layout/", layout.layout_save, name="layout"),
     path("layout/reset/", layout.layout_reset, name="layout_reset"),
     path("views/", layout.view_create, name="view_create"),

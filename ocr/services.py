@@ -17,7 +17,7 @@ from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
 from listings.fields import Source
 from listings.models import Listing
-from listings.services.changes import listings_create_many
+from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults, parse_bool
 from marketplace.errors import FieldError, InvalidInput
 from ocr import engine
@@ -27,6 +27,8 @@ from ocr.worker import process_scan
 logger = logging.getLogger(__name__)
 
 CANDIDATE_FIELDS = ("title", "price", "description")
+# How the engine names the candidate -> listing link it restores on redo.
+CANDIDATE_LINK = "ocr.candidate.listing"
 
 
 @dataclass
@@ -163,7 +165,16 @@ def scan_convert(
         values = {name: getattr(candidate, name) for name in CANDIDATE_FIELDS}
         data = {**defaults, **{name: value for name, value in values.items() if value not in (None, "")}}
         try:
-            rows.append({**clean_listing(data), "ocr_scan": scan})
+            rows.append(
+                NewListing(
+                    owner_id=scan.owner_id,
+                    values=clean_listing(data),
+                    source=Source.OCR,
+                    ocr_scan_id=scan.pk,
+                    # The engine points the candidate at its listing, and again on redo.
+                    links={CANDIDATE_LINK: [candidate.pk]},
+                )
+            )
         except InvalidInput as exc:
             errors += [
                 {"index": index, "candidate": candidate.pk, "field": e.field, "message": e.message}
@@ -171,27 +182,30 @@ def scan_convert(
             ]
     if errors:
         raise ScanInvalid(errors)
-    listings = listings_create_many(
-        owner=scan.owner, rows=rows, source=Source.OCR, actor=actor, action="listing.create_from_ocr"
+    # One undo step: the listings, their links to the scan and candidates, and the
+    # scan's own entry share the batch.
+    result = changes_apply(
+        actor=actor,
+        action="ocr.scan.convert",
+        create=rows,
+        entry_actions={"create": "listing.create_from_ocr"},
     )
-    for candidate, listing in zip(chosen, listings, strict=True):
-        candidate.listing = listing
-        candidate.selected = False
-    Candidate.objects.bulk_update(chosen, ["listing", "selected"])
+    Candidate.objects.filter(pk__in=[candidate.pk for candidate in chosen]).update(selected=False)
     if template is not None:
         template_use_record(
-            template=template, actor=actor, details={"ocr_scan": scan.pk, "listings_created": len(listings)}
+            template=template,
+            actor=actor,
+            details={"ocr_scan": scan.pk, "listings_created": len(result.created)},
+            batch=result.batch,
         )
     audit_record(
         actor=actor,
         action="ocr.scan.convert",
         obj=scan,
-        changes={
-            "listings": [listing.pk for listing in listings],
-            "template": template.pk if template else None,
-        },
+        changes={"listings": result.created, "template": template.pk if template else None},
+        batch=result.batch,
     )
-    return listings
+    return list(Listing.objects.filter(pk__in=result.created).order_by("id"))
 
 
 @transaction.atomic

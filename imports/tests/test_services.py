@@ -168,16 +168,19 @@ def test_commit_is_all_or_nothing_unless_skipping_invalid(owner):
     assert Listing.objects.filter(owner=owner, source=Source.IMPORT).count() == 3
 
 
-def test_commit_is_audited_as_one_import_entry_with_counts(owner):
+def test_commit_is_audited_per_listing_and_as_one_import_entry_with_counts(owner):
     created = import_create(owner=owner, files=[upload("chairs.xlsx", xlsx_bytes([HEADER, *rows_of(4)]))])
     committed = import_commit(upload=created, actor=owner)
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(object_type="imports.import")
     assert entry.action == "listing.import"
-    assert entry.object_type == "imports.import"
     assert entry.object_id == str(committed.pk)
     assert entry.batch == committed.batch
     assert entry.changes["created"] == 4
     assert entry.changes["files"] == ["chairs.xlsx"]
+    listing_entries = AuditEntry.objects.filter(object_type="listings.listing", batch=committed.batch)
+    assert sorted(int(e.object_id) for e in listing_entries) == sorted(
+        Listing.objects.filter(owner=owner).values_list("id", flat=True)
+    )
 
 
 def test_a_committed_import_cannot_commit_again(owner):
@@ -217,9 +220,10 @@ def test_update_matching_updates_by_id_only_the_owners_listings(owner, other_use
     assert mine.condition == Condition.USED_GOOD
     assert (theirs.title, theirs.price) == ("Not yours", Decimal("7.00"))
     assert Listing.objects.filter(owner=owner, title="Brand new listing").exists()
-    entry = AuditEntry.objects.get(action="listing.import")
-    assert entry.changes["updated"] == 1
-    assert entry.changes["changes"][str(mine.pk)]["title"] == ["Old title", "New title"]
+    summary = AuditEntry.objects.get(action="listing.import", object_type="imports.import")
+    assert summary.changes["updated"] == 1
+    entry = AuditEntry.objects.get(batch=summary.batch, object_id=str(mine.pk))
+    assert entry.changes["title"] == ["Old title", "New title"]
 
 
 def test_template_fills_missing_fields(owner):
@@ -344,13 +348,13 @@ def test_ten_thousand_character_cells_are_row_errors(owner):
 
 
 def test_writing_reports_progress_as_rows_go_in(owner):
-    from django.utils import timezone
-
-    from imports.writing import create_listings
+    from imports.writing import new_listings
+    from listings.services.changes import changes_apply
 
     rows = [(f"Chair {i}", Decimal("5.00"), "New", "", "", False, "{}", "[]") for i in range(12_000)]
     seen: list[int] = []
-    written = create_listings(owner_id=owner.pk, rows=iter(rows), now=timezone.now(), on_progress=seen.append)
-    assert written == 12_000
+    creates = new_listings(owner_id=owner.pk, rows=iter(rows), on_progress=seen.append)
+    written = changes_apply(actor=owner, action="listing.import", create=creates).created
+    assert len(written) == 12_000
     assert seen == [5000, 10_000]
     assert Listing.objects.filter(owner=owner, source=Source.IMPORT).count() == 12_000

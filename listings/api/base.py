@@ -42,7 +42,11 @@ VERSION_ERRORS = {
     412: OpenApiResponse(ErrorSerializer, description="If-Match names a version that is no longer current."),
 }
 TOO_LARGE = {413: OpenApiResponse(ErrorSerializer, description="Too many items or ids in one request.")}
-NOTHING = {409: OpenApiResponse(ErrorSerializer, description="Nothing to undo or redo.")}
+NOTHING = {
+    409: OpenApiResponse(
+        ErrorSerializer, description="Nothing to undo or redo, or a later change blocks this undo (named)."
+    )
+}
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,

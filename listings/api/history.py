@@ -1,4 +1,5 @@
-"""A listing's history and revert, and the user's undo and redo."""
+"""A listing's history and revert, and the user's undo and redo (of the last change or
+of one operation)."""
 
 from typing import Any
 
@@ -25,7 +26,14 @@ from listings.api.serializers import (
     UndoResultSerializer,
 )
 from listings.selectors import listing_get_for_user, listing_history, listing_history_entry, undo_redo_depth
-from listings.services.undo import NothingToUndo, listing_revert, redo_last, undo_last
+from listings.services.undo import (
+    NothingToUndo,
+    NotUndoable,
+    listing_revert,
+    operation_undo,
+    redo_last,
+    undo_last,
+)
 
 
 def _history_json(entry: dict[str, Any]) -> dict[str, Any]:
@@ -67,9 +75,18 @@ class RedoView(APIView):
         return _undo_response(request, redo_last)
 
 
-def _undo_response(request: Request, operation) -> Response:
+class OperationUndoView(APIView):
+    @extend_schema(tags=["listings"], request=None, responses={200: UndoResultSerializer, **NOTHING})
+    def post(self, request: Request, batch) -> Response:
+        """Undo one operation (the ``batch`` of its audit entries), not only the newest:
+        refused (409) while a later change still in effect touched the same listings;
+        the message names them and the change to undo first."""
+        return _undo_response(request, operation_undo, batch=batch)
+
+
+def _undo_response(request: Request, operation, **kwargs) -> Response:
     try:
-        outcome = operation(user=request.user)
-    except NothingToUndo as exc:
+        outcome = operation(user=request.user, **kwargs)
+    except (NothingToUndo, NotUndoable) as exc:
         raise Conflict(str(exc)) from exc
     return Response({"action": outcome.action, "listings": outcome.listings, **undo_redo_depth(request.user)})

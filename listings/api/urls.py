@@ -8,6 +8,7 @@ urlpatterns = [
     path("listings/find-replace/", bulk.FindReplaceView.as_view(), name="api-listings-find-replace"),
     path("listings/undo/", history.UndoView.as_view(), name="api-listings-undo"),
     path("listings/redo/", history.RedoView.as_view(), name="api-listings-redo"),
+    path("operations/<uuid:batch>/undo/", history.OperationUndoView.as_view(), name="api-operation-undo"),
     path("listings/<int:pk>/", listings.ListingDetailView.as_view(), name="api-listing"),
     path(
         "listings/<int:pk>/duplicate/", listings.ListingDuplicateView.as_view(), name="api-listing-duplicate"

@@ -10,21 +10,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
-from audit.services import new_batch
 from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing
 from listings.services.changes import (
     CHUNK,
-    SNAPSHOT_FIELDS,
-    apply_to_rows,
+    NewListing,
     bulk_change,
-    create_rows,
-    delete_rows,
-    listing_create,
-    record_undo_step,
+    changes_apply,
 )
-from listings.validation import CENT, clean_extra, clean_listing, clean_source, listing_warnings
+from listings.validation import CENT, clean_extra, clean_listing, clean_source
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.input import whole_number
 
@@ -35,16 +30,28 @@ MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 
 
 @transaction.atomic
+@serialised_per_user
+def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]:
+    """New listings with the same fields, source and extra columns as ``listings``
+    (oldest first), as one undoable step; returns the copies' ids."""
+    rows = listings.order_by("id").values("owner", "source", "extra", "warnings", *LISTING_FIELDS)
+    copies = (
+        NewListing(
+            owner_id=row["owner"],
+            values={name: row[name] for name in LISTING_FIELDS},
+            source=row["source"],
+            extra=row["extra"],
+            warnings=row["warnings"],
+        )
+        for row in rows
+    )
+    return changes_apply(actor=actor, action="listing.duplicate", create=copies).created
+
+
 def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
     """A new listing with the same fields, source and extra columns."""
-    return listing_create(
-        owner=listing.owner,
-        data=listing.field_values(),
-        source=listing.source,
-        extra=listing.extra,
-        actor=actor,
-        action="listing.duplicate",
-    )
+    [copy] = listings_duplicate(listings=Listing.objects.filter(pk=listing.pk), actor=actor)
+    return Listing.objects.get(pk=copy)
 
 
 @transaction.atomic
@@ -90,12 +97,9 @@ def listings_price_adjust(
 @transaction.atomic
 @serialised_per_user
 def listings_bulk_delete(*, listings: QuerySet[Listing], actor: User) -> int:
-    rows = list(listings.order_by().values("id", *SNAPSHOT_FIELDS))
-    batch = new_batch()
-    delete_rows(rows=rows, actor=actor, action="listing.delete", batch=batch)
-    if rows:
-        record_undo_step(user=actor, batch=batch, action="listing.bulk_delete")
-    return len(rows)
+    return changes_apply(
+        actor=actor, action="listing.bulk_delete", delete=listings, entry_actions={"delete": "listing.delete"}
+    ).deleted
 
 
 @dataclass(frozen=True)
@@ -185,29 +189,25 @@ def listings_bulk_upsert(
     if errors:
         raise InvalidInput(errors)
 
-    batch = new_batch()
-    new_listings = [
-        Listing(owner=owner, **origin, warnings=listing_warnings(cleaned), **cleaned)
-        for (pk, cleaned), origin in zip(cleaned_items, origins, strict=True)
-        if pk is None
+    # New items keep the source and extra columns they were sent with (Flask clients).
+    new_items = [
+        (cleaned, origin) for (pk, cleaned), origin in zip(cleaned_items, origins, strict=True) if pk is None
     ]
-    create_rows(listings=new_listings, actor=actor, action="listing.create", batch=batch)
     updates = {pk: cleaned for pk, cleaned in cleaned_items if pk is not None}
-    updated = apply_to_rows(
-        rows=(
-            {"id": pk, **{name: existing[pk][name] for name in (*LISTING_FIELDS, "warnings")}}
-            for pk in updates
-        ),
+    result = changes_apply(
         actor=actor,
-        action="listing.update",
+        action="listing.bulk_upsert",
+        create=[
+            NewListing(owner_id=owner.pk, values=cleaned, **{"source": source, **origin})
+            for cleaned, origin in new_items
+        ],
+        update=[{"id": pk, **existing[pk]} for pk in updates],
         compute=lambda row: updates[row["id"]],
-        batch=batch,
+        entry_actions={"create": "listing.create", "update": "listing.update"},
     )
-    if new_listings or updated:
-        record_undo_step(user=actor, batch=batch, action="listing.bulk_upsert")
-    created_ids = iter(listing.pk for listing in new_listings)
+    created_ids = iter(result.created)
     return BulkUpsertResult(
         ids=[pk if pk is not None else next(created_ids) for pk, _ in cleaned_items],
-        created=len(new_listings),
-        updated=updated,
+        created=len(result.created),
+        updated=result.updated,
     )

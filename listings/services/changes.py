@@ -1,22 +1,32 @@
-"""The write path of listings: create, update and delete rows with their audit
-entries and undo step, set-based for many rows. Every other service (bulk actions,
-find & replace, paste, undo, imports, OCR, templates) writes through these."""
+"""The changeset engine: the one write path of listings.
+
+``changes_apply`` applies one user action to many listings at once (create, update
+with values or a computed change, delete, and re-create with old ids for undo) in
+one transaction: it writes the rows set-based (COPY and ``UPDATE ... FROM unnest``
+on PostgreSQL), bumps versions, recomputes warnings only where their inputs changed
+(the search text is kept by triggers that fire only when text changes), writes one
+audit entry per listing under one batch and records one undo step. Every door (grid,
+paste, bulk actions, API, admin, templates, imports, OCR, undo and revert) calls it,
+directly or through the small helpers below; ``Listing`` refuses any other write.
+"""
 
 import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
-from audit.services import audit_record, audit_record_many, field_changes, new_batch
+from audit.services import audit_record_many, field_changes, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
-from listings.models import Listing, UndoStep
+from listings.models import Listing, UndoStep, engine_writes
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -24,11 +34,19 @@ LISTING_TYPE = "listings.listing"
 # How many changes each user can undo; older steps are forgotten (their audit stays).
 UNDO_DEPTH = 100
 # A created or deleted listing's audit entry carries these too, so undo and redo
-# can bring the whole listing back, not just its editable fields.
-SNAPSHOT_FIELDS = (*LISTING_FIELDS, "owner", "source", "extra")
+# can bring the whole listing back, not just its editable fields. ``links`` are the
+# rows of other apps that point at the listing and that deleting it sets to NULL
+# (an OCR candidate's ``listing``): restoring the listing points them back.
+SNAPSHOT_FIELDS = (*LISTING_FIELDS, "owner", "source", "extra", "ocr_scan")
+LINKS = "links"
 # A bulk change reports at most this many row errors; the rest are counted.
 MAX_REPORTED_ERRORS = 100
 CHUNK = 5000
+# Rows per COPY or ``UPDATE ... FROM unnest`` statement.
+WRITE_CHUNK = 20_000
+# On SQLite: past this many distinct sets of values, CASE updates of this many rows.
+SQLITE_GROUPS = 10
+SQLITE_CHUNK = 500
 
 
 class VersionConflict(Exception):
@@ -39,132 +57,182 @@ class VersionConflict(Exception):
         self.listing = listing
 
 
+@dataclass(frozen=True)
+class NewListing:
+    """A listing to create: cleaned field values (see ``clean_listing``) and its
+    bookkeeping. ``pk`` re-creates a listing under its old id (undo of a delete)."""
+
+    owner_id: int
+    values: Mapping[str, Any]
+    source: str = Source.MANUAL
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    ocr_scan_id: int | None = None
+    # Relation label ("ocr.candidate.listing") -> ids of rows to point at this listing.
+    links: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    warnings: list | None = None
+    pk: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    batch: uuid.UUID
+    created: list[int]  # ids of the created listings, in the order given
+    updated: int  # listings whose values changed
+    deleted: int
+    conflicts: list[int]  # listings left alone: not at the version the caller expected
+
+
+Compute = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
 @transaction.atomic
 @serialised_per_user
-def listing_create(
+def changes_apply(
     *,
-    owner: User,
-    data: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    extra: Mapping[str, Any] | None = None,
-    ocr_scan=None,
-    actor: User | None = None,
-    batch=None,
-    action: str = "listing.create",
-) -> Listing:
-    """``ocr_scan``, when given, is a scan of ``owner``'s the listing was read from."""
-    cleaned = clean_listing(data)
-    listing = Listing.objects.create(
-        owner=owner,
-        source=source,
-        extra=dict(extra or {}),
-        ocr_scan=ocr_scan,
-        warnings=listing_warnings(cleaned),
-        **cleaned,
-    )
+    actor: User | None,
+    action: str,
+    create: Iterable[NewListing] = (),
+    update: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]] = (),
+    compute: Compute | None = None,
+    delete: QuerySet[Listing] | Sequence[int] = (),
+    expected_versions: Mapping[int, int] | None = None,
+    skip_conflicts: bool = False,
+    lock: bool = False,
+    batch: uuid.UUID | None = None,
+    undoable: bool = True,
+    entry_actions: Mapping[str, str] | None = None,
+) -> ChangeResult:
+    """Apply one change to many listings as one transaction and one undo step.
+
+    ``update`` (listings, their ids, or rows the caller read and locked) get
+    ``compute(row) -> {field: new cleaned value}``; a row ``compute`` rejects with
+    ``InvalidInput`` fails the whole change,
+    reporting every row's errors. With ``expected_versions`` ({id: version}) a listing
+    at another version raises ``VersionConflict`` (or, with ``skip_conflicts``, is
+    left alone and reported). ``entry_actions`` may name the audit action of the
+    ``create``/``update``/``delete`` entries; by default they carry ``action``.
+    ``undoable=False`` is for undo and redo themselves."""
     batch = batch or new_batch()
-    audit_record(
-        actor=actor or owner,
-        action=action,
-        obj=listing,
-        changes=field_changes({}, snapshot(listing)),
-        batch=batch,
-    )
-    record_undo_step(user=actor or owner, batch=batch, action=action)
-    return listing
+    actions = {kind: (entry_actions or {}).get(kind, action) for kind in ("create", "update", "delete")}
+    with engine_writes():
+        conflicts: list[int] = []
+        updated = 0
+        if compute is not None:
+            # Streamed: a 100,000-row change never holds the rows as read and as changed at once.
+            rows = _rows(update, lock=lock or expected_versions is not None)
+            if expected_versions is not None:
+                rows, conflicts = _check_versions(list(rows), expected_versions, skip_conflicts)
+            updated = _update_rows(
+                rows=rows, actor=actor, action=actions["update"], compute=compute, batch=batch
+            )
+        deleted = _delete_rows(ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch)
+        created = _create_rows(listings=create, actor=actor, action=actions["create"], batch=batch)
+    if undoable and (created or updated or deleted):
+        record_undo_step(user=actor, batch=batch, action=action)
+    return ChangeResult(batch=batch, created=created, updated=updated, deleted=deleted, conflicts=conflicts)
 
 
-@transaction.atomic
-@serialised_per_user
-def listing_update(
-    *,
-    listing: Listing,
-    data: Mapping[str, Any],
-    actor: User,
-    expected_version: int | None = None,
-    action: str = "listing.update",
-    batch=None,
-) -> Listing:
-    """Change some fields of one listing. With ``expected_version`` a stale edit
-    raises ``VersionConflict`` instead of overwriting someone else's change."""
-    cleaned = clean_listing(data, partial=True)
-    locked = listing_for_update(listing.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(locked)
-    changes = field_changes(locked.field_values(), cleaned)
-    if not changes:
-        return locked
-    for name, value in cleaned.items():
-        setattr(locked, name, value)
-    locked.warnings = listing_warnings(locked.field_values())
-    locked.version += 1
-    locked.save()
-    batch = batch or new_batch()
-    audit_record(actor=actor, action=action, obj=locked, changes=changes, batch=batch)
-    record_undo_step(user=actor, batch=batch, action=action)
-    return locked
+def _ids(listings: QuerySet[Listing] | Sequence[int]) -> list[int]:
+    if isinstance(listings, QuerySet):
+        return list(listings.order_by().values_list("id", flat=True))
+    return list(listings)
 
 
-@transaction.atomic
-@serialised_per_user
-def listing_delete(*, listing: Listing, actor: User, expected_version: int | None = None, batch=None) -> None:
-    locked = listing_for_update(listing.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(locked)
-    batch = batch or new_batch()
-    audit_record(
-        actor=actor,
-        action="listing.delete",
-        obj=locked,
-        changes=field_changes(snapshot(locked), dict.fromkeys(SNAPSHOT_FIELDS)),
-        batch=batch,
-    )
-    record_undo_step(user=actor, batch=batch, action="listing.delete")
-    locked.delete()
-
-
-def snapshot(listing: Listing) -> dict[str, Any]:
-    return {
-        **listing.field_values(),
-        "owner": listing.owner_id,
-        "source": listing.source,
-        "extra": listing.extra,
-    }
-
-
-def record_undo_step(*, user: User | None, batch: uuid.UUID, action: str) -> None:
-    """Make ``batch`` the user's newest undoable step. Several calls with one batch
-    (a grid saving many cells) stay one step. A new step clears the redo stack."""
-    if user is None or not user.pk:
+def _rows(
+    listings: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]], *, lock: bool
+) -> Iterator[Mapping[str, Any]]:
+    names = ("id", "version", *LISTING_FIELDS, "warnings")
+    if listings and not isinstance(listings, QuerySet) and isinstance(listings[0], Mapping):
+        # Rows the caller already read (and locked) with these ``names``.
+        yield from listings
         return
-    _, created = UndoStep.objects.get_or_create(user=user, batch=batch, defaults={"action": action})
-    if not created:
+    if isinstance(listings, QuerySet):
+        queryset = listings.order_by()
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        yield from queryset.values(*names).iterator(chunk_size=CHUNK)
         return
-    UndoStep.objects.filter(user=user, undone=True).delete()
-    oldest_forgotten = list(
-        UndoStep.objects.filter(user=user).order_by("-id").values_list("id", flat=True)[UNDO_DEPTH:][:1]
-    )
-    if oldest_forgotten:
-        UndoStep.objects.filter(user=user, id__lte=oldest_forgotten[0]).delete()
+    ids = list(listings)
+    for start in range(0, len(ids), CHUNK):
+        queryset = Listing.objects.filter(pk__in=ids[start : start + CHUNK]).order_by()
+        yield from (queryset.select_for_update() if lock else queryset).values(*names)
 
 
-def _write_rows(
-    changed_by_id: Mapping[int, Mapping[str, Any]], rows_by_id: Mapping[int, Mapping[str, Any]]
-) -> None:
-    """Store new listing values and bump versions, set-based. ``changed_by_id`` holds
-    each row's changed fields and warnings; ``rows_by_id`` its full editable values."""
-    if not changed_by_id:
-        return
+def _check_versions(
+    rows: list[dict[str, Any]], expected: Mapping[int, int], skip: bool
+) -> tuple[list[dict[str, Any]], list[int]]:
+    kept, conflicts = [], []
+    for row in rows:
+        version = expected.get(row["id"])
+        if version is None or version == row["version"]:
+            kept.append(row)
+            continue
+        if not skip:
+            raise VersionConflict(Listing.objects.get(pk=row["id"]))
+        conflicts.append(row["id"])
+    return kept, conflicts
+
+
+def _update_rows(
+    *, rows: Iterable[Mapping[str, Any]], actor: User | None, action: str, compute: Compute, batch: uuid.UUID
+) -> int:
+    changed: dict[int, dict[str, Any]] = {}  # id -> changed fields and warnings
+    merged_by_id: dict[int, dict[str, Any]] = {}  # id -> all editable fields and warnings
+    changes_by_id: list[tuple[int, dict]] = []
+    errors: list[FieldError] = []
+    for row in rows:
+        try:
+            updates = compute(row)
+        except InvalidInput as exc:
+            errors += [FieldError(e.field, f"Listing {row['id']}: {e.message}") for e in exc.errors]
+            continue
+        changes = field_changes(row, updates)
+        if not changes:
+            continue
+        merged = {**row, **updates}
+        if not WARNING_FIELDS.isdisjoint(changes):
+            merged["warnings"] = listing_warnings(merged)
+        changed[row["id"]] = {**{name: merged[name] for name in changes}, "warnings": merged["warnings"]}
+        merged_by_id[row["id"]] = merged
+        changes_by_id.append((row["id"], changes))
+    if errors:
+        extra = len(errors) - MAX_REPORTED_ERRORS
+        errors = errors[:MAX_REPORTED_ERRORS]
+        if extra > 0:
+            errors.append(FieldError("non_field_errors", f"… and {extra} more errors."))
+        raise InvalidInput(errors)
     if connection.vendor == "postgresql":
-        _write_rows_postgres(rows_by_id)
-        return
-    # Elsewhere: one UPDATE per distinct set of values, so a bulk change that gives
-    # many rows the same value costs a handful of statements.
+        written = {name for values in changed.values() for name in values} - {"warnings"}
+        _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
+    else:
+        _update_elsewhere(changed)
+    audit_record_many(
+        actor=actor, action=action, object_type=LISTING_TYPE, changes_by_id=changes_by_id, batch=batch
+    )
+    return len(changes_by_id)
+
+
+def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:
+    """SQLite (for ``make run``): one UPDATE per distinct set of values when a bulk
+    change gives many rows the same values, else CASE updates of ``SQLITE_CHUNK``
+    rows each (a paste, an undo: every row its own values)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for pk, values in changed_by_id.items():
+    for pk, values in changed.items():
         key = tuple(sorted((name, _hashable(value)) for name, value in values.items()))
         groups[key].append(pk)
     now = timezone.now()
+    if len(groups) > SQLITE_GROUPS:
+        names = sorted({name for values in changed.values() for name in values})
+        listings = Listing.objects.in_bulk(list(changed))
+        for pk, values in changed.items():
+            for name, value in values.items():
+                setattr(listings[pk], name, value)
+            listings[pk].version = F("version") + 1
+            listings[pk].updated_at = now
+        Listing.objects.bulk_update(
+            listings.values(), [*names, "version", "updated_at"], batch_size=SQLITE_CHUNK
+        )
+        return
     for key, ids in groups.items():
         values = {name: _unhashable(value) for name, value in key}
         for start in range(0, len(ids), CHUNK):
@@ -183,28 +251,30 @@ _POSTGRES_TYPES = {
 }
 
 
-def _write_rows_postgres(rows_by_id: Mapping[int, Mapping[str, Any]]) -> None:
-    """One ``UPDATE ... FROM unnest(arrays)`` per 20,000 rows, each row its own values."""
+def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]], fields: Sequence[str]) -> None:
+    """One ``UPDATE ... FROM unnest(arrays)`` per ``WRITE_CHUNK`` rows, each row its own
+    values. Only ``fields`` (those the change touches on any row) and the warnings
+    travel: a price adjust does not resend every description."""
+    if not rows_by_id:
+        return
     meta = Listing._meta
-    columns = [meta.get_field(name).column for name in LISTING_FIELDS]
-    assignments = ", ".join(f'"{column}" = v."{column}"' for column in columns)
-    unnest = ", ".join(
-        ["%s::bigint[]", *(f"%s::{_POSTGRES_TYPES[name]}[]" for name in LISTING_FIELDS), "%s::text[]"]
-    )
+    columns = [meta.get_field(name).column for name in fields]
+    assignments = "".join(f'"{column}" = v."{column}", ' for column in columns)
+    unnest = ", ".join(["%s::bigint[]", *(f"%s::{_POSTGRES_TYPES[name]}[]" for name in fields), "%s::text[]"])
     names = ", ".join(["id", *(f'"{column}"' for column in columns), "warnings"])
     # Identifiers come from the model; every value is a parameter.
     sql = (
-        f'UPDATE "{meta.db_table}" AS l SET {assignments}, "warnings" = v."warnings"::jsonb, '  # noqa: S608
+        f'UPDATE "{meta.db_table}" AS l SET {assignments}"warnings" = v."warnings"::jsonb, '  # noqa: S608
         f'"version" = l."version" + 1, "updated_at" = %s '
         f'FROM unnest({unnest}) AS v({names}) WHERE l."id" = v."id"'
     )
     ids = list(rows_by_id)
     now = timezone.now()
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 20_000):
-            chunk = ids[start : start + 20_000]
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = ids[start : start + WRITE_CHUNK]
             arrays = [chunk]
-            arrays += [[rows_by_id[pk][name] for pk in chunk] for name in LISTING_FIELDS]
+            arrays += [[rows_by_id[pk][name] for pk in chunk] for name in fields]
             arrays.append([json.dumps(rows_by_id[pk]["warnings"]) for pk in chunk])
             cursor.execute(sql, [now, *arrays])
 
@@ -217,102 +287,312 @@ def _unhashable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def rows_of(listings: QuerySet[Listing]) -> Iterator[dict[str, Any]]:
-    return listings.order_by().values("id", *LISTING_FIELDS, "warnings").iterator(chunk_size=CHUNK)
+# --- links: rows of other apps that point at a listing ---------------------------
 
 
-def rows_by_ids(ids: Sequence[int]) -> Iterator[dict[str, Any]]:
-    for start in range(0, len(ids), CHUNK):
-        yield from Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values(
-            "id", *LISTING_FIELDS, "warnings"
+def _link_fields() -> list:
+    """The foreign keys to ``Listing`` that deleting a listing sets to NULL."""
+    from django.db.models import SET_NULL
+
+    return [
+        relation.field
+        for relation in Listing._meta.related_objects
+        if relation.one_to_many and relation.on_delete is SET_NULL
+    ]
+
+
+def _link_label(link_field) -> str:
+    return f"{link_field.model._meta.label_lower}.{link_field.name}"
+
+
+def _links_of(ids: Sequence[int]) -> dict[int, dict[str, list[int]]]:
+    """{listing id: {relation label: ids pointing at it}} for ``ids``."""
+    links: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for link_field in _link_fields():
+        label = _link_label(link_field)
+        for start in range(0, len(ids), CHUNK):
+            pairs = link_field.model._base_manager.filter(
+                **{f"{link_field.attname}__in": ids[start : start + CHUNK]}
+            ).values_list(link_field.attname, "pk")
+            for listing_id, pk in pairs:
+                links[listing_id].setdefault(label, []).append(pk)
+    return links
+
+
+def _relink(listings: Sequence[NewListing], ids: Sequence[int]) -> None:
+    """Point the rows named in each listing's ``links`` at it again."""
+    by_label: dict[str, dict[int, int]] = defaultdict(dict)
+    for listing, pk in zip(listings, ids, strict=True):
+        for label, linked in listing.links.items():
+            for linked_pk in linked:
+                by_label[label][linked_pk] = pk
+    for link_field in _link_fields():
+        targets = by_label.get(_link_label(link_field))
+        if not targets:
+            continue
+        linked_ids = list(targets)
+        for start in range(0, len(linked_ids), 1000):
+            chunk = linked_ids[start : start + 1000]
+            # Rows deleted since (a scan deleted with its candidates) are simply not found.
+            link_field.model._base_manager.filter(pk__in=chunk).update(
+                **{
+                    link_field.attname: Case(
+                        *(When(pk=linked_pk, then=Value(targets[linked_pk])) for linked_pk in chunk),
+                        output_field=IntegerField(),
+                    )
+                }
+            )
+
+
+# --- create and delete ---------------------------------------------------------
+
+
+def _new_snapshot(listing: NewListing) -> dict[str, Any]:
+    state = {
+        **listing.values,
+        "owner": listing.owner_id,
+        "source": listing.source,
+        "extra": dict(listing.extra),
+        "ocr_scan": listing.ocr_scan_id,
+    }
+    if listing.links:
+        state[LINKS] = {label: list(ids) for label, ids in listing.links.items()}
+    return state
+
+
+def _create_rows(
+    *, listings: Iterable[NewListing], actor: User | None, action: str, batch: uuid.UUID
+) -> list[int]:
+    """Insert listings ``WRITE_CHUNK`` at a time (COPY on PostgreSQL, with ids drawn
+    from the sequence first) and audit each as created."""
+    created: list[int] = []
+    iterator = iter(listings)
+    while chunk := list(islice(iterator, WRITE_CHUNK)):
+        chunk = _with_existing_scans(chunk)
+        if connection.vendor == "postgresql":
+            ids = _copy_listings(chunk)
+        else:
+            objects = [_model_of(listing) for listing in chunk]
+            Listing.objects.bulk_create(objects, batch_size=2000)
+            ids = [listing.pk for listing in objects]
+        _relink(chunk, ids)
+        audit_record_many(
+            actor=actor,
+            action=action,
+            object_type=LISTING_TYPE,
+            changes_by_id=(
+                (pk, field_changes({}, _new_snapshot(listing)))
+                for listing, pk in zip(chunk, ids, strict=True)
+            ),
+            batch=batch,
         )
+        created += ids
+    return created
 
 
-def apply_to_rows(
-    *,
-    rows: Iterable[Mapping[str, Any]],
-    actor: User,
-    action: str,
-    compute: Callable[[Mapping[str, Any]], Mapping[str, Any]],
-    batch: uuid.UUID,
-) -> int:
-    """Apply ``compute(row) -> {field: new cleaned value}`` to every row and audit each
-    changed row under ``batch``. A row ``compute`` rejects (``InvalidInput``) fails
-    the whole change, reporting every row's errors. Returns how many rows changed."""
-    changed_by_id: dict[int, dict[str, Any]] = {}
-    rows_by_id: dict[int, dict[str, Any]] = {}
-    changes_by_id: list[tuple[int, dict]] = []
-    errors: list[FieldError] = []
-    for row in rows:
-        try:
-            updates = compute(row)
-        except InvalidInput as exc:
-            errors += [FieldError(e.field, f"Listing {row['id']}: {e.message}") for e in exc.errors]
-            continue
-        changes = field_changes(row, updates)
-        if not changes:
-            continue
-        merged = {**row, **updates}
-        if "warnings" not in row or not WARNING_FIELDS.isdisjoint(changes):
-            merged["warnings"] = listing_warnings(merged)
-        changed_by_id[row["id"]] = {
-            **{name: merged[name] for name in changes},
-            "warnings": merged["warnings"],
-        }
-        rows_by_id[row["id"]] = merged
-        changes_by_id.append((row["id"], changes))
-    if errors:
-        extra = len(errors) - MAX_REPORTED_ERRORS
-        errors = errors[:MAX_REPORTED_ERRORS]
-        if extra > 0:
-            errors.append(FieldError("non_field_errors", f"… and {extra} more errors."))
-        raise InvalidInput(errors)
-    _write_rows(changed_by_id, rows_by_id)
-    audit_record_many(
-        actor=actor, action=action, object_type=LISTING_TYPE, changes_by_id=changes_by_id, batch=batch
+def _with_existing_scans(chunk: list[NewListing]) -> list[NewListing]:
+    """Drop links to scans deleted since (a listing restored after its scan went)."""
+    scan_ids = {listing.ocr_scan_id for listing in chunk if listing.ocr_scan_id is not None}
+    if not scan_ids:
+        return chunk
+    scan_model = Listing._meta.get_field("ocr_scan").related_model
+    existing = set(scan_model._base_manager.filter(pk__in=scan_ids).values_list("pk", flat=True))
+    if existing == scan_ids:
+        return chunk
+    return [
+        listing
+        if listing.ocr_scan_id is None or listing.ocr_scan_id in existing
+        else NewListing(**{**listing.__dict__, "ocr_scan_id": None})
+        for listing in chunk
+    ]
+
+
+def _warnings(listing: NewListing) -> list:
+    return listing.warnings if listing.warnings is not None else listing_warnings(listing.values)
+
+
+def _model_of(listing: NewListing) -> Listing:
+    return Listing(
+        pk=listing.pk,
+        owner_id=listing.owner_id,
+        source=listing.source,
+        extra=dict(listing.extra),
+        ocr_scan_id=listing.ocr_scan_id,
+        warnings=_warnings(listing),
+        **listing.values,
     )
-    return len(changes_by_id)
 
 
-def bulk_change(
+def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
+    meta = Listing._meta
+    fresh = sum(1 for listing in chunk if listing.pk is None)
+    new_ids: Iterator[int] = iter(())
+    if fresh:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [meta.db_table, fresh],
+            )
+            new_ids = iter(row[0] for row in cursor.fetchall())
+    ids = [listing.pk if listing.pk is not None else next(new_ids) for listing in chunk]
+    names = ("id", "owner", *LISTING_FIELDS, "extra", "warnings", "source", "ocr_scan", "version")
+    columns = ", ".join(f'"{meta.get_field(name).column}"' for name in (*names, "created_at", "updated_at"))
+    now = timezone.now()
+    # Identifiers come from the model, values travel in the COPY stream.
+    statement = f'COPY "{meta.db_table}" ({columns}) FROM STDIN'
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for listing, pk in zip(chunk, ids, strict=True):
+            values = listing.values
+            copy.write_row(
+                (
+                    pk,
+                    listing.owner_id,
+                    *(values[name] for name in LISTING_FIELDS),
+                    json.dumps(dict(listing.extra)),
+                    json.dumps(_warnings(listing)),
+                    listing.source,
+                    listing.ocr_scan_id,
+                    1,
+                    now,
+                    now,
+                )
+            )
+    return ids
+
+
+def _delete_rows(*, ids: Sequence[int], actor: User | None, action: str, batch: uuid.UUID) -> int:
+    """Audit each listing with its whole state (and what points at it), then delete."""
+    if not ids:
+        return 0
+    links = _links_of(ids)
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        rows += Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values("id", *SNAPSHOT_FIELDS)
+
+    def gone(row: dict[str, Any]) -> dict[str, list]:
+        before = {name: row[name] for name in SNAPSHOT_FIELDS}
+        if row["id"] in links:
+            before[LINKS] = links[row["id"]]
+        return field_changes(before, dict.fromkeys(before))
+
+    audit_record_many(
+        actor=actor,
+        action=action,
+        object_type=LISTING_TYPE,
+        changes_by_id=((row["id"], gone(row)) for row in rows),
+        batch=batch,
+    )
+    # Deleting sets the links to NULL in the database's own way (Django's collector
+    # would load every listing first): clear them, then one DELETE per chunk.
+    for link_field in _link_fields():
+        for start in range(0, len(ids), CHUNK):
+            link_field.model._base_manager.filter(
+                **{f"{link_field.attname}__in": ids[start : start + CHUNK]}
+            ).update(**{link_field.attname: None})
+    table = connection.ops.quote_name(Listing._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({placeholders})", chunk)  # noqa: S608
+    return len(rows)
+
+
+# --- undo steps ------------------------------------------------------------------
+
+
+def record_undo_step(*, user: User | None, batch: uuid.UUID, action: str) -> None:
+    """Make ``batch`` the user's newest undoable step. Several calls with one batch
+    (an import writing its listings, then its summary) stay one step. A new step
+    clears the redo stack."""
+    if user is None or not user.pk:
+        return
+    _, created = UndoStep.objects.get_or_create(user=user, batch=batch, defaults={"action": action})
+    if not created:
+        return
+    UndoStep.objects.filter(user=user, undone=True).delete()
+    oldest_forgotten = list(
+        UndoStep.objects.filter(user=user).order_by("-id").values_list("id", flat=True)[UNDO_DEPTH:][:1]
+    )
+    if oldest_forgotten:
+        UndoStep.objects.filter(user=user, id__lte=oldest_forgotten[0]).delete()
+
+
+# --- the single-listing doors and other shorthands --------------------------------
+
+
+@transaction.atomic
+@serialised_per_user
+def listing_create(
     *,
-    listings: QuerySet[Listing],
+    owner: User,
+    data: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    extra: Mapping[str, Any] | None = None,
+    ocr_scan=None,
+    actor: User | None = None,
+    action: str = "listing.create",
+    batch: uuid.UUID | None = None,
+) -> Listing:
+    """Create one listing from raw input. Calls sharing a ``batch`` are one undo step
+    (the rows of one admin import). ``ocr_scan``, when given, is a scan of ``owner``'s
+    the listing was read from."""
+    result = changes_apply(
+        actor=actor or owner,
+        action=action,
+        create=[
+            NewListing(
+                owner_id=owner.pk,
+                values=clean_listing(data),
+                source=source,
+                extra=dict(extra or {}),
+                ocr_scan_id=ocr_scan.pk if ocr_scan is not None else None,
+            )
+        ],
+        batch=batch,
+    )
+    return Listing.objects.get(pk=result.created[0])
+
+
+@transaction.atomic
+@serialised_per_user
+def listing_update(
+    *,
+    listing: Listing,
+    data: Mapping[str, Any],
     actor: User,
-    action: str,
-    compute: Callable[[Mapping[str, Any]], Mapping[str, Any]],
-) -> int:
+    expected_version: int | None = None,
+    action: str = "listing.update",
+    batch: uuid.UUID | None = None,
+) -> Listing:
+    """Change some fields of one listing. With ``expected_version`` a stale edit
+    raises ``VersionConflict`` instead of overwriting someone else's change."""
+    cleaned = clean_listing(data, partial=True)
+    listing_for_update(listing.pk)  # a listing deleted meanwhile is ListingGone, a 404
+    changes_apply(
+        actor=actor,
+        action=action,
+        batch=batch,
+        update=[listing.pk],
+        compute=lambda row: cleaned,
+        expected_versions=None if expected_version is None else {listing.pk: expected_version},
+        lock=True,
+    )
+    return Listing.objects.get(pk=listing.pk)
+
+
+@transaction.atomic
+@serialised_per_user
+def listing_delete(*, listing: Listing, actor: User, expected_version: int | None = None) -> None:
+    locked = listing_for_update(listing.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(locked)
+    changes_apply(actor=actor, action="listing.delete", delete=[listing.pk])
+
+
+def bulk_change(*, listings: QuerySet[Listing], actor: User, action: str, compute: Compute) -> int:
     """Apply ``compute`` to every listing in ``listings`` as one undoable step."""
-    batch = new_batch()
-    changed = apply_to_rows(rows=rows_of(listings), actor=actor, action=action, compute=compute, batch=batch)
-    if changed:
-        record_undo_step(user=actor, batch=batch, action=action)
-    return changed
-
-
-def delete_rows(*, rows: Sequence[Mapping[str, Any]], actor: User, action: str, batch: uuid.UUID) -> None:
-    """Audit and delete rows given as ``values("id", *SNAPSHOT_FIELDS)``."""
-    gone = dict.fromkeys(SNAPSHOT_FIELDS)
-    audit_record_many(
-        actor=actor,
-        action=action,
-        object_type=LISTING_TYPE,
-        changes_by_id=((row["id"], field_changes(row, gone)) for row in rows),
-        batch=batch,
-    )
-    for start in range(0, len(rows), CHUNK):
-        Listing.objects.filter(pk__in=[row["id"] for row in rows[start : start + CHUNK]]).delete()
-
-
-def create_rows(*, listings: list[Listing], actor: User, action: str, batch: uuid.UUID) -> None:
-    """Insert listings (warnings already set) and audit each as created."""
-    Listing.objects.bulk_create(listings, batch_size=2000)
-    audit_record_many(
-        actor=actor,
-        action=action,
-        object_type=LISTING_TYPE,
-        changes_by_id=((listing.pk, field_changes({}, snapshot(listing))) for listing in listings),
-        batch=batch,
-    )
+    return changes_apply(actor=actor, action=action, update=listings, compute=compute).updated
 
 
 @transaction.atomic
@@ -324,11 +604,9 @@ def listings_create_many(
     source: str = Source.MANUAL,
     actor: User | None = None,
     action: str = "listing.create",
-) -> list[Listing]:
-    """Create listings from already-cleaned field values (see ``clean_listing``)."""
-    listings = [Listing(owner=owner, source=source, warnings=listing_warnings(row), **row) for row in rows]
-    batch = new_batch()
-    create_rows(listings=listings, actor=actor or owner, action=action, batch=batch)
-    if listings:
-        record_undo_step(user=actor or owner, batch=batch, action=action)
-    return listings
+) -> list[int]:
+    """Create listings from already-cleaned field values (see ``clean_listing``);
+    fields left out take the model's defaults. Returns their ids."""
+    defaults = {name: Listing._meta.get_field(name).get_default() for name in LISTING_FIELDS}
+    create = (NewListing(owner_id=owner.pk, values={**defaults, **row}, source=source) for row in rows)
+    return changes_apply(actor=actor or owner, action=action, create=create).created

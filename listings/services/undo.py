@@ -1,5 +1,11 @@
-"""Undo, redo and revert: bring listings back to a state their audit entries record."""
+"""Undo, redo and revert: bring listings back to a state their audit entries record.
 
+One user action (a bulk edit, a paste, an import, an OCR convert) is one undo step:
+every listing entry of its batch. Undo serialises per user
+(``serialised_per_user``), and refuses an operation whose listings a later change still in effect
+touched: undoing it would silently throw that change away."""
+
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -8,32 +14,44 @@ from django.db import transaction
 
 from accounts.models import User
 from audit.models import AuditEntry
-from audit.services import new_batch
 from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep
 from listings.services.changes import (
     CHUNK,
+    LINKS,
     LISTING_TYPE,
-    SNAPSHOT_FIELDS,
-    apply_to_rows,
-    create_rows,
-    delete_rows,
+    NewListing,
+    changes_apply,
     listing_update,
-    rows_by_ids,
 )
-from listings.validation import clean_listing, listing_warnings
+from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
+
+# How many of the blocking listings a refusal names.
+NAMED_LISTINGS = 5
 
 
 class NothingToUndo(Exception):
     """The user has no change left to undo (or to redo)."""
 
 
+class NotUndoable(Exception):
+    """A later change still in effect touched some of the operation's listings.
+    ``blocking`` is that later operation when the user may undo it first."""
+
+    def __init__(self, message: str, *, listings: Sequence[str], blocking: UndoStep | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.listings = list(listings)
+        self.blocking = blocking
+
+
 @dataclass(frozen=True)
 class UndoOutcome:
     action: str  # the action of the step undone or redone, e.g. "listing.bulk_set"
     listings: int  # how many listings were restored
+    batch: uuid.UUID | None = None
 
 
 def _is_create(changes: Mapping[str, Any]) -> bool:
@@ -62,43 +80,44 @@ def _states(entries: Sequence[Mapping[str, Any]], *, before: bool) -> dict[int, 
 
 
 def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action: str) -> int:
-    """Bring listings to ``states`` (see ``_states``) under one new batch: delete those
-    that should not exist, re-create those that should (with their old ids), and
-    set the fields of the rest. Returns how many listings it touched."""
-    batch = new_batch()
+    """Bring listings to ``states`` (see ``_states``) as one change: delete those that
+    should not exist, re-create those that should (with their old ids, scans and
+    links), and set the fields of the rest. Returns how many listings it touched."""
     ids = sorted(states)
-    existing: dict[int, dict[str, Any]] = {}
+    existing: set[int] = set()
     for start in range(0, len(ids), CHUNK):
-        for row in Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values("id", *SNAPSHOT_FIELDS):
-            existing[row["id"]] = row
-    doomed = [existing[pk] for pk in ids if states[pk] is None and pk in existing]
-    delete_rows(rows=doomed, actor=actor, action=action, batch=batch)
-    reborn = []
-    for pk in ids:
-        state = states[pk]
-        # Only a create or delete entry holds a whole listing to bring back.
-        if state is None or pk in existing or state.get("title") is None:
-            continue
-        fields = clean_listing({name: state[name] for name in LISTING_FIELDS if name in state})
-        reborn.append(
-            Listing(
-                pk=pk,
-                owner_id=state.get("owner") or actor.pk,
-                source=state.get("source") or Source.MANUAL,
-                extra=state.get("extra") or {},
-                warnings=listing_warnings(fields),
-                **fields,
-            )
+        existing |= set(
+            Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values_list("id", flat=True)
         )
-    create_rows(listings=reborn, actor=actor, action=action, batch=batch)
-    kept = [pk for pk in ids if states[pk] is not None and pk in existing]
+    reborn = [
+        NewListing(
+            pk=pk,
+            owner_id=state.get("owner") or actor.pk,
+            values=clean_listing({name: state[name] for name in LISTING_FIELDS if name in state}),
+            source=state.get("source") or Source.MANUAL,
+            extra=state.get("extra") or {},
+            ocr_scan_id=state.get("ocr_scan"),
+            links=state.get(LINKS) or {},
+        )
+        for pk, state in ((pk, states[pk]) for pk in ids if pk not in existing)
+        # Only a create or delete entry holds a whole listing to bring back.
+        if state is not None and state.get("title") is not None
+    ]
 
     def compute(row: Mapping[str, Any]) -> dict[str, Any]:
         state = states[row["id"]]
         return clean_listing({name: state[name] for name in LISTING_FIELDS if name in state}, partial=True)
 
-    changed = apply_to_rows(rows=rows_by_ids(kept), actor=actor, action=action, compute=compute, batch=batch)
-    return len(doomed) + len(reborn) + changed
+    result = changes_apply(
+        actor=actor,
+        action=action,
+        create=reborn,
+        update=[pk for pk in ids if states[pk] is not None and pk in existing],
+        compute=compute,
+        delete=[pk for pk in ids if states[pk] is None and pk in existing],
+        undoable=False,
+    )
+    return result.deleted + len(result.created) + result.updated
 
 
 def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
@@ -109,38 +128,97 @@ def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
     )
 
 
-@transaction.atomic
-@serialised_per_user
-def undo_last(*, user: User) -> UndoOutcome:
-    """Undo the user's newest change (one bulk change is one step); it moves to the
-    redo stack. The undo is itself audited. Raises ``NothingToUndo``."""
-    step = UndoStep.objects.select_for_update().filter(user=user, undone=False).order_by("-id").first()
-    if step is None:
-        raise NothingToUndo("Nothing to undo.")
+def _refuse_if_touched_later(step: UndoStep, *, user: User) -> None:
+    """``NotUndoable`` when a later change still in effect (not undone) touched one
+    of the step's listings; it names them and, if it is the user's, that change."""
+    touched = AuditEntry.objects.filter(batch=step.batch, object_type=LISTING_TYPE).values("object_id")
+    later = UndoStep.objects.filter(undone=False, id__gt=step.id).values("batch")
+    clashes = list(
+        AuditEntry.objects.filter(object_type=LISTING_TYPE, batch__in=later, object_id__in=touched)
+        .order_by("-id")
+        .values_list("batch", "object_id")[:200]
+    )
+    if not clashes:
+        return
+    blocking = UndoStep.objects.filter(batch=clashes[0][0]).first()
+    pks = list(dict.fromkeys(int(object_id) for _, object_id in clashes))
+    titles = dict(Listing.objects.filter(pk__in=pks[:NAMED_LISTINGS]).values_list("id", "title"))
+    names = [f"“{titles[pk]}”" if pk in titles else f"listing {pk}" for pk in pks[:NAMED_LISTINGS]]
+    more = len(pks) - len(names)
+    named = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    message = f"A later change ({blocking.action if blocking else 'another edit'}) touched {named}."
+    mine = blocking is not None and blocking.user_id == user.pk
+    message += " Undo that change first." if mine else " It cannot be undone from here."
+    raise NotUndoable(message, listings=names, blocking=blocking if mine else None)
+
+
+def _undo(step: UndoStep, *, user: User) -> UndoOutcome:
+    _refuse_if_touched_later(step, user=user)
     count = _restore(states=_states(_step_entries(step), before=True), actor=user, action="listing.undo")
     step.undone = True
     step.save(update_fields=["undone"])
-    return UndoOutcome(action=step.action, listings=count)
+    return UndoOutcome(action=step.action, listings=count, batch=step.batch)
+
+
+@transaction.atomic
+@serialised_per_user
+def undo_last(*, user: User) -> UndoOutcome:
+    """Undo the user's newest change (one user action is one step); it moves to the
+    redo stack. The undo is itself audited. Raises ``NothingToUndo``, or
+    ``NotUndoable`` when someone else changed the same listings since."""
+    step = UndoStep.objects.filter(user=user, undone=False).order_by("-id").first()
+    if step is None:
+        raise NothingToUndo("Nothing to undo.")
+    return _undo(step, user=user)
+
+
+@transaction.atomic
+@serialised_per_user
+def operation_undo(*, user: User, batch: uuid.UUID) -> UndoOutcome:
+    """Undo one of the user's operations (its audit ``batch``), not only the newest:
+    allowed while no later change still in effect touched the same listings
+    (``NotUndoable`` names them and the change to undo first)."""
+    step = UndoStep.objects.filter(user=user, batch=batch).first()
+    if step is None:
+        raise NothingToUndo("That change can no longer be undone.")
+    if step.undone:
+        raise NothingToUndo("That change is already undone.")
+    return _undo(step, user=user)
+
+
+def operation_undo_refusal(*, user: User, batch: uuid.UUID) -> str | None:
+    """Why ``operation_undo`` would refuse ``batch`` now, or ``None`` if it would not."""
+    step = UndoStep.objects.filter(user=user, batch=batch).first()
+    if step is None:
+        return "That change can no longer be undone."
+    if step.undone:
+        return "That change is already undone."
+    try:
+        _refuse_if_touched_later(step, user=user)
+    except NotUndoable as exc:
+        return exc.message
+    return None
 
 
 @transaction.atomic
 @serialised_per_user
 def redo_last(*, user: User) -> UndoOutcome:
     """Redo the change the user undid last. Raises ``NothingToUndo`` when none is left."""
-    step = UndoStep.objects.select_for_update().filter(user=user, undone=True).order_by("id").first()
+    step = UndoStep.objects.filter(user=user, undone=True).order_by("id").first()
     if step is None:
         raise NothingToUndo("Nothing to redo.")
     count = _restore(states=_states(_step_entries(step), before=False), actor=user, action="listing.redo")
     step.undone = False
     step.save(update_fields=["undone"])
-    return UndoOutcome(action=step.action, listings=count)
+    return UndoOutcome(action=step.action, listings=count, batch=step.batch)
 
 
 @transaction.atomic
 @serialised_per_user
 def listing_revert(*, listing: Listing, entry: AuditEntry, actor: User) -> Listing:
     """Put the listing back as it was just before ``entry`` (one of its audit
-    entries): that change and every later one are rolled back, as one new change."""
+    entries, whichever operation wrote it: an edit, a bulk change, an import): that
+    change and every later one are rolled back, as one new change."""
     if entry.object_type != LISTING_TYPE or entry.object_id != str(listing.pk):
         raise InvalidInput([FieldError("entry", "That history entry is not about this listing.")])
     later = list(

@@ -6,7 +6,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from audit.models import AuditEntry
 from listing_templates.models import ListingTemplate
-from listings.models import Listing
+from listings.models import Listing, engine_writes
 from listings.services.bulk import BULK_UPSERT_MAX_ITEMS
 from listings.services.changes import listing_update
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
@@ -21,7 +21,8 @@ def _listing(owner, **fields):
     """A listing with its warnings stored, as the services would leave it."""
     listing = ListingFactory(owner=owner, **fields)
     listing.warnings = listing_warnings(listing.field_values())
-    listing.save(update_fields=["warnings"])
+    with engine_writes():
+        listing.save(update_fields=["warnings"])
     return listing
 
 

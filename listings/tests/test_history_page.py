@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from audit.models import Operation
+from audit.models import AuditEntry, Operation
 from imports.services import import_commit, import_create
 from imports.tests.import_files import csv_bytes, upload
 from listings.models import Listing
@@ -97,24 +97,37 @@ def test_an_import_opens_into_the_listings_it_changed(seller_client, owner):
     assert_no_codes(details)
 
 
-def test_undo_is_offered_on_the_newest_undoable_operation_and_undoes_it(seller_client, owner):
+def test_each_operation_offers_its_own_undo_which_refuses_while_a_later_change_stands(seller_client, owner):
     lamp = ListingFactory(owner=owner, title="Lamp", price=Decimal("10.00"))
-    listing_update(listing=lamp, data={"price": "12"}, actor=owner)
+    chair = ListingFactory(owner=owner, title="Chair", price=Decimal("40.00"))
+    chair_edit = listing_update(listing=chair, data={"price": "35"}, actor=owner)
+    first_lamp_edit = listing_update(listing=lamp, data={"price": "12"}, actor=owner)
     listing_update(listing=lamp, data={"price": "15"}, actor=owner)
+    batches = {
+        entry.object_id: entry.batch
+        for entry in AuditEntry.objects.filter(action="listing.update").order_by("id")
+        if entry.changes.get("price", [None])[1] in ("35.00", "12.00")
+    }
+    chair_undo = reverse("listings:operation_undo", args=[batches[str(chair_edit.pk)]])
+    lamp_undo = reverse("listings:operation_undo", args=[batches[str(first_lamp_edit.pk)]])
 
     page = history(seller_client)
-    undo = f'hx-post="{reverse("listings:undo")}"'
-    assert page.count(undo) == 1
-    newest = page.index('class="operation"')
-    assert page.index(undo) < page.index('class="operation"', newest + 1)  # on the first line
+    assert page.count('hx-post="/listings/operations/') == 3
+    assert f'hx-post="{chair_undo}"' in page and f'hx-post="{lamp_undo}"' in page
 
-    seller_client.post(reverse("listings:undo"))
+    # The older lamp edit: a later change to the lamp stands in the way, and says so.
+    refused = seller_client.post(lamp_undo, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422
+    assert "Lamp" in refused.content.decode()
     lamp.refresh_from_db()
-    assert lamp.price == Decimal("12.00")
-    page = history(seller_client)
-    assert "You undid a change to 1 listing" in page
-    # The earlier edit is now the one to undo.
-    assert page.count(undo) == 1
+    assert lamp.price == Decimal("15.00")
+
+    # The chair edit is older than both, but nothing later touched the chair.
+    done = seller_client.post(chair_undo, HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    chair.refresh_from_db()
+    assert chair.price == Decimal("40.00")
+    assert f'hx-post="{chair_undo}"' not in history(seller_client)
 
 
 def test_another_sellers_operations_are_not_shown_or_opened(seller_client, owner, other_user):

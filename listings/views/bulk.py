@@ -13,9 +13,9 @@ from accounts.idempotency import idempotent
 from listings import forms
 from listings.selectors import listings_for_user
 from listings.services.bulk import (
-    listing_duplicate,
     listings_bulk_delete,
     listings_bulk_set,
+    listings_duplicate,
     listings_price_adjust,
 )
 from listings.services.find_replace import listings_find_replace
@@ -29,7 +29,8 @@ from listings.views.grid import (
 )
 from marketplace.errors import InvalidInput
 
-# Each duplicate is its own listing_duplicate call; more than this is an import's job.
+# Copies are one set-based change; more than this at once is more likely a slip
+# of "select all" than a wish, and an import is the tool for it.
 DUPLICATE_MAX = 500
 
 
@@ -106,9 +107,8 @@ def _bulk_duplicate(request, selection: Selection):
         raise BulkInputInvalid(
             f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
         )
-    for listing in selection.listings.order_by("id"):
-        listing_duplicate(listing=listing, actor=request.user)
-    return f"Duplicated {listings_phrase(selection.count)}."
+    copies = listings_duplicate(listings=selection.listings, actor=request.user)
+    return f"Duplicated {listings_phrase(len(copies))}."
 
 
 def _bulk_delete(request, selection: Selection):

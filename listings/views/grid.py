@@ -41,7 +41,7 @@ from listings.services.changes import (
     listing_delete,
     listing_update,
 )
-from listings.services.undo import NothingToUndo, redo_last, undo_last
+from listings.services.undo import NothingToUndo, NotUndoable, redo_last, undo_last
 from marketplace.errors import InvalidInput
 from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
@@ -330,7 +330,7 @@ def undo(request, direction: str):
     service = undo_last if direction == "undo" else redo_last
     try:
         outcome = service(user=request.user)
-    except NothingToUndo as exc:
+    except (NothingToUndo, NotUndoable) as exc:
         return grid_message(request, str(exc), error=True, status=422)
     done = "Undone" if direction == "undo" else "Redone"
     plural = "" if outcome.listings == 1 else "s"
