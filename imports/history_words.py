@@ -10,8 +10,20 @@ from imports.models import IMPORT_AUDIT_TYPES, Import
 from listings.history_words import LISTING_TYPE
 
 
+def _summary(facts: OperationFacts) -> dict:
+    """The import's own entry: the batch's listing entries come first, so it is not
+    always among the sampled ones."""
+    for entry in facts.sample:
+        if entry.object_type in IMPORT_AUDIT_TYPES:
+            return entry.changes
+    if not facts.sample:
+        return {}
+    entry = AuditEntry.objects.filter(batch=facts.sample[0].batch, object_type__in=IMPORT_AUDIT_TYPES).first()
+    return entry.changes if entry is not None else {}
+
+
 def _imported(facts: OperationFacts) -> str:
-    summary = facts.sample[0].changes if facts.sample else {}
+    summary = _summary(facts)
     files = ", ".join(summary.get("files") or []) or "a spreadsheet"
     parts = [
         f"{summary.get(key, 0):,} {word}"
