@@ -5,7 +5,6 @@ body, so each field takes a list, a comma-separated string or (``filter``) an ob
 """
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,9 +13,7 @@ from django.db import models
 from django.http import QueryDict
 
 from exports.formats import FORMATS
-
-MAX_IDS = 100_000
-_ID = re.compile(r"\d{1,18}")
+from listings.forms import ListingIdsField
 
 
 class Scope(models.TextChoices):
@@ -31,25 +28,14 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-class IdListField(forms.Field):
-    """Listing ids: ``[1, 2]``, ``"1,2"`` or ``ids=1&ids=2``."""
-
-    widget = forms.MultipleHiddenInput
+class IdListField(ListingIdsField):
+    """Listing ids: ``[1, 2]``, ``"1,2"`` or ``ids=1&ids=2``; the grid's selection rule."""
 
     def to_python(self, value: Any) -> list[int]:
-        ids = []
+        parts = []
         for item in _as_list(value):
-            parts = item.split(",") if isinstance(item, str) else [item]
-            for part in parts:
-                text = part.strip() if isinstance(part, str) else part
-                if text == "":
-                    continue
-                if isinstance(text, bool) or not _ID.fullmatch(str(text)):
-                    raise forms.ValidationError(f"“{str(text)[:40]}” is not a listing id.")
-                ids.append(int(text))
-        if len(ids) > MAX_IDS:
-            raise forms.ValidationError(f"At most {MAX_IDS:,} ids can be exported at once.")
-        return ids
+            parts += [part for part in item.split(",") if part.strip()] if isinstance(item, str) else [item]
+        return super().to_python(parts)
 
 
 class OrderingField(forms.Field):

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -13,6 +14,14 @@ from listings.models import Listing
 from listings.services.changes import bulk_change
 from listings.validation import clean_listing, clean_template_defaults
 from marketplace.errors import FieldError, InvalidInput
+
+
+def _full_clean(template: ListingTemplate) -> None:
+    """The model's rules (unique name, ``clean_template_defaults``), as ``InvalidInput``."""
+    try:
+        template.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput.from_django(exc) from exc
 
 
 @transaction.atomic
@@ -28,7 +37,7 @@ def template_create(
     template = ListingTemplate(
         owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
     )
-    template.full_clean()
+    _full_clean(template)
     template.save()
     audit_record(
         actor=actor or owner,
@@ -46,7 +55,7 @@ def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor
     for name in editable:
         if name in data:
             setattr(template, name, data[name])
-    template.full_clean()
+    _full_clean(template)
     changes = field_changes(before, {name: getattr(template, name) for name in editable})
     if changes:
         template.save()

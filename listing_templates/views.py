@@ -3,7 +3,6 @@ selection."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +14,7 @@ from listings.services.changes import listings_create_many
 from listings.validation import clean_listing
 from listings.views.bulk import Selection, listings_phrase, run_bulk_action, valid_form_data
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import form_add_errors
 
 
 def _apply_template(request, selection: Selection) -> str:
@@ -66,9 +66,8 @@ def _save_template(request, form, template=None):
             },
             actor=request.user,
         )
-    except ValidationError as exc:
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
+    except InvalidInput as exc:
+        form_add_errors(form, exc)
         return None
 
 

@@ -15,13 +15,13 @@ from django.template.response import TemplateResponse
 from listings.admin_forms import (
     CategoryInput,
     DeleteListingsForm,
-    PriceAdjustForm,
     SetCategoryForm,
     SetConditionForm,
     SetShippingForm,
 )
 from listings.categories import all_categories
 from listings.fields import LISTING_FIELDS
+from listings.forms import PriceAdjustForm
 from listings.models import Listing
 from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
 from listings.services.changes import listing_create, listing_delete, listing_update
@@ -256,7 +256,7 @@ class ListingAdmin(admin.ModelAdmin):
             form_class=PriceAdjustForm,
             title="Adjust prices",
             apply=lambda form: listings_price_adjust(
-                listings=queryset, actor=request.user, **form.service_kwargs()
+                listings=queryset, actor=request.user, **form.price_change()
             ),
             done=lambda form, listings: f"Prices adjusted on {listings}.",
         )

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+
 from listings.categories import canonical_category
 from listings.fields import (
     CATEGORY_MAX_LENGTH,
@@ -20,6 +22,7 @@ from listings.fields import (
     Condition,
 )
 from marketplace.errors import FieldError, InvalidInput
+from marketplace.ids import MAX_ID
 
 PRICE_MAX = Decimal("99999999.99")
 CENT = Decimal("0.01")
@@ -254,3 +257,64 @@ def listing_warnings(values: Mapping[str, Any]) -> list[str]:
     if found:
         warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
     return warnings
+
+
+# --- Price adjust: one rule for the grid, the API, the admin and commands -------
+
+# A cut of 100 % or more would make every price 0; a rise past ×11 is a typo.
+PERCENT_MIN = Decimal("-99.99")
+PERCENT_MAX = Decimal("1000")
+PRICE_ADJUST_KINDS = ("percent", "amount")
+
+
+def _change_number(name: str, value: Any, low: Decimal, high: Decimal, unit: str) -> Decimal:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput.one(name, f"Enter the {unit} as a number.")
+    try:
+        # A JSON float arrives as a float: its shortest text (1.005), not its binary value.
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInput.one(name, f"“{str(value)[:40]}” is not a number.") from None
+    if not number.is_finite() or not low <= number <= high:
+        raise InvalidInput.one(name, f"The {unit} must be from {low:,} to {high:,}.")
+    if number != number.quantize(CENT):
+        raise InvalidInput.one(name, f"The {unit} can have at most 2 decimals.")
+    return number.quantize(CENT)
+
+
+def clean_price_change(*, percent: Any = None, amount: Any = None) -> dict[str, Decimal]:
+    """``{"percent": p}`` or ``{"amount": a}``: a percent from -99.99 to 1,000 or an
+    amount of at most ±PRICE_MAX, each with at most 2 decimals. Raises ``InvalidInput``
+    naming the field (``percent``, ``amount``, or ``price_adjust`` for neither/both)."""
+    given = {name: value for name, value in (("percent", percent), ("amount", amount)) if value is not None}
+    if len(given) != 1:
+        raise InvalidInput.one("price_adjust", "Give either a percent or an amount.")
+    if "percent" in given:
+        return {"percent": _change_number("percent", percent, PERCENT_MIN, PERCENT_MAX, "percentage")}
+    return {"amount": _change_number("amount", amount, -PRICE_MAX, PRICE_MAX, "amount")}
+
+
+# --- Selections: listings named by id ------------------------------------------
+
+
+def clean_listing_ids(value: Any, field: str = "ids") -> list[int]:
+    """Listing ids from a list (of ints or digit strings), at most
+    ``settings.SELECTION_MAX_IDS`` of them: the one cap of the grid, the API and
+    exports. Whose they are is the selector's business (others' match nothing)."""
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput.one(field, "A list of listing ids.")
+    ids = []
+    for item in value:
+        text = item.strip() if isinstance(item, str) else item
+        # At most 19 digits before int(): a 5,000-digit string is refused, not converted.
+        digits = isinstance(text, str) and 0 < len(text) <= 19 and text.isascii() and text.isdigit()
+        number = text if type(text) is int else int(text) if digits else -1
+        if not 0 <= number <= MAX_ID:
+            raise InvalidInput.one(field, f"“{str(item)[:40]}” is not a listing id.")
+        ids.append(number)
+    cap = settings.SELECTION_MAX_IDS
+    if len(ids) > cap:
+        raise InvalidInput.one(
+            field, f"Select at most {cap:,} listings one by one ({len(ids):,} sent); use a filter for more."
+        )
+    return ids

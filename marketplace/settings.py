@@ -235,6 +235,9 @@ RATE_LIMIT_UPLOADS = env_str("RATE_LIMIT_UPLOADS", "10/m")
 RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
 # Redis down: serve and log rather than refuse everything (see accounts/ratelimits.py).
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
+# Listings chosen one by one (ticked in the grid, ``ids`` in the API, an export of the
+# selection); more are chosen by filter ("all matching").
+SELECTION_MAX_IDS = env_int("SELECTION_MAX_IDS", 10_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # Zip-based spreadsheets (xlsx, ods) are refused past this unpacked size or ratio.

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
-from imports.tests.import_files import csv_bytes, upload, xlsx_bytes
 from rest_framework.test import APIClient
 
 from imports.models import Import
+from imports.tests.import_files import csv_bytes, upload, xlsx_bytes
 from listings.models import Listing
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 

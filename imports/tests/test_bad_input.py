@@ -6,12 +6,12 @@ import zipfile
 from datetime import datetime
 
 import pytest
-from imports.tests.import_files import rezip, upload, xlsx_bytes
 from python_calamine import CalamineWorkbook, XmlError
 from rest_framework.test import APIClient
 
 from imports import readers
 from imports.models import Import
+from imports.tests.import_files import rezip, upload, xlsx_bytes
 from listings.models import Listing
 
 pytestmark = pytest.mark.django_db

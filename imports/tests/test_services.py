@@ -4,6 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
+from audit.models import AuditEntry
+from imports.models import Import
+from imports.services import ImportNotCommittable, ImportRejected, import_commit, import_create, import_remap
 from imports.tests.import_files import (
     csv_bytes,
     facebook_template_bytes,
@@ -12,10 +16,6 @@ from imports.tests.import_files import (
     xls_bytes,
     xlsx_bytes,
 )
-
-from audit.models import AuditEntry
-from imports.models import Import
-from imports.services import ImportNotCommittable, ImportRejected, import_commit, import_create, import_remap
 from listings.fields import Condition, Source
 from listings.models import Listing
 from listings.tests.factories import ListingFactory, ListingTemplateFactory

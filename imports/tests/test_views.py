@@ -5,10 +5,10 @@ import io
 
 import pytest
 from django.core.cache import cache
-from imports.tests.import_files import csv_bytes, upload, xlsx_bytes
 
 from imports.models import Import
 from imports.selectors import progress_cache_key
+from imports.tests.import_files import csv_bytes, upload, xlsx_bytes
 from listings.models import Listing
 
 pytestmark = pytest.mark.django_db

@@ -1,13 +1,12 @@
-"""What every listing endpoint shares: body parsing, selection, versions (If-Match),
+"""What every listing endpoint shares: body parsing and validation, versions (If-Match),
 the documented error answers and the exceptions that make them."""
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,21 +14,9 @@ from rest_framework.response import Response
 from listings.api.serializers import LISTING_COLUMNS, listing_json
 from listings.fields import LISTING_FIELDS
 from listings.models import Listing
-from listings.selectors import (
-    FilterError,
-    listings_filtered,
-    listings_for_user,
-)
-from listings.services.bulk import (
-    BULK_UPSERT_MAX_ITEMS,
-)
 from listings.services.changes import VersionConflict
-from listings.validation import parse_bool
 from marketplace.api import ErrorSerializer
 from marketplace.api_input import storable
-
-# A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
-MAX_SELECTED_IDS = BULK_UPSERT_MAX_ITEMS
 
 ERRORS = {
     400: OpenApiResponse(
@@ -41,7 +28,7 @@ VERSION_ERRORS = {
     **ERRORS,
     412: OpenApiResponse(ErrorSerializer, description="If-Match names a version that is no longer current."),
 }
-TOO_LARGE = {413: OpenApiResponse(ErrorSerializer, description="Too many items or ids in one request.")}
+TOO_LARGE = {413: OpenApiResponse(ErrorSerializer, description="Too many items in one request.")}
 NOTHING = {409: OpenApiResponse(ErrorSerializer, description="Nothing to undo or redo.")}
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -68,10 +55,6 @@ class PayloadTooLarge(APIException):
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-
-
-# Bigger ids cannot exist (bigint) and would make the database raise, not answer.
-MAX_ID = 2**63 - 1
 
 
 def request_body(request: Request) -> dict[str, Any]:
@@ -110,31 +93,8 @@ def stale_version(exc: VersionConflict) -> PreconditionFailed:
     )
 
 
-def filtered_by(user, value: Any, field: str = "filter") -> QuerySet[Listing]:
-    if not isinstance(value, Mapping):
-        raise ValidationError({field: ['An object of list filters, e.g. {"condition": "New"}.']})
-    try:
-        return listings_filtered(user, value)
-    except FilterError as exc:
-        raise ValidationError({f"{field}.{exc.field}": [exc.message]}) from exc
-
-
-def selected_listings(user, body: Mapping[str, Any]) -> QuerySet[Listing]:
-    """The user's listings named by ``ids`` or matched by ``filter``."""
-    if body.get("ids") is not None:
-        ids = body["ids"]
-        if not isinstance(ids, list) or not all(type(pk) is int and 0 <= pk <= MAX_ID for pk in ids):
-            raise ValidationError({"ids": ["A list of listing ids."]})
-        if len(ids) > MAX_SELECTED_IDS:
-            raise PayloadTooLarge(f"Select at most {MAX_SELECTED_IDS:,} ids; use a filter for more.")
-        return listings_for_user(user).filter(pk__in=ids)
-    if body.get("filter") is not None:
-        return filtered_by(user, body["filter"])
-    raise ValidationError({"ids": ["Give ids or a filter."]})
-
-
-def flag(body: Mapping[str, Any], name: str) -> bool:
-    try:
-        return parse_bool(body.get(name, False))
-    except ValueError as exc:
-        raise ValidationError({name: [str(exc)]}) from exc
+def valid_body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """The request body as ``serializer_class`` validates it (a 400 otherwise)."""
+    serializer = serializer_class(data=request_body(request), context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -3,21 +3,11 @@
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-# A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
-from listings.api.base import (
-    ERRORS,
-    ID,
-    MAX_ID,
-    NOTHING,
-    Conflict,
-    listing_response,
-    request_body,
-)
+from listings.api.base import ERRORS, ID, NOTHING, Conflict, listing_response, valid_body
 from listings.api.serializers import (
     HistorySerializer,
     ListingSerializer,
@@ -46,10 +36,7 @@ class ListingRevertView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Put the listing back as it was before the given history entry."""
         listing = listing_get_for_user(request.user, pk)
-        entry_id = request_body(request).get("entry")
-        if type(entry_id) is not int or not 0 <= entry_id <= MAX_ID:
-            raise ValidationError({"entry": ["A history entry id."]})
-        entry = listing_history_entry(listing, entry_id)
+        entry = listing_history_entry(listing, valid_body(RevertSerializer, request)["entry"])
         return listing_response(listing_revert(listing=listing, entry=entry, actor=request.user))
 
 

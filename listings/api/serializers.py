@@ -1,18 +1,30 @@
 """Shapes of the listing API, for the OpenAPI schema and for JSON output.
 
-Validation of listing fields is ``listings.validation`` (through the services);
-these serializers only describe requests and responses. Lists are built as
+Input serializers validate requests with the rules of ``listings.validation`` (the
+grid's and the admin's forms use the same ones), so the schema is what is checked;
+listing field values themselves are cleaned by ``clean_listing`` in the services. Lists are built as
 plain dicts from ``.values()`` (``listing_json``): per-object DRF serialisation
 of 500 rows costs more than the query that fetched them.
 """
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
 from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
+from listings.validation import (
+    PERCENT_MAX,
+    PERCENT_MIN,
+    PRICE_MAX,
+    clean_listing_ids,
+    clean_price_change,
+)
+from marketplace.errors import InvalidInput
+from marketplace.ids import MAX_ID
 
 # What a listing looks like in the API, in this order.
 LISTING_COLUMNS = ("id", *LISTING_FIELDS, "source", "version", "created_at", "updated_at", "warnings")
@@ -81,6 +93,9 @@ class BulkUpsertResultSerializer(serializers.Serializer):
 
 
 class ListingFilterSerializer(serializers.Serializer):
+    """The list's filters. Only the shape is checked here: the values are parsed by
+    ``listings_filtered``, the one filter parser of the grid, exports and the API."""
+
     q = serializers.CharField(required=False)
     condition = serializers.CharField(required=False)
     category = serializers.CharField(required=False)
@@ -90,22 +105,94 @@ class ListingFilterSerializer(serializers.Serializer):
     price_max = serializers.CharField(required=False)
     has_warnings = serializers.BooleanField(required=False)
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError('An object of list filters, e.g. {"condition": "New"}.')
+        return dict(data)
+
+
+def _rule(clean: Callable[[], Any]) -> Any:
+    """Run one of ``listings.validation``'s rules; its message becomes the field's error."""
+    try:
+        return clean()
+    except InvalidInput as exc:
+        raise serializers.ValidationError(exc.messages()) from exc
+
+
+class ListingIdsField(serializers.ListField):
+    """Listing ids, cleaned by ``clean_listing_ids`` (the grid's and exports' rule;
+    the cap is ``settings.SELECTION_MAX_IDS``, shown in the schema)."""
+
+    child = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+
+    def to_internal_value(self, data: Any) -> list[int]:
+        return _rule(lambda: clean_listing_ids(data))
+
 
 class SelectionSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    """Which listings: ``ids``, or every listing matching ``filter`` ({} is all).
+    Valid data carry ``listings``, the user's queryset (``context["request"]``)."""
+
+    ids = ListingIdsField(required=False)
     filter = ListingFilterSerializer(
         required=False, help_text="The list's filters; {} selects every listing."
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["request"].user
+        if attrs.get("ids") is not None:
+            attrs["listings"] = listings_for_user(user).filter(pk__in=attrs["ids"])
+        elif attrs.get("filter") is not None:
+            try:
+                attrs["listings"] = listings_filtered(user, attrs["filter"])
+            except FilterError as exc:
+                raise serializers.ValidationError({"filter": {exc.field: [exc.message]}}) from exc
+        else:
+            raise serializers.ValidationError({"ids": ["Give ids or a filter."]})
+        return attrs
+
+
+class PriceChangeField(serializers.DecimalField):
+    """A decimal whose rule is ``clean_price_change`` (bounds and 2 decimals in the schema)."""
+
+    def __init__(self, kind: str, low: Decimal, high: Decimal, **kwargs) -> None:
+        self.kind = kind
+        super().__init__(
+            max_digits=12, decimal_places=2, min_value=low, max_value=high, required=False, **kwargs
+        )
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        return _rule(lambda: clean_price_change(**{self.kind: data})[self.kind])
+
 
 class PriceAdjustSerializer(serializers.Serializer):
-    percent = serializers.DecimalField(max_digits=7, decimal_places=2, required=False)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    """The grid's and the admin's ``PriceAdjustForm`` rule: ``clean_price_change``."""
+
+    percent = PriceChangeField("percent", PERCENT_MIN, PERCENT_MAX, help_text="-10 is 10% off.")
+    amount = PriceChangeField("amount", -PRICE_MAX, PRICE_MAX, help_text="Added to each price.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Decimal]:
+        return _rule(lambda: clean_price_change(**attrs))
+
+
+class ListingValuesField(serializers.DictField):
+    """Listing fields to set; the values are cleaned by ``clean_listing`` in the service."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values = super().to_internal_value(data)
+        return {name: values[name] for name in LISTING_FIELDS if name in values}
 
 
 class BulkPatchSerializer(SelectionSerializer):
-    set = ListingInputSerializer(partial=True, required=False)
+    set = ListingValuesField(required=False, help_text="{field: value}, as in ListingInput.")
     price_adjust = PriceAdjustSerializer(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("set" in attrs) == ("price_adjust" in attrs):
+            raise serializers.ValidationError(
+                {"set": ["Give either set: {field: value} or price_adjust: {percent | amount}."]}
+            )
+        return super().validate(attrs)
 
 
 class CountSerializer(serializers.Serializer):
@@ -113,14 +200,25 @@ class CountSerializer(serializers.Serializer):
 
 
 class FindReplaceSerializer(SelectionSerializer):
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=FIND_REPLACE_FIELDS), required=False)
-    field = serializers.CharField(required=False, help_text="One field, instead of ``fields``.")
-    find = serializers.CharField()
-    replace = serializers.CharField(allow_blank=True)
+    fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=FIND_REPLACE_FIELDS), required=False, allow_empty=False
+    )
+    field = serializers.ChoiceField(
+        choices=FIND_REPLACE_FIELDS, required=False, help_text="One field, instead of ``fields``."
+    )
+    find = serializers.CharField(trim_whitespace=False)
+    replace = serializers.CharField(allow_blank=True, trim_whitespace=False, default="")
     match_case = serializers.BooleanField(default=False)
     whole_word = serializers.BooleanField(default=False)
     regex = serializers.BooleanField(default=False)
     preview = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "field" in attrs:
+            attrs["fields"] = [attrs.pop("field")]
+        if not attrs.get("fields"):
+            raise serializers.ValidationError({"fields": ['A list of field names, e.g. ["title"].']})
+        return super().validate(attrs)
 
 
 class FindReplaceChangeSerializer(serializers.Serializer):
@@ -148,7 +246,9 @@ class HistorySerializer(serializers.Serializer):
 
 
 class RevertSerializer(serializers.Serializer):
-    entry = serializers.IntegerField(help_text="A history entry id: the listing goes back to before it.")
+    entry = serializers.IntegerField(
+        min_value=0, max_value=MAX_ID, help_text="A history entry id: the listing goes back to before it."
+    )
 
 
 class UndoResultSerializer(serializers.Serializer):

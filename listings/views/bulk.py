@@ -27,6 +27,7 @@ from listings.views.grid import (
     notify,
 )
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import error_text, form_errors_text
 
 # Each duplicate is its own listing_duplicate call; more than this is an import's job.
 DUPLICATE_MAX = 500
@@ -39,22 +40,20 @@ class Selection:
     all_matching: bool
 
 
-def selection_from_request(request) -> Selection | None:
-    form = forms.SelectionForm(request.POST)
-    if not form.is_valid():
-        return None
-    if form.cleaned_data["all_matching"]:
+def selection_from_request(request) -> Selection:
+    """The selection the request names; ``BulkInputInvalid`` says what is wrong with it."""
+    data = valid_form_data(forms.SelectionForm(request.POST))
+    if data["all_matching"]:
         listings, error = filtered_listings(request, request.POST)
         if error:
-            return None
+            raise BulkInputInvalid(f"{LABELS.get(error.field, error.field)}: {error.message}")
         return Selection(listings, listings.count(), True)
-    listings = listings_for_user(request.user).filter(pk__in=form.cleaned_data["ids"])
+    listings = listings_for_user(request.user).filter(pk__in=data["ids"])
     return Selection(listings, listings.count(), False)
 
 
 def invalid_message(request, exc: InvalidInput) -> HttpResponse:
-    text = " ".join(f"{LABELS.get(e.field, e.field)}: {e.message}" for e in exc.errors)
-    return grid_message(request, text, error=True, status=422)
+    return grid_message(request, error_text(exc, LABELS), error=True, status=422)
 
 
 def listings_phrase(count: int) -> str:
@@ -65,9 +64,10 @@ class BulkInputInvalid(Exception):
     """A bulk action's own inputs were incomplete; the message says what to fix."""
 
 
-def valid_form_data(form, message: str):
+def valid_form_data(form, message: str | None = None):
+    """The form's data, or ``BulkInputInvalid`` with ``message`` (else the form's own errors)."""
     if not form.is_valid():
-        raise BulkInputInvalid(message)
+        raise BulkInputInvalid(message or form_errors_text(form))
     return form.cleaned_data
 
 
@@ -81,9 +81,9 @@ def _bulk_set(request, selection: Selection):
 
 
 def _bulk_price(request, selection: Selection):
-    data = valid_form_data(forms.PriceAdjustForm(request.POST), "Enter the price change as a number.")
-    change = {data["kind"]: data["change"]}
-    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **change)
+    form = forms.PriceAdjustForm(request.POST)
+    valid_form_data(form)
+    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **form.price_change())
     return f"Adjusted the price of {listings_phrase(changed)}."
 
 
@@ -143,11 +143,8 @@ def run_bulk_action(request: HttpRequest, action: BulkAction) -> HttpResponse:
     """Run ``action`` on the request's selection and answer as the grid expects: the
     action's message (the rows and undo buttons reload) or its own response. Other
     apps' bulk actions (applying a template) run through here too."""
-    selection = selection_from_request(request)
-    if selection is None:
-        return grid_message(request, "Select at least one listing.", error=True, status=422)
     try:
-        outcome = action(request, selection)
+        outcome = action(request, selection_from_request(request))
     except BulkInputInvalid as exc:
         return grid_message(request, str(exc), error=True, status=422)
     except InvalidInput as exc:
