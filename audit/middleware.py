@@ -1,9 +1,5 @@
 from audit.context import RequestContext, current_request
-
-
-def client_ip(request) -> str | None:
-    # REMOTE_ADDR is the peer; trusting X-Forwarded-For would let anyone forge it.
-    return request.META.get("REMOTE_ADDR") or None
+from marketplace.requests import client_ip
 
 
 class AuditContextMiddleware:

@@ -1,16 +1,17 @@
-"""Reads of the audit log, always scoped to what a user may see."""
+"""Reads of the audit log, always scoped to what a user may see. (Any user model:
+the audit app depends on no other app of ours.)"""
 
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from accounts.models import User
 from audit.models import AuditEntry
 
 
-def audit_entries_by(user: User, params: Mapping[str, Any]) -> QuerySet[AuditEntry]:
+def audit_entries_by(user: AbstractBaseUser, params: Mapping[str, Any]) -> QuerySet[AuditEntry]:
     """What ``user`` did, newest first, narrowed by action (prefix, e.g.
     ``listing.``), object id and a date range (ISO dates; bad ones are ignored)."""
     entries = AuditEntry.objects.filter(actor=user)
@@ -27,5 +28,5 @@ def audit_entries_by(user: User, params: Mapping[str, Any]) -> QuerySet[AuditEnt
     return entries.select_related("actor")
 
 
-def audit_actions_by(user: User) -> list[str]:
+def audit_actions_by(user: AbstractBaseUser) -> list[str]:
     return sorted(AuditEntry.objects.filter(actor=user).values_list("action", flat=True).distinct())

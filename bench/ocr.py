@@ -206,7 +206,7 @@ def main() -> None:
         print(f"  mean confidence {done[0].mean_confidence}%")
     finally:
         User.objects.filter(email=EMAIL).delete()
-        DBTaskResult.objects.filter(task_path="ocr.tasks.process_scan").delete()
+        DBTaskResult.objects.filter(task_path="ocr.worker.process_scan").delete()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from marketplace.formulas import is_formula_like, neutralise_formula
+
 Row = tuple[str, Decimal, str, str, str, bool]
 
 
@@ -38,22 +40,9 @@ JSON_KEYS = ("title", "price", "condition", "description", "category", "offer_sh
 BATCH_ROWS = 1000
 FILE_CHUNK_BYTES = 256 * 1024
 
-# A spreadsheet treats a cell starting with one of these as a formula (or, for tab
-# and carriage return, as a cell that can turn into one after trimming).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def yes_no(flag: bool) -> str:
     return "Yes" if flag else "No"
-
-
-def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
-
-
-def neutralise_formula(text: str) -> str:
-    """``=SUM(A1)`` as ``'=SUM(A1)``: the apostrophe makes Excel and Sheets show text."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def batches(rows: Iterable[Row], size: int = BATCH_ROWS) -> Iterator[list[Row]]:

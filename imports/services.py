@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from accounts.models import User
 from audit.services import audit_record, new_batch
@@ -219,9 +220,6 @@ def import_request_commit(*, upload: Import, actor: User, skip_invalid: bool = F
     if upload.counts.get("invalid") and not skip_invalid:
         # Known from the preview: say so now rather than from the worker later.
         raise ImportRejected(_invalid_message(upload.counts), [RowError(**error) for error in upload.errors])
-    # Imported here: the task module imports this one.
-    from imports.tasks import commit_import
-
     with transaction.atomic():
         claimed = Import.objects.filter(
             pk=upload.pk, status__in=(Import.Status.PREVIEW, Import.Status.FAILED)
@@ -334,3 +332,16 @@ def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool,
         committed_at=now,
         updated_at=now,
     )
+
+
+# The background commit of a large import, run by ``manage.py db_worker`` on any host.
+@task()
+def commit_import(*, import_id: int, actor_id: int, skip_invalid: bool) -> dict:
+    upload = Import.objects.select_related("template").get(pk=import_id)
+    actor = User.objects.get(pk=actor_id)
+    try:
+        upload = import_commit(upload=upload, actor=actor, skip_invalid=skip_invalid)
+    except ImportRejected:
+        # import_commit stored the failure and its errors on the import for the page.
+        upload.refresh_from_db()
+    return {"status": upload.status, "counts": upload.counts}

@@ -8,7 +8,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from exports.writers import neutralise_formula
 from imports.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
 from imports.models import Import
 from imports.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
@@ -19,6 +18,7 @@ from imports.services import (
     import_remap,
     import_request_commit,
 )
+from marketplace.formulas import neutralise_formula
 from marketplace.ratelimits import rate_limited
 
 RECENT_IMPORTS = 20

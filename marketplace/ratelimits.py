@@ -39,7 +39,7 @@ from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 
-from audit.middleware import client_ip
+from marketplace.requests import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -157,7 +157,7 @@ def test_large_import_commits_in_the_background_worker_with_progress(client, own
     assert queued.json()["status"] == "queued"
     assert Listing.objects.count() == 0
     task = DBTaskResult.objects.get()
-    assert task.task_path == "imports.tasks.commit_import"
+    assert task.task_path == "imports.services.commit_import"
 
     # The real worker, as `make run` starts it, until the queue is empty.
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")

@@ -5,7 +5,7 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from ocr import services
+from ocr import services, worker
 from ocr.models import Scan
 from ocr.tests import catalogs
 from ocr.tests.conftest import upload
@@ -29,7 +29,7 @@ def _found_share(items, candidates) -> float:
 
 def _read(owner, name: str, data: bytes) -> Scan:
     scan = services.scan_create(owner=owner, upload=upload(name, data))
-    assert services.scan_process(scan_id=scan.pk) == "completed"
+    assert worker.scan_process(scan_id=scan.pk) == "completed"
     scan.refresh_from_db()
     return scan
 

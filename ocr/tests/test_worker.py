@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from audit.models import AuditEntry
-from ocr import engine, services
+from ocr import engine, services, worker
 from ocr.locks import ScanLock, scan_lock_held
 from ocr.models import Scan
 from ocr.tests import catalogs
@@ -53,11 +53,11 @@ def test_a_locked_scan_is_left_to_the_worker_holding_the_lock(owner, items):
     scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:2])))
     holder = ScanLock(scan.pk, timeout=60)
     assert holder.acquire()
-    assert services.scan_process(scan_id=scan.pk) == "locked"
+    assert worker.scan_process(scan_id=scan.pk) == "locked"
     scan.refresh_from_db()
     assert (scan.status, scan.attempts) == (Scan.Status.PENDING, 0)
     holder.release()
-    assert services.scan_process(scan_id=scan.pk) == "completed"
+    assert worker.scan_process(scan_id=scan.pk) == "completed"
 
 
 @pytest.mark.redis
@@ -83,7 +83,7 @@ def test_a_scan_left_processing_by_a_dead_worker_is_queued_again(owner):
     alive = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now(), attempts=1)
     tasks_before = DBTaskResult.objects.count()
 
-    assert services.recover_stale_scans() == 1
+    assert worker.recover_stale_scans() == 1
 
     scan.refresh_from_db()
     alive.refresh_from_db()
@@ -98,7 +98,7 @@ def test_a_stale_scan_whose_lock_is_still_held_is_not_taken_over(owner):
     holder = ScanLock(scan.pk, timeout=60)
     assert holder.acquire()
     try:
-        assert services.recover_stale_scans() == 0
+        assert worker.recover_stale_scans() == 0
     finally:
         holder.release()
 
@@ -108,7 +108,7 @@ def test_a_scan_whose_worker_died_three_times_fails_with_the_reason(owner):
     scan = _scan(
         owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now() - timedelta(hours=1), attempts=3
     )
-    services.recover_stale_scans()
+    worker.recover_stale_scans()
     scan.refresh_from_db()
     assert scan.status == Scan.Status.FAILED
     assert scan.error == "Gave up after 3 tries: the worker stopped while reading this file."
@@ -122,15 +122,15 @@ def test_unexpected_errors_are_retried_then_fail_after_three_tries(owner, items,
         raise RuntimeError("tesseract crashed")
 
     monkeypatch.setattr(engine, "read_words", tesseract_crashes)
-    assert services.scan_process(scan_id=scan.pk) == "retrying"
+    assert worker.scan_process(scan_id=scan.pk) == "retrying"
     scan.refresh_from_db()
     assert (scan.status, scan.attempts, scan.error) == (
         Scan.Status.PENDING,
         1,
         "RuntimeError: tesseract crashed",
     )
-    assert services.scan_process(scan_id=scan.pk) == "retrying"
-    assert services.scan_process(scan_id=scan.pk) == "failed"
+    assert worker.scan_process(scan_id=scan.pk) == "retrying"
+    assert worker.scan_process(scan_id=scan.pk) == "failed"
     scan.refresh_from_db()
     assert (scan.status, scan.attempts) == (Scan.Status.FAILED, 3)
     assert scan.error == "Gave up after 3 tries. Last error: RuntimeError: tesseract crashed"
@@ -174,7 +174,7 @@ def _bomb_png() -> bytes:
 )
 def test_unreadable_files_fail_with_a_clear_reason_and_no_retry(owner, name, data, reason):
     scan = _scan(owner, name=name, data=data())
-    assert services.scan_process(scan_id=scan.pk) == "failed"
+    assert worker.scan_process(scan_id=scan.pk) == "failed"
     scan.refresh_from_db()
     assert scan.status == Scan.Status.FAILED
     assert scan.error.startswith(reason)
@@ -193,7 +193,7 @@ def test_too_many_pages_fails(owner, settings):
     settings.OCR_MAX_PAGES = 1
     blank = Image.new("RGB", (100, 100), "white")
     scan = _scan(owner, name="two.pdf", data=catalogs.pdf_bytes([blank, blank]))
-    assert services.scan_process(scan_id=scan.pk) == "failed"
+    assert worker.scan_process(scan_id=scan.pk) == "failed"
     scan.refresh_from_db()
     assert scan.error == "The file has 2 pages; the most is 1."
 
@@ -202,7 +202,7 @@ def test_too_many_pages_fails(owner, settings):
 def test_a_page_over_the_time_limit_fails_the_scan_instead_of_hanging(owner, items, settings):
     settings.OCR_PAGE_TIMEOUT_SECONDS = 0.01
     scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:5])))
-    assert services.scan_process(scan_id=scan.pk) == "failed"
+    assert worker.scan_process(scan_id=scan.pk) == "failed"
     scan.refresh_from_db()
     assert scan.error == "Tesseract took longer than 0.01 s."
     assert scan.pages.get().error == "Tesseract took longer than 0.01 s."
@@ -212,13 +212,13 @@ def test_a_page_over_the_time_limit_fails_the_scan_instead_of_hanging(owner, ite
 def test_rerunning_a_page_reads_only_that_page_again(owner, items):
     pages = [catalogs.table_page(items[:3]), catalogs.table_page(items[3:6])]
     scan = _scan(owner, name="two.pdf", data=catalogs.pdf_bytes(pages))
-    assert services.scan_process(scan_id=scan.pk) == "completed"
+    assert worker.scan_process(scan_id=scan.pk) == "completed"
     first_page = scan.pages.get(number=1)
     second_page = scan.pages.get(number=2)
 
     scan = services.page_rerun(page=second_page, actor=owner)
     assert (scan.status, scan.pages_done) == (Scan.Status.PENDING, 1)
-    assert services.scan_process(scan_id=scan.pk) == "completed"
+    assert worker.scan_process(scan_id=scan.pk) == "completed"
 
     scan.refresh_from_db()
     assert scan.pages.get(number=1).pk == first_page.pk
@@ -246,5 +246,5 @@ def test_a_scan_deleted_while_it_is_read_stops_the_worker_quietly(owner, items, 
         return read_words(page)
 
     monkeypatch.setattr(engine, "read_words", seller_deletes_meanwhile)
-    assert services.scan_process(scan_id=scan.pk) == "deleted"
+    assert worker.scan_process(scan_id=scan.pk) == "deleted"
     assert not Scan.objects.filter(pk=scan.pk).exists()

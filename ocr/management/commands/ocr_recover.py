@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ocr.services import recover_stale_scans
+from ocr.worker import recover_stale_scans
 
 
 class Command(BaseCommand):
