@@ -1,32 +1,34 @@
-"""Reads of the audit log, always scoped to what a user may see. (Any user model:
-the audit app depends on no other app of ours.)"""
+"""Reads of the audit log, always scoped to what a user may see."""
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
+from accounts.models import User
 from audit.models import AuditEntry
 
+# "listing." selects every action that starts with it.
+ACTION_FAMILY_END = "."
 
-def audit_entries_by(user: AbstractBaseUser, params: Mapping[str, Any]) -> QuerySet[AuditEntry]:
-    """What ``user`` did, newest first, narrowed by action (prefix, e.g.
-    ``listing.``), object id and a date range (ISO dates; bad ones are ignored)."""
+
+def audit_entries_by(user: User, filters: Mapping[str, Any]) -> QuerySet[AuditEntry]:
+    """What ``user`` did, newest first, narrowed by ``AuditFilterSerializer``'s
+    validated filters: action (or a family such as ``listing.``), object id, dates."""
     entries = AuditEntry.objects.filter(actor=user)
-    if action := (params.get("action") or "").strip():
-        entries = entries.filter(action__startswith=action)
-    if object_id := (params.get("object_id") or "").strip():
+    if action := (filters.get("action") or "").strip():
+        if action.endswith(ACTION_FAMILY_END):
+            entries = entries.filter(action__startswith=action)
+        else:
+            entries = entries.filter(action=action)
+    if object_id := (filters.get("object_id") or "").strip():
         entries = entries.filter(object_id=object_id)
-    for name, lookup in (("date_from", "created_at__date__gte"), ("date_to", "created_at__date__lte")):
-        try:
-            day = date.fromisoformat(params.get(name) or "")
-        except ValueError:
-            continue
-        entries = entries.filter(**{lookup: day})
+    if filters.get("date_from"):
+        entries = entries.filter(created_at__gte=filters["date_from"])
+    if filters.get("date_to"):
+        entries = entries.filter(created_at__lte=filters["date_to"])
     return entries.select_related("actor")
 
 
-def audit_actions_by(user: AbstractBaseUser) -> list[str]:
+def audit_actions_by(user: User) -> list[str]:
     return sorted(AuditEntry.objects.filter(actor=user).values_list("action", flat=True).distinct())

@@ -1,12 +1,11 @@
 """A listing's history and revert, and the user's undo and redo."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.serializers import CHANGE_COLUMNS
 from listings.api.base import ERRORS, ID, NOTHING, Conflict, listing_response, valid_body
 from listings.api.serializers import (
     HistorySerializer,
@@ -18,17 +17,12 @@ from listings.selectors import listing_get_for_user, listing_history, listing_hi
 from listings.services.undo import NothingToUndo, listing_revert, redo_last, undo_last
 
 
-def _history_json(entry: dict[str, Any]) -> dict[str, Any]:
-    return {name: entry[name] for name in ("id", "action", "changes", "batch", "created_at")}
-
-
 class ListingHistoryView(APIView):
     @extend_schema(parameters=[ID], responses={200: HistorySerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         """The listing's audit entries, newest first, with field-level [before, after]."""
         listing = listing_get_for_user(request.user, pk)
-        entries = listing_history(listing).values("id", "action", "changes", "batch", "created_at")
-        return Response({"results": [_history_json(entry) for entry in entries]})
+        return Response({"results": list(listing_history(listing).values(*CHANGE_COLUMNS))})
 
 
 class ListingRevertView(APIView):

@@ -13,6 +13,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from audit.serializers import AuditChangeSerializer
 from listings.fields import LISTING_FIELDS, Condition, Source
 from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
@@ -233,16 +234,8 @@ class FindReplaceResultSerializer(serializers.Serializer):
     changes = FindReplaceChangeSerializer(many=True, required=False)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    action = serializers.CharField()
-    changes = serializers.DictField(help_text="field: [before, after]")
-    batch = serializers.UUIDField(allow_null=True)
-    created_at = serializers.DateTimeField()
-
-
 class HistorySerializer(serializers.Serializer):
-    results = HistoryEntrySerializer(many=True)
+    results = AuditChangeSerializer(many=True)
 
 
 class RevertSerializer(serializers.Serializer):
