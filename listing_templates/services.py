@@ -11,7 +11,8 @@ from accounts.models import User
 from audit.services import audit_record, field_changes
 from listing_templates.models import ApplyMode, ListingTemplate
 from listings.models import Listing
-from listings.services.changes import bulk_change
+from listings.selectors import NEW_ROW_TITLE
+from listings.services.changes import bulk_change, listings_create_many
 from listings.validation import clean_listing, clean_template_defaults
 from marketplace.errors import FieldError, InvalidInput
 
@@ -101,6 +102,16 @@ def template_apply(
     changed = bulk_change(listings=listings, actor=actor, action="template.apply", compute=compute)
     template_use_record(template=template, actor=actor, details={"mode": mode, "listings_changed": changed})
     return changed
+
+
+@transaction.atomic
+def template_rows_create(*, template: ListingTemplate, owner: User, count: int, actor: User) -> list[Listing]:
+    """``count`` new rows that start with the template's defaults (as "add row" makes
+    them, then filled in). Counts one use."""
+    row = clean_listing({"title": NEW_ROW_TITLE, "price": 0, **clean_template_defaults(template.defaults)})
+    listings = listings_create_many(owner=owner, rows=[row] * count, actor=actor)
+    template_use_record(template=template, actor=actor, details={"listings_created": len(listings)})
+    return listings
 
 
 def template_use_record(*, template: ListingTemplate, actor: User, details: Mapping[str, Any]) -> None:

@@ -8,13 +8,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from listing_templates import forms
 from listing_templates.selectors import template_get_for_user, templates_visible_to
-from listing_templates.services import template_apply, template_create, template_delete, template_update
-from listings.selectors import NEW_ROW_TITLE, listing_get_for_user
-from listings.services.changes import listings_create_many
-from listings.validation import clean_listing
+from listing_templates.services import (
+    template_apply,
+    template_create,
+    template_delete,
+    template_rows_create,
+    template_update,
+)
+from listings.selectors import listing_get_for_user
 from listings.views.bulk import Selection, listings_phrase, run_bulk_action, valid_form_data
 from marketplace.errors import InvalidInput
-from marketplace.html_errors import form_add_errors
+from marketplace.html_errors import form_add_errors, message_errors
 
 
 def _apply_template(request, selection: Selection) -> str:
@@ -108,12 +112,11 @@ def template_add_rows(request):
         messages.error(request, "Choose a template and how many rows (1–500).")
         return redirect("listing_templates:list")
     template = template_get_for_user(request.user, form.cleaned_data["template"])
-    try:
-        row = clean_listing({"title": NEW_ROW_TITLE, "price": 0, **template.defaults})
-    except InvalidInput as exc:
-        messages.error(request, f"Template “{template.name}” has invalid defaults: {exc}")
-        return redirect("listing_templates:list")
     count = form.cleaned_data["count"]
-    listings_create_many(owner=request.user, rows=[row] * count, actor=request.user)
+    try:
+        template_rows_create(template=template, owner=request.user, count=count, actor=request.user)
+    except InvalidInput as exc:
+        message_errors(request, exc, prefix=f"Template “{template.name}” has invalid defaults: ")
+        return redirect("listing_templates:list")
     messages.success(request, f"Added {count} row{'s' if count != 1 else ''} from “{template.name}”.")
     return redirect("listings:grid")

@@ -102,12 +102,14 @@ class CorrectSerializer(serializers.Serializer):
 
 
 class ConvertSerializer(serializers.Serializer):
-    candidates = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
+    candidates = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_empty=False,
+        help_text="Candidate ids; without them, the ticked (selected) candidates not converted yet, "
+        "as the review page converts.",
+    )
     template = serializers.IntegerField(required=False, allow_null=True)
-
-
-def _invalid(exc: services.ScanInvalid) -> Response:
-    return Response({"detail": "Invalid input.", "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 @extend_schema(methods=["GET"], operation_id="ocr_scans_list", responses=ScanSerializer(many=True))
@@ -122,10 +124,7 @@ def scans(request: Request) -> Response:
         return Response(ScanSerializer(selectors.scans_for_user(request.user), many=True).data)
     upload = UploadSerializer(data=request.data)
     upload.is_valid(raise_exception=True)
-    try:
-        scan = services.scan_create(owner=request.user, upload=upload.validated_data["file"])
-    except services.ScanInvalid as exc:
-        return _invalid(exc)
+    scan = services.scan_create(owner=request.user, upload=upload.validated_data["file"])
     return Response(ScanSerializer(scan).data, status=status.HTTP_201_CREATED)
 
 
@@ -147,10 +146,7 @@ def scan_correct(request: Request, scan_id: int) -> Response:
     body = CorrectSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     edits = [dict(edit) for edit in body.validated_data["candidates"]]
-    try:
-        updated = services.scan_correct(scan=scan, edits=edits, actor=request.user)
-    except services.ScanInvalid as exc:
-        return _invalid(exc)
+    updated = services.scan_correct(scan=scan, edits=edits, actor=request.user)
     return Response(CandidateSerializer(updated, many=True).data)
 
 
@@ -174,15 +170,9 @@ def scan_convert(request: Request, scan_id: int) -> Response:
     body.is_valid(raise_exception=True)
     template_id = body.validated_data.get("template")
     template = template_get_for_user(request.user, template_id) if template_id else None
-    try:
-        listings = services.scan_convert(
-            scan=scan,
-            actor=request.user,
-            candidate_ids=body.validated_data.get("candidates"),
-            template=template,
-        )
-    except services.ScanInvalid as exc:
-        return _invalid(exc)
+    listings = services.scan_convert(
+        scan=scan, actor=request.user, candidate_ids=body.validated_data.get("candidates"), template=template
+    )
     return Response(
         {"created": len(listings), "listings": [listing.pk for listing in listings]},
         status=status.HTTP_201_CREATED,
