@@ -20,7 +20,7 @@ from imports.readers import FileRejected, Spreadsheet, column_letter, open_sprea
 from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
 from listings.models import Listing
 from listings.validation import clean_listing, listing_warnings
-from marketplace.errors import FieldError, InvalidInput
+from marketplace.errors import REQUIRED, FieldError, InvalidInput
 
 PREVIEW_ROWS = 50
 # Rows are checked in chunks so that, when updating, the matching listings are
@@ -359,12 +359,9 @@ def _label_for(import_file: ImportFile, target: str) -> str:
     return target
 
 
-REQUIRED = "This field is required."
-
-
 def _row_error(raw: _RawRow, error: FieldError) -> RowError:
     message = error.message
-    if message == REQUIRED:
+    if error.code == REQUIRED:
         # Say which of the two it is: an empty cell, or no column for the field at all.
         field_name = error.field.replace("_", " ")
         if error.field in raw.file.mapping:

@@ -31,13 +31,19 @@ from listing_templates.services import template_use_record
 from marketplace.errors import InvalidInput
 
 
-class ImportRejected(Exception):
-    """The import cannot go ahead; ``errors`` name file, row, column and reason."""
+class ImportRejected(InvalidInput):
+    """The import cannot go ahead: ``message`` says why and ``errors`` (``RowError``)
+    name file, row, column and reason, which the API lists as they are."""
 
     def __init__(self, message: str, errors: Sequence[RowError] = ()) -> None:
-        super().__init__(message)
+        super().__init__(list(errors), detail=message)
         self.message = message
-        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def error_items(self) -> list[dict[str, Any]]:
+        return [error.as_dict() for error in self.errors]
 
 
 class ImportNotCommittable(Exception):

@@ -14,6 +14,7 @@ from audit.models import AuditEntry
 from listings.fields import LISTING_FIELDS
 from listings.models import Listing, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
+from marketplace.errors import FieldError, InvalidInput
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
@@ -71,9 +72,11 @@ def ordering_from(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(ordering)
 
 
-class FilterError(ValueError):
+class FilterError(InvalidInput):
+    """A bad filter value: one field and its message."""
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__([FieldError(field, message)])
         self.field = field
         self.message = message
 
@@ -104,9 +107,9 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
         value = params.get(name)
         if value not in (None, ""):
             try:
-                flag = parse_bool(value)
-            except ValueError as exc:
-                raise FilterError(name, str(exc)) from exc
+                flag = parse_bool(value, name)
+            except InvalidInput as exc:
+                raise FilterError(name, exc.messages()) from exc
             if name == "offer_shipping":
                 queryset = queryset.filter(offer_shipping=flag)
             else:

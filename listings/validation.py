@@ -21,7 +21,7 @@ from listings.fields import (
     TITLE_MAX_LENGTH,
     Condition,
 )
-from marketplace.errors import FieldError, InvalidInput
+from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.ids import MAX_ID
 
 PRICE_MAX = Decimal("99999999.99")
@@ -68,10 +68,10 @@ _PROHIBITED_RE = re.compile(
 )
 
 
-def parse_price(value: Any) -> Decimal:
+def parse_price(value: Any, field: str = "price") -> Decimal:
     """A price from what a seller typed: ``"$1,299.00"``, ``"1.299,00 €"``, ``15``."""
     if isinstance(value, bool) or value is None:
-        raise ValueError("Enter a price.")
+        raise InvalidInput.one(field, "Enter a price.")
     if isinstance(value, (int, Decimal)):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -81,17 +81,17 @@ def parse_price(value: Any) -> Decimal:
         negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
         digits = re.sub(r"[^\d.,]", "", text)
         if not digits or not re.search(r"\d", digits):
-            raise ValueError(f"“{text[:40]}” is not a price.")
+            raise InvalidInput.one(field, f"“{text[:40]}” is not a price.")
         amount = Decimal(_decimal_text(digits))
         if negative:
             amount = -amount
     if not amount.is_finite():
-        raise ValueError("Enter a finite price.")
+        raise InvalidInput.one(field, "Enter a finite price.")
     amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if amount < 0:
-        raise ValueError("The price cannot be negative.")
+        raise InvalidInput.one(field, "The price cannot be negative.")
     if amount > PRICE_MAX:
-        raise ValueError(f"The price cannot be more than {PRICE_MAX:,}.")
+        raise InvalidInput.one(field, f"The price cannot be more than {PRICE_MAX:,}.")
     return amount
 
 
@@ -115,14 +115,14 @@ def _decimal_text(digits: str) -> str:
     try:
         Decimal(f"{whole or 0}.{fraction}")
     except InvalidOperation as exc:
-        raise ValueError(f"“{digits}” is not a price.") from exc
+        raise InvalidInput.one("price", f"“{digits}” is not a price.") from exc
     return f"{whole or 0}.{fraction}"
 
 
 _CONDITION_VALUES = frozenset(Condition.values)
 
 
-def parse_condition(value: Any) -> str:
+def parse_condition(value: Any, field: str = "condition") -> str:
     text = "" if value is None else str(value)
     # A frozenset, not Condition.values: that builds a list on every call (imports call this 100,000 times).
     if text in _CONDITION_VALUES:
@@ -131,10 +131,10 @@ def parse_condition(value: Any) -> str:
     if key in _CONDITION_SYNONYMS:
         return _CONDITION_SYNONYMS[key].value
     choices = ", ".join(Condition.values)
-    raise ValueError(f"“{text[:40]}” is not a condition; use one of: {choices}.")
+    raise InvalidInput.one(field, f"“{text[:40]}” is not a condition; use one of: {choices}.")
 
 
-def parse_bool(value: Any) -> bool:
+def parse_bool(value: Any, field: str = "offer_shipping") -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
@@ -144,7 +144,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE_WORDS:
         return False
-    raise ValueError(f"“{str(value)[:40]}” is not yes or no.")
+    raise InvalidInput.one(field, f"“{str(value)[:40]}” is not yes or no.")
 
 
 def _clean_text(value: Any) -> str:
@@ -155,26 +155,25 @@ def _clean_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _clean_title(value: Any) -> str:
-    title = " ".join(_clean_text(value).split())
-    if not title:
-        raise ValueError("A title is required.")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ValueError(f"The title has {len(title)} characters; the most is {TITLE_MAX_LENGTH}.")
-    return title
-
-
-def _clean_description(value: Any) -> str:
-    text = _clean_text(value)
-    if len(text) > DESCRIPTION_MAX_LENGTH:
-        raise ValueError(f"The description has {len(text)} characters; the most is {DESCRIPTION_MAX_LENGTH}.")
+def _at_most(field: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise InvalidInput.one(field, f"The {field} has {len(text)} characters; the most is {limit}.")
     return text
 
 
+def _clean_title(value: Any) -> str:
+    title = " ".join(_clean_text(value).split())
+    if not title:
+        raise InvalidInput.one("title", "A title is required.")
+    return _at_most("title", title, TITLE_MAX_LENGTH)
+
+
+def _clean_description(value: Any) -> str:
+    return _at_most("description", _clean_text(value), DESCRIPTION_MAX_LENGTH)
+
+
 def _clean_category(value: Any) -> str:
-    text = _clean_text(value)
-    if len(text) > CATEGORY_MAX_LENGTH:
-        raise ValueError(f"The category has {len(text)} characters; the most is {CATEGORY_MAX_LENGTH}.")
+    text = _at_most("category", _clean_text(value), CATEGORY_MAX_LENGTH)
     return canonical_category(text) or text
 
 
@@ -204,12 +203,12 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
             if name in _DEFAULTS:
                 cleaned[name] = _DEFAULTS[name]
                 continue
-            errors.append(FieldError(name, "This field is required."))
+            errors.append(FieldError(name, "This field is required.", code=REQUIRED))
             continue
         try:
             cleaned[name] = _CLEANERS[name](data[name])
-        except (ValueError, InvalidOperation) as exc:
-            errors.append(FieldError(name, str(exc) or "Invalid value."))
+        except InvalidInput as exc:
+            errors += [FieldError(name, error.message, code=error.code) for error in exc.errors]
     if errors:
         raise InvalidInput(errors)
     return cleaned

@@ -69,10 +69,7 @@ def _clean_candidate_edit(data: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput([FieldError(name, "Not a candidate field.") for name in unknown])
     cleaned = clean_listing({k: v for k, v in data.items() if k in CANDIDATE_FIELDS}, partial=True)
     if "selected" in data:
-        try:
-            cleaned["selected"] = parse_bool(data["selected"])
-        except ValueError as exc:
-            raise InvalidInput([FieldError("selected", str(exc))]) from exc
+        cleaned["selected"] = parse_bool(data["selected"], "selected")
     return cleaned
 
 
