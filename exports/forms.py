@@ -97,7 +97,7 @@ class ExportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         scope = cleaned.get("scope")
-        if scope == Scope.SELECTED and not cleaned.get("ids"):
+        if scope == Scope.SELECTED and not cleaned.get("ids") and "ids" not in self.errors:
             self.add_error("ids", "Select at least one listing to export.")
         if scope in (Scope.ALL, Scope.SELECTED):
             cleaned["filter"] = {}
