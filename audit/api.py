@@ -1,7 +1,6 @@
 """``GET /api/audit/``: the requesting user's own audit entries."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,17 +9,12 @@ from audit.selectors import audit_entries_by
 from audit.serializers import AUDIT_COLUMNS, AuditEntrySerializer, AuditFilterSerializer
 from marketplace.api import ErrorSerializer
 from marketplace.api_input import storable
-from marketplace.pagination import keyset_page
+from marketplace.pagination import KeysetPageSerializer, keyset_page
 
 AUDIT_ORDERING = ("-created_at", "-id")
 
 
-class AuditPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(allow_null=True, help_text="On the first page, or with count=true.")
-    first = serializers.URLField()
-    last = serializers.URLField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class AuditPageSerializer(KeysetPageSerializer):
     results = AuditEntrySerializer(many=True)
 
 

@@ -7,7 +7,7 @@ which rows create, update or leave a listing unchanged.
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -42,13 +42,7 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "row": self.row,
-            "column": self.column,
-            "field": self.field,
-            "message": self.message,
-        }
+        return asdict(self)
 
     def __str__(self) -> str:
         where = ", ".join(

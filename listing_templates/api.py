@@ -17,8 +17,9 @@ from listing_templates.serializers import (
     template_json,
 )
 from listing_templates.services import template_apply, template_create, template_delete, template_update
-from listings.api.base import ERRORS, ID, request_body, valid_body
+from listings.api.base import ERRORS, ID
 from listings.api.serializers import CountSerializer
+from marketplace.api_input import valid_body
 
 
 def _template_response(
@@ -69,9 +70,8 @@ class TemplateDetailView(APIView):
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
         template = template_get_for_user(request.user, pk, writable=True)
-        serializer = TemplateInputSerializer(data=request_body(request), partial=partial)
-        serializer.is_valid(raise_exception=True)
-        template = template_update(template=template, data=serializer.validated_data, actor=request.user)
+        data = valid_body(TemplateInputSerializer, request, partial=partial)
+        template = template_update(template=template, data=data, actor=request.user)
         return _template_response(template, request)
 
     @extend_schema(parameters=[ID], responses={204: None, **ERRORS})

@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet
 
 from accounts.models import User
 from audit.services import audit_record, field_changes
-from listing_templates.models import ApplyMode, ListingTemplate
+from listing_templates.models import TEMPLATE_EDITABLE_FIELDS, ApplyMode, ListingTemplate
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
 from listings.services.changes import bulk_change, listings_create_many
@@ -51,13 +51,12 @@ def template_create(
 
 @transaction.atomic
 def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor: User) -> ListingTemplate:
-    editable = ("name", "description", "defaults", "is_public")
-    before = {name: getattr(template, name) for name in editable}
-    for name in editable:
+    before = {name: getattr(template, name) for name in TEMPLATE_EDITABLE_FIELDS}
+    for name in TEMPLATE_EDITABLE_FIELDS:
         if name in data:
             setattr(template, name, data[name])
     _full_clean(template)
-    changes = field_changes(before, {name: getattr(template, name) for name in editable})
+    changes = field_changes(before, {name: getattr(template, name) for name in TEMPLATE_EDITABLE_FIELDS})
     if changes:
         template.save()
         audit_record(actor=actor, action="template.update", obj=template, changes=changes)

@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "imports.models.Import.Status",
         "TemplateApplyModeEnum": "listing_templates.models.ApplyMode",
         "ScanStatusEnum": "ocr.models.Scan.Status",
+        "FindReplaceFieldEnum": "listings.services.find_replace.FIND_REPLACE_FIELDS",
     },
     # Swagger UI from our own static files, not a CDN (like htmx).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from listing_templates.selectors import template_get_for_user
+from marketplace.api_input import valid_body
 from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
@@ -143,9 +144,7 @@ def scan_detail(request: Request, scan_id: int) -> Response:
 @parser_classes([JSONParser])
 def scan_correct(request: Request, scan_id: int) -> Response:
     scan = selectors.scan_get_for_user(request.user, scan_id)
-    body = CorrectSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    edits = [dict(edit) for edit in body.validated_data["candidates"]]
+    edits = [dict(edit) for edit in valid_body(CorrectSerializer, request)["candidates"]]
     updated = services.scan_correct(scan=scan, edits=edits, actor=request.user)
     return Response(CandidateSerializer(updated, many=True).data)
 
@@ -166,12 +165,10 @@ def scan_correct(request: Request, scan_id: int) -> Response:
 @parser_classes([JSONParser])
 def scan_convert(request: Request, scan_id: int) -> Response:
     scan = selectors.scan_get_for_user(request.user, scan_id)
-    body = ConvertSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    template_id = body.validated_data.get("template")
-    template = template_get_for_user(request.user, template_id) if template_id else None
+    body = valid_body(ConvertSerializer, request)
+    template = template_get_for_user(request.user, body["template"]) if body.get("template") else None
     listings = services.scan_convert(
-        scan=scan, actor=request.user, candidate_ids=body.validated_data.get("candidates"), template=template
+        scan=scan, actor=request.user, candidate_ids=body.get("candidates"), template=template
     )
     return Response(
         {"created": len(listings), "listings": [listing.pk for listing in listings]},

@@ -6,8 +6,8 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,7 +16,6 @@ from listings.fields import LISTING_FIELDS
 from listings.models import Listing
 from listings.services.changes import VersionConflict
 from marketplace.api import ErrorSerializer
-from marketplace.api_input import storable
 
 ERRORS = {
     400: OpenApiResponse(
@@ -57,15 +56,6 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def request_body(request: Request) -> dict[str, Any]:
-    data = request.data
-    if hasattr(data, "dict"):  # a form post from the browsable API
-        data = data.dict()
-    if not isinstance(data, Mapping):
-        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-    return storable(dict(data))
-
-
 def listing_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     return {name: body[name] for name in LISTING_FIELDS if name in body}
 
@@ -91,10 +81,3 @@ def stale_version(exc: VersionConflict) -> PreconditionFailed:
     return PreconditionFailed(
         f"Listing {exc.listing.pk} changed since you read it; it is now at version {exc.listing.version}."
     )
-
-
-def valid_body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    """The request body as ``serializer_class`` validates it (a 400 otherwise)."""
-    serializer = serializer_class(data=request_body(request), context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

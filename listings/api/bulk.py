@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from listings.api.base import ERRORS, TOO_LARGE, PayloadTooLarge, valid_body
+from listings.api.base import ERRORS, TOO_LARGE, PayloadTooLarge
 from listings.api.serializers import (
     BulkPatchSerializer,
     BulkUpsertResultSerializer,
@@ -27,7 +27,7 @@ from listings.services.bulk import (
     listings_price_adjust,
 )
 from listings.services.find_replace import listings_find_replace
-from marketplace.api_input import storable
+from marketplace.api_input import storable, valid_body
 
 
 class ListingBulkView(APIView):

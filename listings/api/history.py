@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.serializers import CHANGE_COLUMNS
-from listings.api.base import ERRORS, ID, NOTHING, Conflict, listing_response, valid_body
+from listings.api.base import ERRORS, ID, NOTHING, Conflict, listing_response
 from listings.api.serializers import (
     HistorySerializer,
     ListingSerializer,
@@ -15,6 +15,7 @@ from listings.api.serializers import (
 )
 from listings.selectors import listing_get_for_user, listing_history, listing_history_entry, undo_redo_depth
 from listings.services.undo import NothingToUndo, listing_revert, redo_last, undo_last
+from marketplace.api_input import valid_body
 
 
 class ListingHistoryView(APIView):
@@ -35,22 +36,21 @@ class ListingRevertView(APIView):
 
 
 class UndoView(APIView):
+    """Undo the user's last change (a bulk change is one step)."""
+
+    step = staticmethod(undo_last)
+
     @extend_schema(request=None, responses={200: UndoResultSerializer, **NOTHING})
     def post(self, request: Request) -> Response:
-        """Undo the user's last change (a bulk change is one step)."""
-        return _undo_response(request, undo_last)
+        try:
+            outcome = self.step(user=request.user)
+        except NothingToUndo as exc:
+            raise Conflict(str(exc)) from exc
+        depth = undo_redo_depth(request.user)
+        return Response({"action": outcome.action, "listings": outcome.listings, **depth})
 
 
-class RedoView(APIView):
-    @extend_schema(request=None, responses={200: UndoResultSerializer, **NOTHING})
-    def post(self, request: Request) -> Response:
-        """Redo the change undone last."""
-        return _undo_response(request, redo_last)
+class RedoView(UndoView):
+    """Redo the change undone last."""
 
-
-def _undo_response(request: Request, operation) -> Response:
-    try:
-        outcome = operation(user=request.user)
-    except NothingToUndo as exc:
-        raise Conflict(str(exc)) from exc
-    return Response({"action": outcome.action, "listings": outcome.listings, **undo_redo_depth(request.user)})
+    step = staticmethod(redo_last)

@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.serializers import AuditChangeSerializer
@@ -26,6 +29,7 @@ from listings.validation import (
 )
 from marketplace.errors import InvalidInput
 from marketplace.ids import MAX_ID
+from marketplace.pagination import KeysetPageSerializer
 
 # What a listing looks like in the API, in this order.
 LISTING_COLUMNS = ("id", *LISTING_FIELDS, "source", "version", "created_at", "updated_at", "warnings")
@@ -67,12 +71,7 @@ class ListingInputSerializer(serializers.Serializer):
     offer_shipping = serializers.BooleanField(required=False, help_text='Also "Yes"/"No".')
 
 
-class ListingPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(allow_null=True, help_text="On the first page, or with count=true.")
-    first = serializers.URLField()
-    last = serializers.URLField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class ListingPageSerializer(KeysetPageSerializer):
     results = ListingSerializer(many=True)
 
 
@@ -94,8 +93,10 @@ class BulkUpsertResultSerializer(serializers.Serializer):
 
 
 class ListingFilterSerializer(serializers.Serializer):
-    """The list's filters. Only the shape is checked here: the values are parsed by
-    ``listings_filtered``, the one filter parser of the grid, exports and the API."""
+    """The list's filters, as in the grid."""
+
+    # Only the shape is checked here: the values are parsed by listings_filtered,
+    # the one filter parser of the grid, exports and the API.
 
     q = serializers.CharField(required=False)
     condition = serializers.CharField(required=False)
@@ -130,9 +131,19 @@ class ListingIdsField(serializers.ListField):
         return _rule(lambda: clean_listing_ids(data))
 
 
+class ListingIdsSchema(OpenApiSerializerFieldExtension):
+    # The cap is a setting: read when the schema is made, not at import.
+    target_class = ListingIdsField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
+        item = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        return {"type": "array", "items": item, "maxItems": settings.SELECTION_MAX_IDS}
+
+
 class SelectionSerializer(serializers.Serializer):
-    """Which listings: ``ids``, or every listing matching ``filter`` ({} is all).
-    Valid data carry ``listings``, the user's queryset (``context["request"]``)."""
+    """Which listings: ``ids`` (picked one by one), or every listing matching ``filter``."""
+
+    # Valid data carry ``listings``: the user's queryset (``context["request"]``).
 
     ids = ListingIdsField(required=False)
     filter = ListingFilterSerializer(
@@ -154,7 +165,7 @@ class SelectionSerializer(serializers.Serializer):
 
 
 class PriceChangeField(serializers.DecimalField):
-    """A decimal whose rule is ``clean_price_change`` (bounds and 2 decimals in the schema)."""
+    """A percent or an amount, by the rule of ``clean_price_change``."""
 
     def __init__(self, kind: str, low: Decimal, high: Decimal, **kwargs) -> None:
         self.kind = kind
@@ -166,8 +177,21 @@ class PriceChangeField(serializers.DecimalField):
         return _rule(lambda: clean_price_change(**{self.kind: data})[self.kind])
 
 
+class PriceChangeSchema(OpenApiSerializerFieldExtension):
+    target_class = PriceChangeField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
+        # A JSON number or a decimal string; either way at most 2 decimals.
+        bounds = {"minimum": float(self.target.min_value), "maximum": float(self.target.max_value)}
+        number = {"type": "number", "multipleOf": 0.01, **bounds}
+        return {"oneOf": [number, {"type": "string", "format": "decimal"}]}
+
+
 class PriceAdjustSerializer(serializers.Serializer):
-    """The grid's and the admin's ``PriceAdjustForm`` rule: ``clean_price_change``."""
+    """A percent (-99.99 to 1,000) or an amount, with at most 2 decimals; prices stay
+    between 0 and the highest price."""
+
+    # The rule of the grid's and the admin's PriceAdjustForm: clean_price_change.
 
     percent = PriceChangeField("percent", PERCENT_MIN, PERCENT_MAX, help_text="-10 is 10% off.")
     amount = PriceChangeField("amount", -PRICE_MAX, PRICE_MAX, help_text="Added to each price.")
@@ -176,6 +200,7 @@ class PriceAdjustSerializer(serializers.Serializer):
         return _rule(lambda: clean_price_change(**attrs))
 
 
+@extend_schema_field(ListingInputSerializer(partial=True))
 class ListingValuesField(serializers.DictField):
     """Listing fields to set; the values are cleaned by ``clean_listing`` in the service."""
 
@@ -185,6 +210,8 @@ class ListingValuesField(serializers.DictField):
 
 
 class BulkPatchSerializer(SelectionSerializer):
+    """Set fields (``set``) or change prices (``price_adjust``) on the chosen listings."""
+
     set = ListingValuesField(required=False, help_text="{field: value}, as in ListingInput.")
     price_adjust = PriceAdjustSerializer(required=False)
 
@@ -201,6 +228,8 @@ class CountSerializer(serializers.Serializer):
 
 
 class FindReplaceSerializer(SelectionSerializer):
+    """Find and replace text in the chosen listings (``field`` names one column)."""
+
     fields = serializers.ListField(
         child=serializers.ChoiceField(choices=FIND_REPLACE_FIELDS), required=False, allow_empty=False
     )
