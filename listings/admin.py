@@ -59,6 +59,32 @@ class ListingAdminForm(forms.ModelForm):
         widgets = {"category": CategoryInput()}
 
 
+def set_field_action(
+    field: str, form_class: type[forms.Form], *, title: str, done: Callable[[object, str], str]
+):
+    """An admin action that asks for one field's value (``form_class`` has that
+    field) and sets it on the selected listings through ``listings_bulk_set``;
+    ``done(value, "3 listings")`` says what happened."""
+    name = "shipping" if field == "offer_shipping" else field
+
+    @admin.action(description=f"Set {name} of selected listings…", permissions=["change"])
+    def action(model_admin, request, queryset):
+        return model_admin.bulk_action(
+            request,
+            queryset,
+            action=f"set_{name}",
+            form_class=form_class,
+            title=title,
+            apply=lambda form: listings_bulk_set(
+                listings=queryset, values={field: form.cleaned_data[field]}, actor=request.user
+            ),
+            done=lambda form, listings: done(form.cleaned_data[field], listings),
+        )
+
+    action.__name__ = f"set_{name}"
+    return action
+
+
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
     form = ListingAdminForm
@@ -199,53 +225,26 @@ class ListingAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/listings/listing/bulk_action.html", context)
 
-    @admin.action(description="Set condition of selected listings…", permissions=["change"])
-    def set_condition(self, request, queryset):
-        return self.bulk_action(
-            request,
-            queryset,
-            action="set_condition",
-            form_class=SetConditionForm,
-            title="Set the condition",
-            apply=lambda form: listings_bulk_set(
-                listings=queryset, values={"condition": form.cleaned_data["condition"]}, actor=request.user
-            ),
-            done=lambda form, listings: f"Condition set to “{form.cleaned_data['condition']}” on {listings}.",
-        )
-
-    @admin.action(description="Set category of selected listings…", permissions=["change"])
-    def set_category(self, request, queryset):
-        return self.bulk_action(
-            request,
-            queryset,
-            action="set_category",
-            form_class=SetCategoryForm,
-            title="Set the category",
-            apply=lambda form: listings_bulk_set(
-                listings=queryset, values={"category": form.cleaned_data["category"]}, actor=request.user
-            ),
-            done=lambda form, listings: f"Category set to “{form.cleaned_data['category']}” on {listings}.",
-        )
-
-    @admin.action(description="Set shipping of selected listings…", permissions=["change"])
-    def set_shipping(self, request, queryset):
-        return self.bulk_action(
-            request,
-            queryset,
-            action="set_shipping",
-            form_class=SetShippingForm,
-            title="Set shipping",
-            apply=lambda form: listings_bulk_set(
-                listings=queryset,
-                values={"offer_shipping": form.cleaned_data["offer_shipping"]},
-                actor=request.user,
-            ),
-            done=lambda form, listings: (
-                f"Shipping offered on {listings}."
-                if form.cleaned_data["offer_shipping"]
-                else f"Pick-up only on {listings}."
-            ),
-        )
+    set_condition = set_field_action(
+        "condition",
+        SetConditionForm,
+        title="Set the condition",
+        done=lambda value, listings: f"Condition set to “{value}” on {listings}.",
+    )
+    set_category = set_field_action(
+        "category",
+        SetCategoryForm,
+        title="Set the category",
+        done=lambda value, listings: f"Category set to “{value}” on {listings}.",
+    )
+    set_shipping = set_field_action(
+        "offer_shipping",
+        SetShippingForm,
+        title="Set shipping",
+        done=lambda value, listings: (
+            f"Shipping offered on {listings}." if value else f"Pick-up only on {listings}."
+        ),
+    )
 
     @admin.action(description="Adjust price of selected listings…", permissions=["change"])
     def adjust_price(self, request, queryset):
