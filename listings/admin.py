@@ -26,6 +26,7 @@ from listings.models import Listing
 from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
 from listings.services.changes import listing_create, listing_delete, listing_update
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import form_add_errors
 
 # Posted by the bulk action pages' submit button, like "post" on Django's delete confirmation.
 CONFIRM_FIELD = "confirm"
@@ -189,8 +190,7 @@ class ListingAdmin(admin.ModelAdmin):
             try:
                 changed = apply(form)
             except InvalidInput as exc:
-                for error in exc.errors:
-                    form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_add_errors(form, exc)
             else:
                 self.message_user(
                     request,

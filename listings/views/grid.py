@@ -39,6 +39,7 @@ from listings.services.changes import (
 )
 from listings.services.undo import NothingToUndo, redo_last, undo_last
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import error_text
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
@@ -230,7 +231,7 @@ def cell(request, pk: int, field: str):
             listing=listing, data={field: value}, actor=request.user, expected_version=version
         )
     except InvalidInput as exc:
-        message = " ".join(error.message for error in exc.errors)
+        message = error_text(exc)
         return _cell_response(request, listing, field, "error", value=value, error=message, status=422)
     except VersionConflict as exc:
         latest = listing_history(exc.listing).select_related("actor").first()

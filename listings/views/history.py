@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from listings.selectors import listing_get_for_user, listing_history, listing_history_entry
 from listings.services.undo import listing_revert
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import error_text
 
 
 @login_required
@@ -27,7 +28,7 @@ def revert(request, pk: int, entry_pk: int):
     try:
         listing_revert(listing=listing, entry=entry, actor=request.user)
     except InvalidInput as exc:
-        messages.error(request, " ".join(error.message for error in exc.errors))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Reverted to before the change of {entry.created_at:%Y-%m-%d %H:%M:%S}.")
     return redirect("listings:history", pk=listing.pk)
