@@ -60,6 +60,16 @@ def other_user(db):
 
 
 @pytest.fixture
+def owner_client(owner):
+    """A Django test client logged in as ``owner`` (session cookie)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
 def staff(db):
     return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
 

@@ -15,11 +15,14 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from accounts import services
+from accounts.forms import EMAIL_TAKEN
+from accounts.identity import account_rate_limited, canonical_email
 from accounts.lockout import lockout_response
 from accounts.models import User
+from accounts.selectors import email_taken
 
 # One message for an unknown e-mail and a wrong password: no account enumeration.
 INVALID_CREDENTIALS = "The e-mail address or password is incorrect."
@@ -32,15 +35,22 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "date_joined"]
 
 
+class CanonicalEmailField(serializers.EmailField):
+    """The API twin of the sign-up form's field: validates the canonical form."""
+
+    def to_internal_value(self, data):
+        return canonical_email(super().to_internal_value(data))
+
+
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = CanonicalEmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
     def validate_email(self, value: str) -> str:
-        if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("A user with that e-mail address already exists.")
+        if email_taken(value):
+            raise serializers.ValidationError(EMAIL_TAKEN)
         return value
 
     def validate(self, attrs: dict) -> dict:
@@ -98,16 +108,25 @@ class TokenEndpoint(APIView):
 
 class RegisterView(TokenEndpoint):
     @extend_schema(request=RegisterSerializer, responses={201: TokenPairWithUser})
+    @account_rate_limited
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_create(**serializer.validated_data)
+        try:
+            user = services.user_create(**serializer.validated_data)
+        except services.EmailTaken:
+            # A registration of the same address won the race after our check.
+            return Response(
+                {"detail": EMAIL_TAKEN, "errors": [{"field": "email", "message": EMAIL_TAKEN}]},
+                status=status.HTTP_409_CONFLICT,
+            )
         tokens = services.token_pair_create(user=user)
         return Response({"user": UserSerializer(user).data, **tokens}, status=status.HTTP_201_CREATED)
 
 
 class LoginView(TokenEndpoint):
     @extend_schema(request=LoginSerializer, responses={200: TokenPairWithUser})
+    @account_rate_limited
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -123,10 +142,27 @@ class LoginView(TokenEndpoint):
         return Response({**tokens, "user": UserSerializer(user).data})
 
 
-class RefreshView(TokenRefreshView):
-    """simplejwt's refresh: rotates the refresh token and blacklists the used one."""
+TokenPair = inline_serializer(
+    "TokenPair", fields={"access": serializers.CharField(), "refresh": serializers.CharField()}
+)
 
-    authentication_classes = []
+
+def _refresh_token(request) -> str:
+    serializer = RefreshSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["refresh"]
+
+
+class RefreshView(TokenEndpoint):
+    """Rotates the refresh token; the used one is blacklisted, once, even under races."""
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPair})
+    def post(self, request):
+        try:
+            tokens = services.refresh_token_rotate(refresh=_refresh_token(request))
+        except services.InvalidRefreshToken as exc:
+            raise InvalidToken(str(exc)) from exc
+        return Response(tokens)
 
 
 class LogoutView(TokenEndpoint):
@@ -135,10 +171,9 @@ class LogoutView(TokenEndpoint):
 
     @extend_schema(request=RefreshSerializer, responses={205: None})
     def post(self, request):
-        serializer = RefreshSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        refresh = _refresh_token(request)
         try:
-            services.refresh_token_revoke(refresh=serializer.validated_data["refresh"])
+            services.refresh_token_revoke(refresh=refresh)
         except services.InvalidRefreshToken as exc:
             raise serializers.ValidationError({"refresh": [str(exc)]}) from exc
         return Response(status=status.HTTP_205_RESET_CONTENT)

@@ -2,7 +2,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 
+from accounts.identity import canonical_email
 from accounts.models import User
+from accounts.selectors import email_taken
+
+EMAIL_TAKEN = "A user with that e-mail address already exists."
 
 
 class LoginForm(AuthenticationForm):
@@ -14,8 +18,16 @@ class LoginForm(AuthenticationForm):
     }
 
 
+class CanonicalEmailField(forms.EmailField):
+    """An e-mail in its canonical form (accounts.identity), validated as such, so a
+    full-width or long-s spelling is the plain address it stands for."""
+
+    def to_python(self, value):
+        return canonical_email(super().to_python(value))
+
+
 class SignupForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = CanonicalEmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     password1 = forms.CharField(
@@ -32,8 +44,8 @@ class SignupForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with that e-mail address already exists.")
+        if email_taken(email):
+            raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
     def clean(self) -> dict:

@@ -10,21 +10,13 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.selectors import account_locked_until, login_name
+from accounts.identity import submitted_email
+from accounts.selectors import account_locked_until
 
 
 def username_from_credentials(request, credentials: dict | None) -> str | None:
-    """``AXES_USERNAME_CALLABLE``: the normalised e-mail whichever field carried it."""
-    sources = [credentials or {}]
-    data = getattr(request, "data", None)  # a DRF request's parsed body
-    sources += [data] if data is not None else []
-    sources.append(getattr(request, "POST", {}))
-    for source in sources:
-        for field in ("email", "username"):
-            value = source.get(field)
-            if value:
-                return login_name(str(value))
-    return None
+    """``AXES_USERNAME_CALLABLE``: the canonical e-mail whichever field carried it."""
+    return submitted_email(request, credentials)
 
 
 def refused_while_locked(request) -> bool:

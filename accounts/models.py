@@ -4,13 +4,20 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.identity import canonical_email
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Every write of an e-mail (create, admin edit) stores the canonical form,
+        # so lookups are plain equality (accounts.identity).
+        return canonical_email(email or "")
+
     def get_by_natural_key(self, username: str) -> "User":
-        # E-mail is the login name and is unique whatever its case.
-        return self.get(email__iexact=username)
+        return self.get(email=canonical_email(username))
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:
@@ -32,7 +39,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    # unique=True for Django's checks; the Lower() constraint makes it case-insensitive.
+    # Always the canonical form (accounts.identity), so unique=True is unique per account
+    # whatever the case or Unicode spelling typed.
     email = models.EmailField("e-mail address", max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
@@ -48,6 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
+            # A guard for writes that skip the manager: ASCII case alone never makes
+            # a second account, even if someone stores a non-canonical form.
             models.UniqueConstraint(
                 Lower("email"),
                 name="accounts_user_email_ci_unique",
@@ -60,10 +70,45 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
+        # Before the form's unique check, so a variant spelling is found taken.
         self.email = self.__class__.objects.normalize_email(self.email)
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever saves (manager, admin, factories), only the canonical form is stored.
+        self.email = self.__class__.objects.normalize_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class IdempotentRequest(models.Model):
+    """A request that changed data, kept under the key its client gave it
+    (``Idempotency-Key``, or the grid's one-time token) so that a repeat gets the
+    first answer instead of applying twice. Kept in the database, not Redis: the
+    key is written in the same transaction as the change it guards, so a change is
+    never applied without its key (or the key kept for a change that rolled
+    back), and a repeat sent while the first is running waits on the key's unique
+    index instead of racing it. Rows expire (see accounts.idempotency)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="idempotent_requests")
+    key = models.CharField(max_length=255)
+    # What the key was used for (method, path and a digest of the body): the same
+    # key with another request is refused, not answered with the wrong result.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_key_unique")]
+        indexes = [models.Index(fields=["user", "expires_at"], name="idempotent_request_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

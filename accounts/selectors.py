@@ -6,24 +6,27 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.identity import canonical_email
 from accounts.models import User
 
 
 def login_name(value: str | None) -> str | None:
-    """The form of a log-in e-mail that lockout counts by.
-
-    E-mail is unique whatever its case, so ``Sam@Example.com`` and ``sam@example.com``
-    must share one failure count, or changing case would dodge the lockout.
-    """
+    """The form of a log-in e-mail that lockout counts by: the canonical e-mail, the
+    same form the account is stored and matched under, so no spelling of an address
+    (``Sam@Example.com``, ``ſam@example.com``) has a failure count of its own."""
     if value is None:
         return None
-    return value.strip().lower()
+    return canonical_email(value)
 
 
 def user_by_login_name(email: str | None) -> User | None:
     if not email:
         return None
-    return User.objects.filter(email__iexact=email.strip()).first()
+    return User.objects.filter(email=canonical_email(email)).first()
+
+
+def email_taken(email: str) -> bool:
+    return User.objects.filter(email=canonical_email(email)).exists()
 
 
 def account_locked_until(*, email: str, now: datetime | None = None) -> datetime | None:

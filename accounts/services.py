@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import update_last_login
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -26,6 +27,20 @@ class InvalidRefreshToken(Exception):
     """The refresh token is malformed, expired or already revoked."""
 
 
+class EmailTaken(Exception):
+    """Another account already has this e-mail (in any spelling): the check before the
+    write passed, but a concurrent registration stored it first."""
+
+
+# Both unique constraints on the e-mail: the field's own and the case-insensitive one.
+EMAIL_CONSTRAINTS = {"accounts_user_email_key", "accounts_user_email_ci_unique"}
+
+
+def _violated_constraint(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -37,14 +52,20 @@ def user_create(
     is_superuser: bool = False,
     actor: User | None = None,
 ) -> User:
-    user = User.objects.create_user(
-        email=email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-        is_staff=is_staff,
-        is_superuser=is_superuser,
-    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                is_staff=is_staff,
+                is_superuser=is_superuser,
+            )
+    except IntegrityError as exc:
+        if _violated_constraint(exc) in EMAIL_CONSTRAINTS:
+            raise EmailTaken(email) from exc
+        raise
     audit_record(actor=actor or user, action="register", obj=user, changes={"email": [None, user.email]})
     return user
 
@@ -129,6 +150,30 @@ def token_pair_create(*, user: User) -> dict[str, str]:
     # Session log-ins update last_login through Django's signal; token log-ins don't.
     update_last_login(None, user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def refresh_token_rotate(*, refresh: str) -> dict[str, str]:
+    """Trade a refresh token for a new pair; the token traded can never be used again.
+
+    Single use holds under concurrency: the used token is blacklisted with an insert
+    that the unique ``BlacklistedToken.token`` decides, so of any number of parallel
+    requests with one token exactly one inserts the row and gets a pair; the others
+    find the row (after the winner commits) and are refused. simplejwt's own view
+    checks the blacklist first and inserts after, so two requests could both pass.
+    """
+    try:
+        token = RefreshToken(refresh)  # signature, expiry and "already blacklisted"
+    except TokenError as exc:
+        raise InvalidRefreshToken(str(exc)) from exc
+    user = User.objects.filter(pk=token.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        raise InvalidRefreshToken("No active account found for the given token.")
+    _, blacklisted_now = token.blacklist()  # get_or_create on the unique token row
+    if not blacklisted_now:
+        raise InvalidRefreshToken("Token is blacklisted")
+    rotated = RefreshToken.for_user(user)
+    return {"access": str(rotated.access_token), "refresh": str(rotated)}
 
 
 @transaction.atomic

@@ -13,7 +13,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import LoginForm, ProfileForm, SignupForm
+from accounts.forms import EMAIL_TAKEN, LoginForm, ProfileForm, SignupForm
+from accounts.identity import account_rate_limited
 
 
 def _next_url(request) -> str:
@@ -29,6 +30,7 @@ def _next_url(request) -> str:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
+@account_rate_limited
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next_url(request))
@@ -53,16 +55,22 @@ def logout_view(request):
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
+@account_rate_limited
 def signup_view(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.user_create(
-            email=data["email"],
-            password=data["password1"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-        )
+        try:
+            user = services.user_create(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except services.EmailTaken:
+            # A registration of the same address won the race after the form's check.
+            form.add_error("email", EMAIL_TAKEN)
+            return render(request, "accounts/signup.html", {"form": form}, status=409)
         login(request, user, backend="accounts.backends.EmailBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect(settings.LOGIN_REDIRECT_URL)

@@ -78,6 +78,9 @@ def main() -> None:
             "/listings/?condition=New&offer_shipping=yes&ordering=title",
             HTMX,
         ),
+        # Titles sort in natural order (ICU collation on the column, 0007_title_natural_sort).
+        "GET sorted by title, natural order (all 100,000; htmx)": ("/listings/?ordering=title", HTMX),
+        "GET sorted by -title, rows 5,000-5,050 (htmx)": ("/listings/?ordering=-title&offset=5000", HTMX),
         f"GET next {PAGE_SIZE} rows while scrolling (offset=1000; htmx)": ("/listings/?offset=1000", HTMX),
         "GET count (asked for after the table; all 100,000)": ("/listings/count/", HTMX),
         "GET count (q=vintage lamp)": ("/listings/count/?q=vintage+lamp", HTMX),

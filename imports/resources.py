@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources
 
 from accounts.models import User
+from accounts.selectors import user_by_login_name
 from audit.services import new_batch
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing
@@ -96,7 +97,7 @@ class ListingResource(resources.ModelResource):
         if not email:
             return None
         if email not in self._owners_by_email:
-            self._owners_by_email[email] = User.objects.filter(email__iexact=email).first()
+            self._owners_by_email[email] = user_by_login_name(email)
         owner = self._owners_by_email[email]
         if owner is None:
             errors["owner"] = [f"There is no user with the e-mail address {email}."]

@@ -29,6 +29,7 @@ from imports.writing import StagedRows, create_listings, staged_rows, update_lis
 from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
 from marketplace.errors import InvalidInput
+from marketplace.locks import HeldLock, Namespace, lock_held
 
 
 class ImportRejected(InvalidInput):
@@ -254,7 +255,21 @@ def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) ->
 
     New listings come from the rows staged at preview, as the preview showed them.
     Updates are checked again here, against the listings as they are now.
+
+    The commit holds a database lock from before it marks the import committing until
+    after it marks the outcome, so ``imports_recover_stuck`` knows a committing import
+    without a holder was left by a process that died.
     """
+    lock = HeldLock(Namespace.IMPORT_COMMIT, upload.pk)
+    if not lock.acquire():
+        raise ImportNotCommittable("This import is being committed.")
+    try:
+        return _import_commit(upload=upload, actor=actor, skip_invalid=skip_invalid)
+    finally:
+        lock.release()
+
+
+def _import_commit(*, upload: Import, actor: User, skip_invalid: bool) -> Import:
     claimed = Import.objects.filter(
         pk=upload.pk, status__in=(Import.Status.PREVIEW, Import.Status.FAILED, Import.Status.QUEUED)
     ).update(status=Import.Status.COMMITTING, skip_invalid=skip_invalid, progress=0, message="")
@@ -340,9 +355,35 @@ def _write(*, upload: Import, actor: User, checked: Checked, skip_invalid: bool,
     )
 
 
+STOPPED_WHILE_COMMITTING = (
+    "The worker stopped while committing this import; nothing was written. Commit it again."
+)
+
+
+def imports_recover_stuck() -> int:
+    """Imports left committing by a process that died (its transaction rolled back, so
+    nothing was written) are marked failed with the reason; the seller can commit
+    again. Returns how many."""
+    recovered = 0
+    for pk in Import.objects.filter(status=Import.Status.COMMITTING).values_list("pk", flat=True):
+        if lock_held(Namespace.IMPORT_COMMIT, pk):
+            continue
+        with transaction.atomic():
+            # Conditional: a commit that finished since the query has its outcome set.
+            failed = Import.objects.filter(pk=pk, status=Import.Status.COMMITTING).update(
+                status=Import.Status.FAILED, message=STOPPED_WHILE_COMMITTING, updated_at=timezone.now()
+            )
+            if failed:
+                upload = Import.objects.get(pk=pk)
+                audit_record(actor=None, action="import.recover", obj=upload, changes={"status": "failed"})
+                recovered += 1
+    return recovered
+
+
 # The background commit of a large import, run by ``manage.py db_worker`` on any host.
 @task()
 def commit_import(*, import_id: int, actor_id: int, skip_invalid: bool) -> dict:
+    imports_recover_stuck()  # whatever a worker that died before this one left behind
     upload = Import.objects.select_related("template").get(pk=import_id)
     actor = User.objects.get(pk=actor_id)
     try:

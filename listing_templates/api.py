@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import IDEMPOTENCY_KEY, idempotent_api
 from listing_templates.models import ListingTemplate
 from listing_templates.selectors import template_get_for_user, templates_visible_to
 from listing_templates.serializers import (
@@ -82,10 +83,11 @@ class TemplateDetailView(APIView):
 
 class TemplateApplyView(APIView):
     @extend_schema(
-        parameters=[ID],
+        parameters=[ID, IDEMPOTENCY_KEY],
         request=TemplateApplySerializer,
         responses={200: CountSerializer, **ERRORS},
     )
+    @idempotent_api
     def post(self, request: Request, pk: int) -> Response:
         """Give the selected listings the template's defaults (fill_empty or overwrite)."""
         template = template_get_for_user(request.user, pk)

@@ -1,6 +1,7 @@
 """Every write to listing templates, and applying a template to listings."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db.models import F, QuerySet
 from accounts.models import User
 from audit.services import audit_record, field_changes
 from listing_templates.models import TEMPLATE_EDITABLE_FIELDS, ApplyMode, ListingTemplate
+from listings.concurrency import save_or_invalid, serialised_per_user
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
 from listings.services.changes import bulk_change, listings_create_many
@@ -17,10 +19,11 @@ from listings.validation import clean_listing, clean_template_defaults
 from marketplace.errors import FieldError, InvalidInput
 
 
-def _full_clean(template: ListingTemplate) -> None:
-    """The model's rules (unique name, ``clean_template_defaults``), as ``InvalidInput``."""
+@contextmanager
+def _model_rules() -> Iterator[None]:
+    """The model's rules (unique name, ``clean_template_defaults``) as ``InvalidInput``."""
     try:
-        template.full_clean()
+        yield
     except ValidationError as exc:
         raise InvalidInput.from_django(exc) from exc
 
@@ -38,8 +41,9 @@ def template_create(
     template = ListingTemplate(
         owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
     )
-    _full_clean(template)
-    template.save()
+    with _model_rules():
+        template.full_clean()
+        save_or_invalid(template)
     audit_record(
         actor=actor or owner,
         action="template.create",
@@ -55,10 +59,12 @@ def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor
     for name in TEMPLATE_EDITABLE_FIELDS:
         if name in data:
             setattr(template, name, data[name])
-    _full_clean(template)
+    with _model_rules():
+        template.full_clean()
     changes = field_changes(before, {name: getattr(template, name) for name in TEMPLATE_EDITABLE_FIELDS})
     if changes:
-        template.save()
+        with _model_rules():
+            save_or_invalid(template)
         audit_record(actor=actor, action="template.update", obj=template, changes=changes)
     return template
 
@@ -80,6 +86,7 @@ def _is_empty(name: str, value: Any) -> bool:
 
 
 @transaction.atomic
+@serialised_per_user
 def template_apply(
     *,
     template: ListingTemplate,

@@ -16,6 +16,9 @@ from marketplace.errors import InvalidInput
 
 class Listing(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listings")
+    # On PostgreSQL the column sorts naturally ("#2" before "#11"): an ICU collation
+    # set by migration 0007_title_natural_sort. A migration that alters this field
+    # must set it again (ALTER ... TYPE resets a column's collation).
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     condition = models.CharField(max_length=20, choices=Condition.choices, default=Condition.NEW)
@@ -96,3 +99,36 @@ class UndoStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.user_id}{' (undone)' if self.undone else ''}"
+
+
+class GridLayout(models.Model):
+    """How one seller's grid shows its columns, whichever browser they use:
+    ``{"order": [field, …], "hidden": [field, …], "widths": {field: px}}``
+    (checked by ``listings.services.layout.clean_columns``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_layout"
+    )
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Grid layout of {self.user_id}"
+
+
+class SavedView(models.Model):
+    """A named way to look at the grid: its filters and sort (the grid's query
+    string) and its columns, one click from the toolbar."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+    columns = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,13 +12,15 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from audit.models import AuditEntry
 from listings.fields import LISTING_FIELDS
-from listings.models import Listing, UndoStep
+from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
 from marketplace.errors import FieldError, InvalidInput
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
 DEFAULT_ORDERING = ("-updated_at", "-id")
+# The grid's columns before a seller arranges them (see listings.services.layout).
+DEFAULT_COLUMNS: dict[str, Any] = {"order": list(LISTING_FIELDS), "hidden": [], "widths": {}}
 
 
 def listings_for_user(user: User) -> QuerySet[Listing]:
@@ -152,3 +154,17 @@ NEW_ROW_TITLE = "New listing"
 def listings_empty(user: User) -> QuerySet[Listing]:
     """The user's rows added in the grid and never filled in."""
     return listings_for_user(user).filter(title=NEW_ROW_TITLE, price=0, description="", category="")
+
+
+def grid_layout_for(user: User) -> dict[str, Any]:
+    """The seller's column layout: ``{"order", "hidden", "widths"}``."""
+    layout = GridLayout.objects.filter(user=user).values_list("columns", flat=True).first()
+    return layout or DEFAULT_COLUMNS
+
+
+def saved_views_for(user: User) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(owner=user)
+
+
+def saved_view_get_for_user(user: User, pk: Any) -> SavedView:
+    return get_object_or_404(SavedView, pk=pk, owner=user)

@@ -9,9 +9,13 @@ request (so ``override_settings`` and env changes apply without a restart):
   POST/PUT/PATCH/DELETE only, applied with ``@rate_limited("uploads")``.
 - ``exports`` (``RATE_LIMIT_EXPORTS``, 50/h): exports in any format, all methods,
   applied with ``@rate_limited("exports")``.
+- ``accounts`` (``RATE_LIMIT_ACCOUNTS``, 20/m): every log-in and registration door
+  (HTML log-in and sign-up, admin log-in, API login and register), POST only,
+  applied with ``@rate_limited("accounts", key=accounts.identity.account_key)`` so it
+  counts per canonical e-mail, whatever the spelling, door or client IP.
 
-Requests are counted per user when the request is authenticated (session or Bearer
-token) and per client IP otherwise. One counter per limit name: the spreadsheet import
+Other requests are counted per user when the request is authenticated (session or
+Bearer token) and per client IP otherwise. One counter per limit name: the spreadsheet import
 and the OCR upload share the "uploads" budget.
 
 Over a limit the answer is HTTP 429 with ``Retry-After`` (seconds until the window
@@ -56,6 +60,8 @@ LIMITS = {
     "uploads": Limit("RATE_LIMIT_UPLOADS", UNSAFE),
     # Exports are often plain GET downloads, so every method counts.
     "exports": Limit("RATE_LIMIT_EXPORTS", ALL),
+    # Log-ins and registrations, counted by the account they name.
+    "accounts": Limit("RATE_LIMIT_ACCOUNTS", UNSAFE),
 }
 
 
@@ -184,8 +190,10 @@ def _find_request(args) -> HttpRequest | Request:
     raise TypeError("rate_limited must decorate a view: no request among its first two arguments.")
 
 
-def rate_limited(name: str):
-    """Limit a view with the named limit ("uploads" or "exports"), on top of the global one.
+def rate_limited(name: str, *, key=client_key):
+    """Limit a view with the named limit ("uploads", "exports" or "accounts"), on top
+    of the global one; ``key(group, request)`` names the counter (by default the user
+    or the client IP).
 
     Usage::
 
@@ -221,7 +229,7 @@ def rate_limited(name: str):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             request = _find_request(args)
-            retry_after = count_request(request, name)
+            retry_after = count_request(request, name, key=key)
             if retry_after is not None:
                 if isinstance(request, Request):
                     raise too_many_requests_error(retry_after)

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signed-out htmx requests get 401 + HX-Redirect, not the log-in page in a cell.
+    "marketplace.htmx.HtmxLoginRedirectMiddleware",
     "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every authentication.
     "axes.middleware.AxesMiddleware",
@@ -234,7 +236,8 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 RATE_LIMIT_DEFAULT = env_str("RATE_LIMIT_DEFAULT", "100/m")
 RATE_LIMIT_UPLOADS = env_str("RATE_LIMIT_UPLOADS", "10/m")
 RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
-# Redis down: serve and log rather than refuse everything (see accounts/ratelimits.py).
+RATE_LIMIT_ACCOUNTS = env_str("RATE_LIMIT_ACCOUNTS", "20/m")
+# Redis down: serve and log rather than refuse everything (see marketplace/ratelimits.py).
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
 # Listings chosen one by one (ticked in the grid, ``ids`` in the API, an export of the
 # selection); more are chosen by filter ("all matching").

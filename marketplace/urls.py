@@ -4,11 +4,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.identity import account_rate_limited
 from audit.api import AuditListView
 from marketplace import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
+    # The admin's own log-in view, under the per-account limit every log-in door has.
+    path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
     path("api/", include("listings.api.urls")),

@@ -1,46 +1,24 @@
-"""One worker per scan: a lock in the cache that expires if its holder dies.
+"""One worker per scan: a PostgreSQL advisory lock held on a connection of its own
+(``marketplace.locks.HeldLock``). It needs no Redis, and it ends the moment its
+holder's process dies, so ``recover_stale_scans`` never waits for an expiry."""
 
-With Redis (production) this is django-redis' ``cache.lock``; the in-process
-cache used in development has no locks, so there it is an ``add``-based token.
-"""
-
-import uuid
-
-from django.core.cache import cache
+from marketplace.locks import HeldLock, Namespace, lock_held
 
 
-def _key(scan_id: int) -> str:
-    return f"ocr:scan-lock:{scan_id}"
-
-
-class ScanLock:
-    def __init__(self, scan_id: int, *, timeout: int) -> None:
-        self.key = _key(scan_id)
-        self.timeout = timeout
-        self._token = uuid.uuid4().hex
-        self._redis_lock = (
-            cache.lock(self.key, timeout=timeout, thread_local=False) if hasattr(cache, "lock") else None
-        )
-
-    def acquire(self) -> bool:
-        if self._redis_lock is not None:
-            return bool(self._redis_lock.acquire(blocking=False))
-        return cache.add(self.key, self._token, self.timeout)
+class ScanLock(HeldLock):
+    def __init__(self, scan_id: int) -> None:
+        super().__init__(Namespace.OCR_SCAN, scan_id)
 
     def refresh(self) -> None:
-        """Push the expiry ``timeout`` seconds ahead again (after each page)."""
-        if self._redis_lock is not None:
-            self._redis_lock.reacquire()
-        elif cache.get(self.key) == self._token:
-            cache.touch(self.key, self.timeout)
+        """After each page: stop if the lock was lost with its connection, since
+        another worker may now be reading this scan."""
+        if not self.held():
+            raise ScanLockLost("The scan lock was lost (database connection dropped).")
 
-    def release(self) -> None:
-        if self._redis_lock is not None:
-            if self._redis_lock.owned():
-                self._redis_lock.release()
-        elif cache.get(self.key) == self._token:
-            cache.delete(self.key)
+
+class ScanLockLost(Exception):
+    pass
 
 
 def scan_lock_held(scan_id: int) -> bool:
-    return cache.has_key(_key(scan_id))
+    return lock_held(Namespace.OCR_SCAN, scan_id)

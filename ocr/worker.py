@@ -35,7 +35,7 @@ def _stale_after() -> timedelta:
 def scan_process(*, scan_id: int) -> str:
     """Read a scan page by page. Returns what happened, for the task's result."""
     recover_stale_scans()
-    lock = ScanLock(scan_id, timeout=int(_stale_after().total_seconds()))
+    lock = ScanLock(scan_id)
     if not lock.acquire():
         return "locked"
     try:

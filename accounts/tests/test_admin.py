@@ -34,7 +34,7 @@ def test_add_user_with_email_as_login_name(staff_client, staff):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(email__iexact="new.seller@example.com")
-    assert user.email == "New.Seller@example.com"  # the domain is normalised, the local part kept
+    assert user.email == "new.seller@example.com"  # stored in canonical form (accounts.identity)
     assert user.password.startswith("argon2$") and user.check_password(NEW_PASSWORD)
     entry = AuditEntry.objects.get(action="register", object_id=str(user.pk))
     assert entry.actor == staff

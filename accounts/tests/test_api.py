@@ -30,11 +30,11 @@ def test_register_returns_user_and_working_tokens(api):
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["user"]["email"] == "New.Seller@example.com"
+    assert body["user"]["email"] == "new.seller@example.com"  # canonical form (accounts.identity)
     assert body["user"]["first_name"] == "Nia"
     me = api.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     assert me.status_code == 200
-    assert me.json()["email"] == "New.Seller@example.com"
+    assert me.json()["email"] == "new.seller@example.com"
     user = User.objects.get(email__iexact="new.seller@example.com")
     assert user.password.startswith("argon2$")
     entry = AuditEntry.objects.get(action="register")

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import IDEMPOTENCY_KEY, idempotent_api
 from listings.api.base import ERRORS, TOO_LARGE, PayloadTooLarge
 from listings.api.serializers import (
     BulkPatchSerializer,
@@ -32,8 +33,11 @@ from marketplace.api_input import storable, valid_body
 
 class ListingBulkView(APIView):
     @extend_schema(
-        request=BulkUpsertSerializer, responses={200: BulkUpsertResultSerializer, **ERRORS, **TOO_LARGE}
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkUpsertSerializer,
+        responses={200: BulkUpsertResultSerializer, **ERRORS, **TOO_LARGE},
     )
+    @idempotent_api
     def post(self, request: Request) -> Response:
         """Create items without an id, update items with one; all or nothing."""
         items = storable(request.data.get("items") if isinstance(request.data, Mapping) else request.data)
@@ -46,7 +50,12 @@ class ListingBulkView(APIView):
         result = listings_bulk_upsert(owner=request.user, items=items, actor=request.user, source=Source.API)
         return Response({"ids": result.ids, "created": result.created, "updated": result.updated})
 
-    @extend_schema(request=BulkPatchSerializer, responses={200: CountSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkPatchSerializer,
+        responses={200: CountSerializer, **ERRORS},
+    )
+    @idempotent_api
     def patch(self, request: Request) -> Response:
         """Set fields (``set``) or change prices (``price_adjust``) on the selected listings."""
         body = valid_body(BulkPatchSerializer, request)
@@ -57,14 +66,24 @@ class ListingBulkView(APIView):
             count = listings_price_adjust(listings=listings, actor=request.user, **body["price_adjust"])
         return Response({"count": count})
 
-    @extend_schema(request=SelectionSerializer, responses={200: CountSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=SelectionSerializer,
+        responses={200: CountSerializer, **ERRORS},
+    )
+    @idempotent_api
     def delete(self, request: Request) -> Response:
         listings = valid_body(SelectionSerializer, request)["listings"]
         return Response({"count": listings_bulk_delete(listings=listings, actor=request.user)})
 
 
 class FindReplaceView(APIView):
-    @extend_schema(request=FindReplaceSerializer, responses={200: FindReplaceResultSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=FindReplaceSerializer,
+        responses={200: FindReplaceResultSerializer, **ERRORS},
+    )
+    @idempotent_api
     def post(self, request: Request) -> Response:
         """Find and replace text; with ``preview`` only count and show the first changes."""
         body = valid_body(FindReplaceSerializer, request)

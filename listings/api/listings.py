@@ -7,6 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import IDEMPOTENCY_KEY, idempotent_api
+
 # A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
 from listings.api.base import (
     ERRORS,
@@ -121,7 +123,10 @@ class ListingDetailView(APIView):
 
 
 class ListingDuplicateView(APIView):
-    @extend_schema(parameters=[ID], request=None, responses={201: ListingSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[ID, IDEMPOTENCY_KEY], request=None, responses={201: ListingSerializer, **ERRORS}
+    )
+    @idempotent_api
     def post(self, request: Request, pk: int) -> Response:
         listing = listing_get_for_user(request.user, pk)
         return listing_response(

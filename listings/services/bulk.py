@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from audit.services import new_batch
+from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing
 from listings.services.changes import (
@@ -46,6 +47,7 @@ def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any], actor: User) -> int:
     """Set the same field values on every listing in ``listings``."""
     cleaned = clean_listing(values, partial=True)
@@ -67,6 +69,7 @@ def adjusted_price(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_price_adjust(
     *,
     listings: QuerySet[Listing],
@@ -86,6 +89,7 @@ def listings_price_adjust(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_delete(*, listings: QuerySet[Listing], actor: User) -> int:
     rows = list(listings.order_by().values("id", *SNAPSHOT_FIELDS))
     batch = new_batch()
@@ -113,6 +117,7 @@ def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> i
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_bulk_upsert(
     *,
     owner: User,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record, audit_record_many, field_changes, new_batch
+from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
@@ -39,6 +40,7 @@ class VersionConflict(Exception):
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_create(
     *,
     owner: User,
@@ -70,6 +72,7 @@ def listing_create(
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_update(
     *,
     listing: Listing,
@@ -82,7 +85,7 @@ def listing_update(
     """Change some fields of one listing. With ``expected_version`` a stale edit
     raises ``VersionConflict`` instead of overwriting someone else's change."""
     cleaned = clean_listing(data, partial=True)
-    locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    locked = listing_for_update(listing.pk)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
     changes = field_changes(locked.field_values(), cleaned)
@@ -100,8 +103,9 @@ def listing_update(
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_delete(*, listing: Listing, actor: User, expected_version: int | None = None, batch=None) -> None:
-    locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    locked = listing_for_update(listing.pk)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(locked)
     batch = batch or new_batch()
@@ -309,6 +313,7 @@ def create_rows(*, listings: list[Listing], actor: User, action: str, batch: uui
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_create_many(
     *,
     owner: User,

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from audit.services import field_changes
+from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS
 from listings.models import Listing
 from listings.services.changes import CHUNK, bulk_change
@@ -37,6 +38,7 @@ def find_replace_pattern(
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_find_replace(
     *,
     listings: QuerySet[Listing],

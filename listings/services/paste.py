@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audit.services import new_batch
+from listings.concurrency import serialised_per_user
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
 from listings.services.changes import VersionConflict, listing_create, listing_update
@@ -23,6 +24,7 @@ class PasteResult:
 
 
 @transaction.atomic
+@serialised_per_user
 def listings_paste(
     *,
     owner: User,

@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import new_batch
+from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep
 from listings.services.changes import (
@@ -109,6 +110,7 @@ def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
+@serialised_per_user
 def undo_last(*, user: User) -> UndoOutcome:
     """Undo the user's newest change (one bulk change is one step); it moves to the
     redo stack. The undo is itself audited. Raises ``NothingToUndo``."""
@@ -122,6 +124,7 @@ def undo_last(*, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def redo_last(*, user: User) -> UndoOutcome:
     """Redo the change the user undid last. Raises ``NothingToUndo`` when none is left."""
     step = UndoStep.objects.select_for_update().filter(user=user, undone=True).order_by("id").first()
@@ -134,6 +137,7 @@ def redo_last(*, user: User) -> UndoOutcome:
 
 
 @transaction.atomic
+@serialised_per_user
 def listing_revert(*, listing: Listing, entry: AuditEntry, actor: User) -> Listing:
     """Put the listing back as it was just before ``entry`` (one of its audit
     entries): that change and every later one are rolled back, as one new change."""

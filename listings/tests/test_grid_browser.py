@@ -10,20 +10,11 @@ from listings.demo import demo_rows
 from listings.models import Listing
 from listings.services.changes import listing_create, listing_update, listings_create_many
 from listings.tests.factories import ListingFactory
+from listings.tests.grid_page import cell, open_grid
 from listings.validation import clean_listing
 from listings.views.grid import PAGE_SIZE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def cell(page, listing, field):
-    return page.locator(f"tr[data-listing-id='{listing.pk}'] td[data-field='{field}']")
-
-
-def open_grid(page, query=""):
-    page.goto(f"/listings/{query}")
-    expect(page.locator("#grid-count [data-matching]")).to_be_attached()
-    expect(page.locator("#backend-status .label")).not_to_have_text("Checking backend…")
 
 
 def test_edit_a_cell_with_the_keyboard(owner_page, owner):
@@ -138,8 +129,10 @@ def test_bulk_set_on_a_shift_click_selection(owner_page, owner):
     assert set(Listing.objects.filter(condition="Used - Fair").values_list("pk", flat=True)) == {
         row.pk for row in rows[:3]
     }
-    # The table reloaded, so the selection is cleared.
-    expect(page.locator("#bulk-bar")).to_be_hidden()
+    # The table reloaded, and the rows acted on stay selected for the next action.
+    expect(page.locator("#selection-count")).to_have_text("3 selected")
+    for row in rows[:3]:
+        expect(page.locator(f"tr[data-listing-id='{row.pk}'] input.row-select")).to_be_checked()
 
 
 def test_select_all_matching_then_delete_with_confirmation(owner_page, owner):
@@ -293,7 +286,8 @@ def test_shortcut_help_and_hidden_columns(owner_page, owner):
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     page.keyboard.press("Escape")
     page.get_by_text("Columns", exact=True).click()
-    page.locator("[data-column-toggle='description']").uncheck()
+    with page.expect_response(lambda response: response.url.endswith("/listings/layout/")):
+        page.locator("[data-column-toggle='description']").uncheck()
     expect(cell(page, listing, "description")).to_be_hidden()
     page.reload()
     expect(cell(page, listing, "title")).to_be_visible()
@@ -339,8 +333,18 @@ def test_column_widths_are_remembered(owner_page, owner):
     page = owner_page
     open_grid(page)
     handle = page.locator("th[data-col='title'] .col-resize")
-    # What dragging the resize handle does: set the header's width.
-    handle.evaluate("element => { element.style.width = '420px'; }")
-    page.wait_for_function("JSON.parse(localStorage.getItem('grid.columns') || '{}').widths?.title === 420")
+    before = handle.bounding_box()
+    # Drag the header's resize grip (its bottom-right corner) 120 px to the right.
+    page.mouse.move(before["x"] + before["width"] - 3, before["y"] + before["height"] - 3)
+    page.mouse.down()
+    with page.expect_response(lambda response: response.url.endswith("/listings/layout/")):
+        page.mouse.move(before["x"] + before["width"] + 117, before["y"] + before["height"] - 3, steps=5)
+        page.mouse.up()
+    width = round(before["width"]) + 120
+    # A sort reloads the table (the old headers go): the widths stay (issue 13, bug 1).
+    page.locator("th[data-col='price'] a").click()
+    expect(page.locator("th[data-col='price']")).to_have_attribute("aria-sort", "ascending")
     page.reload()
-    expect(page.locator("th[data-col='title'] .col-resize")).to_have_css("width", "420px")
+    expect(page.locator("th[data-col='title'] .col-resize")).to_have_css("width", f"{width}px")
+    expect(page.locator("th[data-col='condition'] .col-resize")).not_to_have_css("width", "0px")
+    assert owner.grid_layout.columns["widths"] == {"title": width}

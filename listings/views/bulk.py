@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from accounts.idempotency import idempotent
 from listings import forms
 from listings.selectors import listings_for_user
 from listings.services.bulk import (
@@ -83,8 +84,10 @@ def _bulk_set(request, selection: Selection):
 def _bulk_price(request, selection: Selection):
     form = forms.PriceAdjustForm(request.POST)
     valid_form_data(form)
-    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **form.price_change())
-    return f"Adjusted the price of {listings_phrase(changed)}."
+    [(kind, change)] = form.price_change().items()
+    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **{kind: change})
+    by = f"{change:+} %" if kind == "percent" else f"{change:+}"
+    return f"Adjusted the price of {listings_phrase(changed)} by {by}."
 
 
 def _bulk_find_replace(request, selection: Selection):
@@ -139,6 +142,7 @@ def bulk(request, action: str):
 BulkAction = Callable[[HttpRequest, Selection], "str | HttpResponse"]
 
 
+@idempotent
 def run_bulk_action(request: HttpRequest, action: BulkAction) -> HttpResponse:
     """Run ``action`` on the request's selection and answer as the grid expects: the
     action's message (the rows and undo buttons reload) or its own response. Other

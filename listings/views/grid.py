@@ -20,11 +20,13 @@ from listings.models import Listing
 from listings.selectors import (
     NEW_ROW_TITLE,
     FilterError,
+    grid_layout_for,
     listing_get_for_user,
     listing_history,
     listings_empty,
     listings_filtered,
     listings_for_user,
+    saved_views_for,
     undo_redo_depth,
 )
 from listings.services.bulk import (
@@ -62,6 +64,8 @@ ROWS_CHANGED = "rows-changed"
 COUNT_CHANGED = "count-changed"
 # A change was recorded (or undone): the undo and redo buttons refresh.
 UNDO_CHANGED = "undo-changed"
+# A description cell shows its first characters; the editor has the rest.
+DESCRIPTION_SHOWN = 120
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,13 @@ class Cell:
         if self.field == "offer_shipping":
             return "Yes" if self.value else "No"
         if self.field == "description":
-            return Truncator(self.value).chars(120)
+            return Truncator(self.value).chars(DESCRIPTION_SHOWN)
         return str(self.value)
+
+    @property
+    def shortened(self) -> bool:
+        """The cell shows less than it holds (copying it takes the whole value)."""
+        return self.field == "description" and len(self.value) > DESCRIPTION_SHOWN
 
     @property
     def length(self) -> int:
@@ -185,6 +194,8 @@ def grid(request):
         bulk_fields=forms.BULK_FIELDS,
         find_fields=forms.FindReplaceForm.FIELDS,
         depth=undo_redo_depth(request.user),
+        layout=grid_layout_for(request.user),
+        saved_views=saved_views_for(request.user),
     )
     return render(request, "listings/grid.html", context)
 
@@ -238,7 +249,10 @@ def cell(request, pk: int, field: str):
         return _cell_response(
             request, exc.listing, field, "conflict", status=409, mine=value, latest_change=latest
         )
-    return notify(_cell_response(request, listing, field, "saved"), UNDO_CHANGED)
+    # The row's warning marker follows the saved value (see grid.html#cell).
+    warnings = grid_row(listing, reverse("listings:grid"))
+    response = _cell_response(request, listing, field, "saved", oob_warnings=warnings)
+    return notify(response, UNDO_CHANGED)
 
 
 @login_required

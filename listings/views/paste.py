@@ -31,21 +31,36 @@ def _pasted_block(text: str) -> list[list[str]]:
     return lines
 
 
+# What a write from the grid's range does (grid-range.js): pasted, filled (Ctrl+D,
+# the fill handle) and cleared (Delete) cells all go through listings_paste.
+RANGE_VERBS = {"paste": "Pasted", "fill": "Filled", "clear": "Cleared"}
+
+
 @login_required
 @require_POST
 def paste(request):
-    """Fill cells from the focused one: the client sends the focused field, the
-    ids and versions of the rows from the focused one down, and the clipboard."""
-    field = request.POST.get("field", "")
-    if field not in LISTING_FIELDS:
+    """Write a block of cells: a paste from the focused cell, a fill down or a
+    cleared range (``action``). The client sends the columns, the ids and versions
+    of the rows, and the cells as tab-separated text (none to clear). One undo step."""
+    action = request.POST.get("action", "paste")
+    # The columns from the focused one on, as the grid shows them (the seller's
+    # order); or ``field`` and the columns after it in the listing's field order.
+    shown = request.POST.getlist("fields")
+    if not shown and request.POST.get("field") in LISTING_FIELDS:
+        shown = list(LISTING_FIELDS[LISTING_FIELDS.index(request.POST["field"]) :])
+    known = shown and len(set(shown)) == len(shown) and set(shown) <= set(LISTING_FIELDS)
+    if action not in RANGE_VERBS or not known:
         return grid_message(request, "Focus a cell before pasting.", error=True, status=422)
-    block = _pasted_block(request.POST.get("text", ""))
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    if action == "clear":
+        block = [[""] * len(shown) for _ in ids]
+    else:
+        block = _pasted_block(request.POST.get("text", ""))
     if not block:
         return grid_message(request, "The clipboard has no cells to paste.", error=True, status=422)
-    start = LISTING_FIELDS.index(field)
-    width = min(max(len(line) for line in block), len(LISTING_FIELDS) - start)
-    fields = LISTING_FIELDS[start : start + width]
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()][: len(block)]
+    width = min(max(len(line) for line in block), len(shown))
+    fields = shown[:width]
+    ids = ids[: len(block)]
     versions = [int(v) if v.isdigit() else None for v in request.POST.getlist("versions")]
     by_id = listings_for_user(request.user).in_bulk(ids)
     if len(by_id) != len(set(ids)):
@@ -64,6 +79,7 @@ def paste(request):
         "created": [grid_row(listing, base_url) for listing in result.created],
         "problems": [(number, LABELS.get(e.field, e.field), e.message) for number, _, e in result.errors],
         "cells": sum(len(line[:width]) for line in block),
+        "verb": RANGE_VERBS[action],
         "base_url": base_url,
     }
     response = render(request, "listings/grid.html#paste_report", context)

@@ -51,7 +51,7 @@ def test_upload_through_the_api_is_read_by_db_worker(owner, items, client):
 @pytest.mark.django_db
 def test_a_locked_scan_is_left_to_the_worker_holding_the_lock(owner, items):
     scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:2])))
-    holder = ScanLock(scan.pk, timeout=60)
+    holder = ScanLock(scan.pk)
     assert holder.acquire()
     assert worker.scan_process(scan_id=scan.pk) == "locked"
     scan.refresh_from_db()
@@ -60,20 +60,24 @@ def test_a_locked_scan_is_left_to_the_worker_holding_the_lock(owner, items):
     assert worker.scan_process(scan_id=scan.pk) == "completed"
 
 
-@pytest.mark.redis
-def test_the_redis_lock_expires_when_its_holder_dies(db, owner):
-    from django.core.cache import cache
+@pytest.mark.postgres
+def test_the_scan_lock_ends_with_its_holders_database_session(db, owner):
+    from django.db import connection
 
-    assert hasattr(cache, "lock"), "django-redis provides cache.lock"
-    dead = ScanLock(1, timeout=1)
-    assert dead.acquire() and scan_lock_held(1)
-    assert not ScanLock(1, timeout=1).acquire()
-    # The holder never releases; the lock's own expiry frees the scan.
-    import time
-
-    time.sleep(1.2)
+    holder = ScanLock(1)
+    assert holder.acquire() and scan_lock_held(1) and holder.held()
+    assert not ScanLock(1).acquire()
+    with holder._conn.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+    # What happens when the worker process dies: PostgreSQL ends its session.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert not holder.held()
     assert not scan_lock_held(1)
-    assert ScanLock(1, timeout=1).acquire()
+    fresh = ScanLock(1)
+    assert fresh.acquire()
+    fresh.release()
 
 
 @pytest.mark.django_db
@@ -95,7 +99,7 @@ def test_a_scan_left_processing_by_a_dead_worker_is_queued_again(owner):
 @pytest.mark.django_db
 def test_a_stale_scan_whose_lock_is_still_held_is_not_taken_over(owner):
     scan = _scan(owner, status=Scan.Status.PROCESSING, heartbeat_at=timezone.now() - timedelta(hours=1))
-    holder = ScanLock(scan.pk, timeout=60)
+    holder = ScanLock(scan.pk)
     assert holder.acquire()
     try:
         assert worker.recover_stale_scans() == 0

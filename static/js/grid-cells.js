@@ -12,8 +12,11 @@ export function activeCell() {
   return active.id ? cellAt(active.id, active.field) : null;
 }
 
+// "opening": the editor was asked for and is on its way.
+const EDITING = ["edit", "error", "saving", "opening"];
+
 export function isEditing(td) {
-  return td.dataset.state === "edit" || td.dataset.state === "error" || td.dataset.state === "saving";
+  return EDITING.includes(td.dataset.state);
 }
 
 export function cellUrl(td) {
@@ -57,11 +60,11 @@ export function neighbour(td, direction) {
 }
 
 // A row's cells in the columns that are not hidden (see grid-columns.js).
-function visibleCells(row) {
+export function visibleCells(row) {
   return [...row.querySelectorAll(":scope > td[data-field]")].filter((cell) => cell.offsetParent !== null);
 }
 
-function sibling(row, direction) {
+export function sibling(row, direction) {
   let next = direction === "down" ? row.nextElementSibling : row.previousElementSibling;
   while (next && !next.dataset.listingId) {
     next = direction === "down" ? next.nextElementSibling : next.previousElementSibling;

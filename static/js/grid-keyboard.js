@@ -1,14 +1,37 @@
-// Spreadsheet keys: arrows move, Enter/F2 edit, Enter saves, Escape cancels,
-// Tab saves and moves on. HTMX swaps cells; this keeps the focus where it belongs.
+// Spreadsheet keys: arrows move, Enter/F2 edit, typing starts an edit with what
+// was typed, Enter saves, Escape cancels, Tab saves and moves on. HTMX swaps
+// cells; this keeps the focus where it belongs.
 import { CELL, activeCell, cellUrl, focusCell, isEditing, neighbour } from "./grid-cells.js";
 
 const ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
 // A move to make once the cell being saved comes back from the server.
 let pendingMove = null;
+// What was typed on a cell whose editor is still on its way: it replaces the
+// cell's value once the editor arrives, as in a spreadsheet.
+let typed = null;
 
-function openEditor(td) {
+// One editor at a time: opening another saves the open one (or, if it holds a
+// value the server refused, puts it back as it was).
+function closeOtherEditors(td) {
+  document.querySelectorAll(`${CELL}[data-state="edit"], ${CELL}[data-state="error"]`).forEach((other) => {
+    if (other === td) return;
+    const form = other.querySelector("form.cell-editor");
+    if (other.dataset.state === "edit" && form) htmx.trigger(form, "submit");
+    else htmx.ajax("GET", cellUrl(other), { source: other, target: other, swap: "outerHTML" });
+  });
+}
+
+export function openEditor(td, text = null) {
+  closeOtherEditors(td);
   focusCell(td);
+  typed = text === null ? null : { cell: `${td.parentElement.dataset.listingId}/${td.dataset.field}`, text };
+  td.dataset.state = "opening";
   htmx.ajax("GET", `${cellUrl(td)}?edit=1`, { source: td, target: td, swap: "outerHTML" });
+}
+
+// A key that types a character (not a shortcut).
+function isCharacter(event) {
+  return event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
 }
 
 function cancelEdit(td) {
@@ -17,7 +40,7 @@ function cancelEdit(td) {
 }
 
 function onViewKey(event, td) {
-  if (ARROWS[event.key] && !event.altKey && !event.ctrlKey && !event.metaKey) {
+  if (ARROWS[event.key] && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
     focusCell(neighbour(td, ARROWS[event.key]) || td);
   } else if (event.key === "Enter" || event.key === "F2") {
@@ -29,10 +52,25 @@ function onViewKey(event, td) {
       event.preventDefault();
       focusCell(next);
     }
+  } else if (isCharacter(event)) {
+    event.preventDefault();
+    openEditor(td, event.key);
   }
 }
 
 function onEditorKey(event, td) {
+  if (td.dataset.state === "opening") {
+    // Keys typed before the editor arrives are kept, not lost: characters, and
+    // the Enter, Tab or Escape that ends them (done once the editor is there).
+    if (!typed) return;
+    if (isCharacter(event)) typed.text += event.key;
+    else if (event.key === "Enter") typed.then = "save";
+    else if (event.key === "Tab") typed.then = event.shiftKey ? "left" : "right";
+    else if (event.key === "Escape") typed.then = "cancel";
+    else return;
+    event.preventDefault();
+    return;
+  }
   const form = td.querySelector("form.cell-editor");
   if (!form) return;
   const inTextarea = event.target.tagName === "TEXTAREA";
@@ -82,7 +120,8 @@ export function initKeyboard() {
 
   document.addEventListener("click", (event) => {
     const td = event.target.closest(CELL);
-    if (!td || isEditing(td) || event.target.closest("form, button, a")) return;
+    // Shift-click and the fill handle belong to the range (grid-range.js).
+    if (!td || isEditing(td) || event.shiftKey || event.target.closest("form, button, a, .fill-handle")) return;
     // A click on the focused cell opens it, like a second click in a spreadsheet.
     if (td === activeCell() && document.activeElement === td) openEditor(td);
     else focusCell(td);
@@ -120,6 +159,7 @@ export function initKeyboard() {
       return;
     }
     focusCell(td);
+    startWithTyped(td);
   });
 
   // New rows (Add row) open their title for typing straight away.
@@ -132,6 +172,26 @@ export function initKeyboard() {
 
   ensureTabStop();
   document.addEventListener("htmx:afterSettle", ensureTabStop);
+}
+
+// An editor opened by typing starts with what was typed, the caret at its end.
+function startWithTyped(td) {
+  if (!typed || typed.cell !== `${td.parentElement.dataset.listingId}/${td.dataset.field}`) return;
+  const input = td.querySelector("input[name=value], textarea");
+  const { text, then } = typed;
+  typed = null;
+  if (!input || td.dataset.state !== "edit") return;
+  if (then === "cancel") {
+    cancelEdit(td);
+    return;
+  }
+  input.value = text;
+  input.setSelectionRange(text.length, text.length);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  if (then) {
+    pendingMove = then === "save" ? null : then;
+    htmx.trigger(input.form, "submit");
+  }
 }
 
 // Keep one cell reachable with Tab: the active one, or the first after a reload.

@@ -1,6 +1,7 @@
 // Paste a block copied from Excel or Google Sheets (tab-separated lines) into the
-// grid, starting at the focused cell. The server writes it and reports bad cells.
-import { activeCell, isEditing } from "./grid-cells.js";
+// grid, starting at the focused cell: its columns are the ones shown from there
+// on (in the seller's column order). The server writes it and reports bad cells.
+import { activeCell, isEditing, visibleCells } from "./grid-cells.js";
 
 export function initPaste() {
   document.addEventListener("paste", (event) => {
@@ -18,12 +19,13 @@ export function initPaste() {
       ids.push(row.dataset.listingId);
       versions.push(row.dataset.version);
     }
+    const shown = visibleCells(td.parentElement).map((cell) => cell.dataset.field);
     const base = document.getElementById("grid").dataset.baseUrl;
     htmx.ajax("POST", `${base}paste/`, {
       source: td,
       target: "#grid-message",
       swap: "innerHTML",
-      values: { field: td.dataset.field, text, ids, versions },
+      values: { fields: shown.slice(shown.indexOf(td.dataset.field)), text, ids, versions },
     });
   });
 }

@@ -60,20 +60,27 @@ export function initSelection() {
       refresh();
     }
   });
-  // Space on a focused cell ticks its row, so selection works without a mouse.
-  document.addEventListener("keydown", (event) => {
-    if (event.key !== " " || !event.target.matches("td[data-field]")) return;
-    event.preventDefault();
-    const box = event.target.parentElement.querySelector("input.row-select");
-    box.checked = !box.checked;
-    lastClicked = box;
-    allMatching().value = "";
+  // A bulk action reloads the table (rows-changed): the rows it acted on stay
+  // selected, so the next action can follow. New filters or a sort start afresh.
+  let kept = null;
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target.id !== "grid-table") return;
+    const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    kept =
+      source && source.id === "grid-table"
+        ? { ids: boxes().filter((box) => box.checked).map((box) => box.value), all: allMatching().value }
+        : null;
+  });
+  // Ticked again in the same task as the swap: a bulk button pressed just after
+  // a reload still sends the selection.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "grid-table") return;
+    allMatching().value = kept ? kept.all : "";
+    if (kept) boxes().forEach((box) => (box.checked = kept.ids.includes(box.value)));
+    kept = null;
     refresh();
   });
-  // New rows, a reloaded table or a fresh count change what can be selected.
-  document.addEventListener("htmx:afterSettle", (event) => {
-    if (event.detail.elt && event.detail.elt.id === "grid-table") allMatching().value = "";
-    refresh();
-  });
+  // New rows or a fresh count change what can be selected.
+  document.addEventListener("htmx:afterSettle", refresh);
   refresh();
 }

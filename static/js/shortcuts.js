@@ -8,7 +8,9 @@ function typing(target) {
 if (dialog) {
   document.getElementById("shortcuts-open").addEventListener("click", () => dialog.showModal());
   document.addEventListener("keydown", (event) => {
-    if (event.key === "?" && !typing(event.target) && !dialog.open) {
+    // On a grid cell "?" is typed into the cell, as any character is.
+    const onCell = event.target.matches && event.target.matches("td[data-field]");
+    if (event.key === "?" && !typing(event.target) && !onCell && !dialog.open) {
       event.preventDefault();
       dialog.showModal();
     }

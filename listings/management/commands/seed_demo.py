@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.selectors import email_taken
 from accounts.services import user_create
 from listings.demo import demo_rows
 from listings.services.changes import listings_create_many
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if if_empty and User.objects.exists():
             self.stdout.write("Users exist already; no demo data created.")
             return
-        if User.objects.filter(email__iexact=email).exists():
+        if email_taken(email):
             raise CommandError(f"A user {email} exists already.")
         password = password or secrets.token_urlsafe(12)
         with transaction.atomic():
