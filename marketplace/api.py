@@ -5,6 +5,7 @@ DRF's own validation errors, and every other API exception."""
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -50,6 +51,14 @@ def _flatten(detail: Any, field: str = NON_FIELD, index: int | None = None) -> l
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        detail = "The request body is too large."
+        return Response({"detail": detail, "errors": []}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        # Too many form fields or files, a malformed multipart body: Django's own
+        # limits, which would otherwise answer with an HTML page.
+        detail = "The request body is malformed or has too many fields; send JSON."
+        return Response({"detail": detail, "errors": []}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidInput):
         errors = exc.error_items()
         return Response({"detail": exc.detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
