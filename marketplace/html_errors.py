@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest
 
-from marketplace.errors import InvalidInput
+from marketplace.errors import NON_FIELD, FieldError, InvalidInput
 
 
 def form_add_errors(form: forms.Form, exc: InvalidInput, *, into: str | None = None) -> None:
@@ -19,26 +20,27 @@ def form_add_errors(form: forms.Form, exc: InvalidInput, *, into: str | None = N
 
 
 def error_text(exc: InvalidInput, labels: Mapping[str, str] | None = None) -> str:
-    """One line: "Price: The price cannot be negative." (with ``labels`` naming the
-    fields), or the messages alone for a cell that already says which field it is."""
-    if labels is None:
-        return exc.messages()
+    """One line: "Price: The price cannot be negative." (a field in ``labels`` is
+    named by its label; other messages stand alone), or with no ``labels`` the
+    messages alone, for a cell that already says which field it is."""
     parts = []
     for error in exc.errors:
-        row = f"row {error.index + 1}, " if error.index is not None else ""
-        label = labels.get(error.field, error.field.replace("_", " ").capitalize())
-        parts.append(f"{row}{label}: {error.message}")
+        row = f"Row {error.index + 1}: " if error.index is not None else ""
+        label = f"{labels[error.field]}: " if labels and error.field in labels else ""
+        parts.append(f"{row}{label}{error.message}")
     return " ".join(parts)
 
 
-def form_errors_text(form: forms.Form) -> str:
-    """An invalid form's errors as one line, for a banner beside a form the page drew itself."""
-    parts = []
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        label = (field.label or name.replace("_", " ").capitalize()) if field is not None else ""
-        parts += [f"{label}: {error}" if label else str(error) for error in errors]
-    return " ".join(parts)
+def form_invalid(form: forms.Form) -> InvalidInput:
+    """An invalid form's errors as ``InvalidInput``, for doors whose page drew the
+    form itself and shows errors as one message (the grid's bulk bar)."""
+    return InvalidInput(
+        [
+            FieldError(NON_FIELD if name == NON_FIELD_ERRORS else name, str(message))
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+    )
 
 
 def message_errors(request: HttpRequest, exc: InvalidInput, *, prefix: str = "") -> None:

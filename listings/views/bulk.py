@@ -27,8 +27,8 @@ from listings.views.grid import (
     grid_message,
     notify,
 )
-from marketplace.errors import InvalidInput
-from marketplace.html_errors import error_text, form_errors_text
+from marketplace.errors import NON_FIELD, InvalidInput
+from marketplace.html_errors import error_text, form_invalid
 
 # Each duplicate is its own listing_duplicate call; more than this is an import's job.
 DUPLICATE_MAX = 500
@@ -42,12 +42,12 @@ class Selection:
 
 
 def selection_from_request(request) -> Selection:
-    """The selection the request names; ``BulkInputInvalid`` says what is wrong with it."""
+    """The selection the request names; ``InvalidInput`` says what is wrong with it."""
     data = valid_form_data(forms.SelectionForm(request.POST))
     if data["all_matching"]:
         listings, error = filtered_listings(request, request.POST)
         if error:
-            raise BulkInputInvalid(f"{LABELS.get(error.field, error.field)}: {error.message}")
+            raise error
         return Selection(listings, listings.count(), True)
     listings = listings_for_user(request.user).filter(pk__in=data["ids"])
     return Selection(listings, listings.count(), False)
@@ -61,14 +61,11 @@ def listings_phrase(count: int) -> str:
     return f"{count} listing{'' if count == 1 else 's'}"
 
 
-class BulkInputInvalid(Exception):
-    """A bulk action's own inputs were incomplete; the message says what to fix."""
-
-
 def valid_form_data(form, message: str | None = None):
-    """The form's data, or ``BulkInputInvalid`` with ``message`` (else the form's own errors)."""
+    """The form's data, or ``InvalidInput``: ``message`` if given (the form's own
+    wording would name inputs the grid does not show), else the form's errors."""
     if not form.is_valid():
-        raise BulkInputInvalid(message or form_errors_text(form))
+        raise InvalidInput.one(NON_FIELD, message) if message else form_invalid(form)
     return form.cleaned_data
 
 
@@ -104,8 +101,9 @@ def _bulk_find_replace(request, selection: Selection):
 
 def _bulk_duplicate(request, selection: Selection):
     if selection.count > DUPLICATE_MAX:
-        raise BulkInputInvalid(
-            f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
+        raise InvalidInput.one(
+            NON_FIELD,
+            f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected.",
         )
     for listing in selection.listings.order_by("id"):
         listing_duplicate(listing=listing, actor=request.user)
@@ -149,8 +147,6 @@ def run_bulk_action(request: HttpRequest, action: BulkAction) -> HttpResponse:
     apps' bulk actions (applying a template) run through here too."""
     try:
         outcome = action(request, selection_from_request(request))
-    except BulkInputInvalid as exc:
-        return grid_message(request, str(exc), error=True, status=422)
     except InvalidInput as exc:
         return invalid_message(request, exc)
     if isinstance(outcome, HttpResponse):
