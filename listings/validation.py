@@ -278,7 +278,8 @@ def _change_number(name: str, value: Any, low: Decimal, high: Decimal, unit: str
         raise InvalidInput.one(name, f"The {unit} must be from {low:,} to {high:,}.")
     if number != number.quantize(CENT):
         raise InvalidInput.one(name, f"The {unit} can have at most 2 decimals.")
-    return number.quantize(CENT)
+    # As typed ("-10", "12.50"), but "1E+2" written out as 100.00.
+    return number.quantize(CENT) if number.as_tuple().exponent > 0 else number
 
 
 def clean_price_change(*, percent: Any = None, amount: Any = None) -> dict[str, Decimal]:
