@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 from audit.selectors import audit_entries_by
 from audit.serializers import AUDIT_COLUMNS, AuditEntrySerializer, AuditFilterSerializer
 from marketplace.api import ErrorSerializer
-from marketplace.api_input import storable
 from marketplace.pagination import KeysetPageSerializer, keyset_page
 
 AUDIT_ORDERING = ("-created_at", "-id")
@@ -32,7 +31,7 @@ class AuditListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The user's own audit entries, newest first (the history page's filters)."""
-        filters = AuditFilterSerializer(data=storable(request.query_params.dict()))
+        filters = AuditFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         entries = audit_entries_by(request.user, filters.validated_data)
         return Response(keyset_page(request, entries, AUDIT_ORDERING, columns=AUDIT_COLUMNS, to_json=dict))

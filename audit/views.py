@@ -1,43 +1,44 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from audit.models import AuditEntry
-from audit.selectors import audit_actions_by, audit_entries_by
-from audit.serializers import AuditFilterSerializer
+from audit.operations import (
+    operation_details,
+    operation_get_for_user,
+    operation_kinds,
+    operation_lines,
+    operation_page,
+    operations_by,
+)
 
-PAGE_SIZE = 50
-# The filter inputs' labels on the page.
-FILTER_LABELS = {"action": "Action", "object_id": "Object id", "date_from": "From", "date_to": "To"}
+FILTERS = ("kind", "object_id", "date_from", "date_to")
 
 
 @login_required
 @require_GET
 def history(request):
-    """The user's own audit log, filtered as ``/api/audit/`` filters (one serializer):
-    a bad filter is named on the page, with no entries, where the API answers 400."""
-    names = tuple(FILTER_LABELS)
-    filters = AuditFilterSerializer(data={name: request.GET[name] for name in names if name in request.GET})
-    valid = filters.is_valid()
-    entries = audit_entries_by(request.user, filters.validated_data) if valid else AuditEntry.objects.none()
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = {name: request.GET.get(name, "") for name in names}
+    """What the user did, one line per operation, filterable by kind, object and date."""
+    page = operation_page(operations_by(request.user, request.GET), request.GET)
+    filters = {name: request.GET.get(name, "") for name in FILTERS}
+    query = urlencode({name: value for name, value in filters.items() if value})
     context = {
+        "lines": operation_lines(request.user, page.operations),
         "page": page,
-        "filters": shown,
-        "filter_errors": [
-            f"{FILTER_LABELS.get(name, '')}: {error}".lstrip(": ")
-            for name, errors in filters.errors.items()
-            for error in errors
-        ],
-        "actions": audit_actions_by(request.user),
-        "query": urlencode({name: value for name, value in shown.items() if value}),
+        "filters": filters,
+        "kinds": operation_kinds(request.user),
+        "query": query,
     }
-    # 422, like every HTML form error here: htmx swaps it in (see base.html).
-    status = 200 if valid else 422
     if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "audit/history.html#entries", context, status=status)
-    return render(request, "audit/history.html", context, status=status)
+        return render(request, "audit/history.html#operations", context)
+    return render(request, "audit/history.html", context)
+
+
+@login_required
+@require_GET
+def operation(request, pk: int):
+    """One operation opened: each object it touched and what changed, in words."""
+    found = operation_get_for_user(request.user, pk)
+    context = {"operation": found, "details": operation_details(request.user, found)}
+    return render(request, "audit/history.html#details", context)

@@ -64,7 +64,8 @@ class FilterField(forms.Field):
             if text.startswith("{"):
                 try:
                     value = json.loads(text)
-                except json.JSONDecodeError as exc:
+                # A filter is one flat object; the decoder recurses once per "[" or "{".
+                except (json.JSONDecodeError, RecursionError) as exc:
                     raise forms.ValidationError("The filter is not valid JSON.") from exc
             else:
                 value = QueryDict(text.removeprefix("?"))

@@ -1,7 +1,10 @@
 """Export writers: each turns an iterator of listing rows into an iterator of bytes.
 
-A row is ``(title, price, condition, description, category, offer_shipping)`` in
-``COLUMNS`` order, as ``exports.selectors.export_rows`` yields it. Writers never hold
+A row is ``(id, title, price, condition, description, category, offer_shipping)`` in
+``COLUMNS`` order, as ``exports.selectors.export_rows`` yields it. The listing id comes
+first in csv, text, xlsx and json, so a file edited elsewhere and imported again
+updates the listings it came from (the import maps an "ID" column to the listing id);
+Facebook's file and the SQL script have no place for it. Writers never hold
 more than one batch of rows, so memory stays flat whatever the number of listings.
 """
 
@@ -20,7 +23,7 @@ import xlsxwriter
 
 from marketplace.formulas import is_formula_like, neutralise_formula
 
-Row = tuple[str, Decimal, str, str, str, bool]
+Row = tuple[int, str, Decimal, str, str, str, bool]
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,8 @@ class ExportOptions:
     stem: str = "marketplace-listings"
 
 
-COLUMNS = ("TITLE", "PRICE", "CONDITION", "DESCRIPTION", "CATEGORY", "OFFER SHIPPING")
-JSON_KEYS = ("title", "price", "condition", "description", "category", "offer_shipping")
+COLUMNS = ("ID", "TITLE", "PRICE", "CONDITION", "DESCRIPTION", "CATEGORY", "OFFER SHIPPING")
+JSON_KEYS = ("id", "title", "price", "condition", "description", "category", "offer_shipping")
 # Rows written between two yields: large enough to keep per-chunk overhead low,
 # small enough that a chunk is a few hundred kilobytes at most.
 BATCH_ROWS = 1000
@@ -57,9 +60,10 @@ def _delimited(rows: Iterable[Row], *, dialect: str, bom: bool) -> Iterator[byte
     writer.writerow(COLUMNS)
     prefix = "\ufeff" if bom else ""
     for batch in batches(rows):
-        for title, price, condition, description, category, offer_shipping in batch:
+        for listing_id, title, price, condition, description, category, offer_shipping in batch:
             writer.writerow(
                 (
+                    listing_id,
                     neutralise_formula(title),
                     price,
                     neutralise_formula(condition),
@@ -102,11 +106,11 @@ def write_json(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
             dict(
                 zip(
                     JSON_KEYS,
-                    (title, str(price), condition, description, category, offer_shipping),
+                    (listing_id, title, str(price), condition, description, category, offer_shipping),
                     strict=True,
                 )
             )
-            for title, price, condition, description, category, offer_shipping in batch
+            for listing_id, title, price, condition, description, category, offer_shipping in batch
         ]
         yield (opening + ",\n".join(_JSON_ENCODER.encode(item) for item in items)).encode()
         opening = ",\n"
@@ -152,13 +156,13 @@ def write_sql(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
         values = ",\n".join(
             f"({sql_literal(title)}, {price}, {sql_literal(condition)}, {sql_literal(description)}, "
             f"{sql_literal(category)}, {'true' if offer_shipping else 'false'})"
-            for title, price, condition, description, category, offer_shipping in batch
+            for _, title, price, condition, description, category, offer_shipping in batch
         )
         yield (SQL_INSERT + values + ";\n").encode()
     yield b"COMMIT;\n"
 
 
-XLSX_COLUMN_WIDTHS = (40, 12, 18, 60, 45, 16)
+XLSX_COLUMN_WIDTHS = (10, 40, 12, 18, 60, 45, 16)
 
 
 def write_xlsx(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
@@ -183,13 +187,14 @@ def write_xlsx(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
             sheet.write_string(0, col, name, header)
         row_number = 0
         for batch in batches(rows):
-            for title, price, condition, description, category, offer_shipping in batch:
+            for listing_id, title, price, condition, description, category, offer_shipping in batch:
                 row_number += 1
-                for col, text in ((0, title), (2, condition), (3, description), (4, category)):
+                sheet.write_number(row_number, 0, listing_id)
+                for col, text in ((1, title), (3, condition), (4, description), (5, category)):
                     if text:
                         sheet.write_string(row_number, col, text, as_text if is_formula_like(text) else None)
-                sheet.write_number(row_number, 1, price, price_format)
-                sheet.write_string(row_number, 5, yes_no(offer_shipping))
+                sheet.write_number(row_number, 2, price, price_format)
+                sheet.write_string(row_number, 6, yes_no(offer_shipping))
         workbook.close()
         with path.open("rb") as file:
             while chunk := file.read(FILE_CHUNK_BYTES):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from marketplace.errors import NON_FIELD, InvalidInput
+from marketplace.input import InvalidParameter
 
 
 class ErrorItemSerializer(serializers.Serializer):
@@ -62,6 +63,8 @@ def exception_handler(exc, context):
     if isinstance(exc, InvalidInput):
         errors = exc.error_items()
         return Response({"detail": exc.detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, InvalidParameter):
+        exc = ValidationError({exc.name: [exc.message]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -16,6 +16,7 @@ from listings.fields import LISTING_FIELDS
 from listings.models import Listing
 from listings.services.changes import VersionConflict
 from marketplace.api import ErrorSerializer
+from marketplace.input import whole_number
 
 ERRORS = {
     400: OpenApiResponse(
@@ -72,9 +73,9 @@ def expected_version(request: Request) -> int | None:
     if not header or header == "*":
         return None
     tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionFailed(f'If-Match must be a listing version such as "{tag or 1}".')
-    return int(tag)
+    if (version := whole_number(tag)) is None:
+        raise PreconditionFailed(f'If-Match must be a listing version such as "{tag[:20] or 1}".')
+    return version
 
 
 def stale_version(exc: VersionConflict) -> PreconditionFailed:

@@ -23,10 +23,6 @@ function columnOrder() {
   return [FROZEN, ...order, ...known.filter((field) => field !== FROZEN && !order.includes(field))];
 }
 
-export function visibleFields() {
-  return columnOrder().filter((field) => !layout.hidden.includes(field));
-}
-
 // Put a row's field cells (or the header's columns) in the chosen order. The
 // cells sit between the row's select cell and its warning cell.
 function orderCells(row, selector, attribute) {
@@ -39,12 +35,12 @@ function orderCells(row, selector, attribute) {
   for (const field of order) if (cells.has(field)) row.insertBefore(cells.get(field), anchor);
 }
 
-export function orderRows(root = document) {
+function orderRows() {
   const table = grid();
   if (!table) return;
   const head = table.querySelector("thead tr");
   if (head) orderCells(head, "th[data-col]", "data-col");
-  root.querySelectorAll("tr[data-listing-id]").forEach((row) => orderCells(row, "td[data-field]", "data-field"));
+  document.querySelectorAll("tr[data-listing-id]").forEach((row) => orderCells(row, "td[data-field]", "data-field"));
 }
 
 // One stylesheet rule set, so rows loaded later follow the same settings.

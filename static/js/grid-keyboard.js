@@ -21,7 +21,7 @@ function closeOtherEditors(td) {
   });
 }
 
-export function openEditor(td, text = null) {
+function openEditor(td, text = null) {
   closeOtherEditors(td);
   focusCell(td);
   typed = text === null ? null : { cell: `${td.parentElement.dataset.listingId}/${td.dataset.field}`, text };

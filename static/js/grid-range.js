@@ -18,7 +18,7 @@ function fieldsOf(row) {
 }
 
 // The range as rows (top to bottom) and fields (left to right, as shown).
-export function currentRange() {
+function currentRange() {
   const anchor = activeCell();
   if (!anchor) return null;
   const far = (corner && cellAt(corner.id, corner.field)) || anchor;
@@ -73,7 +73,7 @@ function rangeValues(range) {
 
 // Excel's clipboard format: tabs between cells, a line per row, quotes around a
 // cell that holds a tab, a line break or a quote (quotes doubled).
-export function toTsv(lines) {
+function toTsv(lines) {
   const quote = (text) => (/[\t\n\r"]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
   return lines.map((line) => line.map(quote).join("\t")).join("\n");
 }
@@ -119,10 +119,9 @@ function fillTo(lastRow) {
   if (!targets.length) return;
   const source = rangeValues(range);
   write(targets, range.fields, targets.map((_, i) => source[i % source.length]), { action: "fill" });
-  corner = { id: lastRow.dataset.listingId, field: range.fields.at(-1) };
-  if (range.fields.length > 1 && activeCell().dataset.field === range.fields.at(-1)) {
-    corner.field = range.fields[0];
-  }
+  // The range now reaches the last filled row; its far corner is across from the anchor.
+  const across = activeCell().dataset.field === range.fields[0] ? range.fields.at(-1) : range.fields[0];
+  corner = { id: lastRow.dataset.listingId, field: across };
 }
 
 function clearRange() {
