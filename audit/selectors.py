@@ -13,21 +13,21 @@ from audit.models import AuditEntry
 ACTION_FAMILY_END = "."
 
 
-def audit_entries_by(user: AbstractBaseUser, filters: Mapping[str, Any]) -> QuerySet[AuditEntry]:
+def audit_entries_by(user: AbstractBaseUser, params: Mapping[str, Any]) -> QuerySet[AuditEntry]:
     """What ``user`` did, newest first, narrowed by ``AuditFilterSerializer``'s
     validated filters: action (or a family such as ``listing.``), object id, dates."""
     entries = AuditEntry.objects.filter(actor=user)
-    if action := (filters.get("action") or "").strip():
+    if action := (params.get("action") or "").strip():
         if action.endswith(ACTION_FAMILY_END):
             entries = entries.filter(action__startswith=action)
         else:
             entries = entries.filter(action=action)
-    if object_id := (filters.get("object_id") or "").strip():
+    if object_id := (params.get("object_id") or "").strip():
         entries = entries.filter(object_id=object_id)
-    if filters.get("date_from"):
-        entries = entries.filter(created_at__gte=filters["date_from"])
-    if filters.get("date_to"):
-        entries = entries.filter(created_at__lte=filters["date_to"])
+    if params.get("date_from"):
+        entries = entries.filter(created_at__gte=params["date_from"])
+    if params.get("date_to"):
+        entries = entries.filter(created_at__lte=params["date_to"])
     return entries.select_related("actor")
 
 
