@@ -20,6 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.selectors import login_name, user_by_login_name
 from audit.services import audit_record, field_changes
+from marketplace.errors import FieldError, InvalidInput
 
 
 class InvalidRefreshToken(Exception):
@@ -78,7 +79,7 @@ def user_admin_update(*, user: User, data: Mapping[str, Any], actor: User) -> Us
     """A staff member's change to someone's account; privilege changes are audited."""
     unknown = set(data) - set(USER_ADMIN_FIELDS)
     if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}.")
+        raise InvalidInput([FieldError(name, "Not editable here.") for name in sorted(unknown)])
     stored = User.objects.select_for_update().get(pk=user.pk)
     changes = field_changes({name: getattr(stored, name) for name in data}, data)
     if changes:

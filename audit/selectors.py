@@ -2,7 +2,6 @@
 the audit app depends on no other app of ours.)"""
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,21 +9,27 @@ from django.db.models import QuerySet
 
 from audit.models import AuditEntry
 
+# "listing." selects every action that starts with it.
+ACTION_FAMILY_END = "."
+
 
 def audit_entries_by(user: AbstractBaseUser, params: Mapping[str, Any]) -> QuerySet[AuditEntry]:
-    """What ``user`` did, newest first, narrowed by action (prefix, e.g.
-    ``listing.``), object id and a date range (ISO dates; bad ones are ignored)."""
+    """What ``user`` did, newest first, narrowed by ``AuditFilterSerializer``'s
+    validated filters: action (or a family such as ``listing.``), object type and id, dates."""
     entries = AuditEntry.objects.filter(actor=user)
     if action := (params.get("action") or "").strip():
-        entries = entries.filter(action__startswith=action)
+        if action.endswith(ACTION_FAMILY_END):
+            entries = entries.filter(action__startswith=action)
+        else:
+            entries = entries.filter(action=action)
+    if object_type := (params.get("object_type") or "").strip():
+        entries = entries.filter(object_type=object_type)
     if object_id := (params.get("object_id") or "").strip():
         entries = entries.filter(object_id=object_id)
-    for name, lookup in (("date_from", "created_at__date__gte"), ("date_to", "created_at__date__lte")):
-        try:
-            day = date.fromisoformat(params.get(name) or "")
-        except ValueError:
-            continue
-        entries = entries.filter(**{lookup: day})
+    if params.get("date_from"):
+        entries = entries.filter(created_at__gte=params["date_from"])
+    if params.get("date_to"):
+        entries = entries.filter(created_at__lte=params["date_to"])
     return entries.select_related("actor")
 
 

@@ -133,7 +133,7 @@ def run(rows: int, import_rows: int) -> None:
     )
     timed(
         f"adjust price +5% on all {rows:,}",
-        lambda: select_all("adjust_price", "", {"kind": "percent", "value": "5"}),
+        lambda: select_all("adjust_price", "", {"kind": "percent", "change": "5"}),
     )
 
     model_admin = admin.site.get_model_admin(Listing)

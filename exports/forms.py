@@ -13,9 +13,7 @@ from django.db import models
 from django.http import QueryDict
 
 from exports.formats import FORMATS
-from marketplace.input import whole_number
-
-MAX_IDS = 100_000
+from listings.forms import ListingIdsField
 
 
 class Scope(models.TextChoices):
@@ -30,25 +28,14 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-class IdListField(forms.Field):
-    """Listing ids: ``[1, 2]``, ``"1,2"`` or ``ids=1&ids=2``."""
-
-    widget = forms.MultipleHiddenInput
+class IdListField(ListingIdsField):
+    """Listing ids: ``[1, 2]``, ``"1,2"`` or ``ids=1&ids=2``; the grid's selection rule."""
 
     def to_python(self, value: Any) -> list[int]:
-        ids = []
+        parts = []
         for item in _as_list(value):
-            parts = item.split(",") if isinstance(item, str) else [item]
-            for part in parts:
-                text = part.strip() if isinstance(part, str) else part
-                if text == "":
-                    continue
-                if (number := whole_number(text)) is None:
-                    raise forms.ValidationError(f"“{str(text)[:40]}” is not a listing id.")
-                ids.append(number)
-        if len(ids) > MAX_IDS:
-            raise forms.ValidationError(f"At most {MAX_IDS:,} ids can be exported at once.")
-        return ids
+            parts += [part for part in item.split(",") if part.strip()] if isinstance(item, str) else [item]
+        return super().to_python(parts)
 
 
 class OrderingField(forms.Field):
@@ -111,7 +98,7 @@ class ExportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         scope = cleaned.get("scope")
-        if scope == Scope.SELECTED and not cleaned.get("ids"):
+        if scope == Scope.SELECTED and not cleaned.get("ids") and "ids" not in self.errors:
             self.add_error("ids", "Select at least one listing to export.")
         if scope in (Scope.ALL, Scope.SELECTED):
             cleaned["filter"] = {}

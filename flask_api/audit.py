@@ -10,8 +10,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.api import audit_entries_for
-from audit.selectors import audit_actions_by
+from audit.selectors import audit_actions_by, audit_entries_by
+from audit.serializers import AuditFilterSerializer
 from flask_api.base import FlaskView, page, page_serializer
 
 # Flask's resource types and ours.
@@ -83,7 +83,13 @@ class LogListView(FlaskView):
         params = request.query_params.dict()  # NUL refused by RequestInputMiddleware
         if resource_type := params.pop("resource_type", None):
             params["object_type"] = RESOURCE_TYPES.get(resource_type, resource_type)
-        entries = audit_entries_for(request.user, params).order_by("-created_at", "-id").values(*COLUMNS)
+        filters = AuditFilterSerializer(data=params)
+        filters.is_valid(raise_exception=True)
+        entries = (
+            audit_entries_by(request.user, filters.validated_data)
+            .order_by("-created_at", "-id")
+            .values(*COLUMNS)
+        )
         return Response(page(request, entries, log_json, key="logs"))
 
 
@@ -109,7 +115,7 @@ class LogStatsView(FlaskView):
         )
     )
     def get(self, request: Request) -> Response:
-        entries = audit_entries_for(request.user, {})
+        entries = audit_entries_by(request.user, {})
         counts = entries.order_by().values("action").annotate(count=Count("id")).order_by("action")
         return Response(
             {

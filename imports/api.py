@@ -14,7 +14,7 @@ from imports.serializers import (
     ImportSummarySerializer,
     ImportUploadSerializer,
 )
-from imports.services import ImportNotCommittable, ImportRejected, import_create, import_request_commit
+from imports.services import ImportNotCommittable, import_create, import_request_commit
 from listing_templates.selectors import template_get_for_user
 from marketplace.parsers import FormParser, MultiPartParser
 from marketplace.ratelimits import rate_limited
@@ -23,13 +23,6 @@ from marketplace.ratelimits import rate_limited
 class ImportPagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
-
-
-def rejected_response(exc: ImportRejected) -> Response:
-    return Response(
-        {"detail": exc.message, "errors": [error.as_dict() for error in exc.errors]},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
 
 
 def not_committable_response(exc: ImportNotCommittable) -> Response:
@@ -62,16 +55,13 @@ def imports(request):
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     template = template_get_for_user(request.user, data["template"]) if data.get("template") else None
-    try:
-        upload = import_create(
-            owner=request.user,
-            files=data["file"],
-            mode=data["mode"],
-            template=template,
-            sheet=data.get("sheet") or None,
-        )
-    except ImportRejected as exc:
-        return rejected_response(exc)
+    upload = import_create(
+        owner=request.user,
+        files=data["file"],
+        mode=data["mode"],
+        template=template,
+        sheet=data.get("sheet") or None,
+    )
     return Response(ImportSerializer(upload).data, status=status.HTTP_201_CREATED)
 
 
@@ -91,8 +81,6 @@ def import_commit(request, pk: int):
         upload = import_request_commit(
             upload=upload, actor=request.user, skip_invalid=serializer.validated_data["skip_invalid"]
         )
-    except ImportRejected as exc:
-        return rejected_response(exc)
     except ImportNotCommittable as exc:
         return not_committable_response(exc)
     queued = upload.status in (Import.Status.QUEUED, Import.Status.COMMITTING)

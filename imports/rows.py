@@ -7,7 +7,7 @@ which rows create, update or leave a listing unchanged.
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from imports.readers import FileRejected, Spreadsheet, column_letter, open_sprea
 from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
 from listings.models import Listing
 from listings.validation import clean_listing, listing_warnings
-from marketplace.errors import FieldError, InvalidInput
+from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.input import unstorable_reason
 
 PREVIEW_ROWS = 50
@@ -46,13 +46,7 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "row": self.row,
-            "column": self.column,
-            "field": self.field,
-            "message": self.message,
-        }
+        return asdict(self)
 
     def __str__(self) -> str:
         where = ", ".join(
@@ -409,12 +403,9 @@ def _label_for(import_file: ImportFile, target: str) -> str:
     return target
 
 
-REQUIRED = "This field is required."
-
-
 def _row_error(raw: _RawRow, error: FieldError) -> RowError:
     message = error.message
-    if message == REQUIRED:
+    if error.code == REQUIRED:
         # Say which of the two it is: an empty cell, or no column for the field at all.
         field_name = error.field.replace("_", " ")
         if error.field in raw.file.mapping:

@@ -38,15 +38,21 @@ from marketplace.input import printable, unstorable_reason
 from marketplace.locks import HeldLock, Namespace, lock_held
 
 
-class ImportRejected(Exception):
-    """The import cannot go ahead; ``errors`` name file, row, column and reason."""
+class ImportRejected(InvalidInput):
+    """The import cannot go ahead: ``message`` says why and ``errors`` (``RowError``)
+    name file, row, column and reason, which the API lists as they are."""
 
     def __init__(self, message: str, errors: Sequence[RowError] = (), *, read_with_ocr: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(list(errors), detail=message)
         self.message = message
-        self.errors = list(errors)
         # A file was a PDF: the page points to the OCR page, which reads those.
         self.read_with_ocr = read_with_ocr
+
+    def __str__(self) -> str:
+        return self.message
+
+    def error_items(self) -> list[dict[str, Any]]:
+        return [error.as_dict() for error in self.errors]
 
 
 class ImportNotCommittable(Exception):

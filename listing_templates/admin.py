@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from listing_templates.admin_forms import ApplyTemplateForm
-from listing_templates.models import ListingTemplate
+from listing_templates.models import TEMPLATE_EDITABLE_FIELDS, TEMPLATE_KEPT_FIELDS, ListingTemplate
 from listing_templates.services import template_apply, template_create, template_delete, template_update
 from listings.admin import ListingAdmin
 from listings.models import Listing
@@ -44,18 +44,8 @@ class ListingTemplateAdmin(admin.ModelAdmin):
     search_fields = ("name", "description", "owner__email")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
-    fields = (
-        "owner",
-        "name",
-        "description",
-        "defaults",
-        "is_public",
-        "use_count",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = ("use_count", "created_at", "updated_at")
-    EDITABLE = ("name", "description", "defaults", "is_public")
+    fields = ("owner", *TEMPLATE_EDITABLE_FIELDS, *TEMPLATE_KEPT_FIELDS)
+    readonly_fields = TEMPLATE_KEPT_FIELDS
 
     def get_readonly_fields(self, request, obj=None):
         # template_update never moves a template to another owner.
@@ -67,7 +57,8 @@ class ListingTemplateAdmin(admin.ModelAdmin):
         # Validated by ListingTemplate.clean (clean_template_defaults) on the form,
         # then written and audited by the services.
         if change:
-            changed = {name: getattr(obj, name) for name in form.changed_data if name in self.EDITABLE}
+            edited = set(form.changed_data) & set(TEMPLATE_EDITABLE_FIELDS)
+            changed = {name: getattr(obj, name) for name in edited}
             # The form has already put the new values on ``obj``; the service compares
             # them with the stored template to audit the change.
             stored = ListingTemplate.objects.get(pk=obj.pk)

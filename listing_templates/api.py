@@ -1,13 +1,7 @@
 """The listing templates JSON API: list, create, read, change, delete and apply."""
 
-from collections.abc import Mapping
-from typing import Any
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,17 +18,9 @@ from listing_templates.serializers import (
     template_json,
 )
 from listing_templates.services import template_apply, template_create, template_delete, template_update
-
-# A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
-from listings.api.base import (
-    ERRORS,
-    ID,
-    TOO_LARGE,
-    flag,
-    request_body,
-    selected_listings,
-)
+from listings.api.base import ERRORS, ID
 from listings.api.serializers import CountSerializer
+from marketplace.api_input import valid_body
 
 
 def _template_response(
@@ -42,29 +28,6 @@ def _template_response(
 ) -> Response:
     row = ListingTemplate.objects.values(*TEMPLATE_COLUMNS).get(pk=template.pk)
     return Response(template_json(row, request.user.pk), status=status_code)
-
-
-def _template_data(body: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    data = {name: body[name] for name in ("name", "description", "defaults", "is_public") if name in body}
-    if not partial and "name" not in data:
-        raise ValidationError({"name": ["This field is required."]})
-    if "is_public" in data:
-        data["is_public"] = flag(data, "is_public")
-    for name in ("name", "description"):
-        if name in data and not isinstance(data[name], str):
-            raise ValidationError({name: ["Must be text."]})
-    return data
-
-
-def _template_errors(exc: DjangoValidationError) -> ValidationError:
-    if not hasattr(exc, "error_dict"):
-        return ValidationError({"non_field_errors": exc.messages})
-    return ValidationError(
-        {
-            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in exc.message_dict.items()
-        }
-    )
 
 
 class TemplateListView(APIView):
@@ -76,17 +39,14 @@ class TemplateListView(APIView):
 
     @extend_schema(request=TemplateInputSerializer, responses={201: TemplateSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
-        data = _template_data(request_body(request), partial=False)
-        try:
-            template = template_create(
-                owner=request.user,
-                name=data["name"],
-                defaults=data.get("defaults", {}),
-                description=data.get("description", ""),
-                is_public=data.get("is_public", False),
-            )
-        except DjangoValidationError as exc:
-            raise _template_errors(exc) from exc
+        data = valid_body(TemplateInputSerializer, request)
+        template = template_create(
+            owner=request.user,
+            name=data["name"],
+            defaults=data.get("defaults", {}),
+            description=data.get("description", ""),
+            is_public=data.get("is_public", False),
+        )
         return _template_response(template, request, status.HTTP_201_CREATED)
 
 
@@ -111,11 +71,8 @@ class TemplateDetailView(APIView):
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
         template = template_get_for_user(request.user, pk, writable=True)
-        data = _template_data(request_body(request), partial=partial)
-        try:
-            template = template_update(template=template, data=data, actor=request.user)
-        except DjangoValidationError as exc:
-            raise _template_errors(exc) from exc
+        data = valid_body(TemplateInputSerializer, request, partial=partial)
+        template = template_update(template=template, data=data, actor=request.user)
         return _template_response(template, request)
 
     @extend_schema(parameters=[ID], responses={204: None, **ERRORS})
@@ -128,17 +85,14 @@ class TemplateApplyView(APIView):
     @extend_schema(
         parameters=[ID, IDEMPOTENCY_KEY],
         request=TemplateApplySerializer,
-        responses={200: CountSerializer, **ERRORS, **TOO_LARGE},
+        responses={200: CountSerializer, **ERRORS},
     )
     @idempotent_api
     def post(self, request: Request, pk: int) -> Response:
         """Give the selected listings the template's defaults (fill_empty or overwrite)."""
         template = template_get_for_user(request.user, pk)
-        body = request_body(request)
+        body = valid_body(TemplateApplySerializer, request)
         count = template_apply(
-            template=template,
-            listings=selected_listings(request.user, body),
-            actor=request.user,
-            mode=body.get("mode", "fill_empty"),
+            template=template, listings=body["listings"], actor=request.user, mode=body["mode"]
         )
         return Response({"count": count})

@@ -4,6 +4,11 @@ from django.db import models
 from listings.validation import clean_template_defaults
 from marketplace.errors import InvalidInput
 
+# What a seller (or staff) edits on a template, and what the app keeps on it; the
+# admin, the services and the API read these lists.
+TEMPLATE_EDITABLE_FIELDS = ("name", "description", "defaults", "is_public")
+TEMPLATE_KEPT_FIELDS = ("use_count", "created_at", "updated_at")
+
 
 class ApplyMode(models.TextChoices):
     FILL_EMPTY = "fill_empty", "Fill empty fields"

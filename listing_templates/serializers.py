@@ -4,20 +4,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from listing_templates.models import ApplyMode
+from listing_templates.models import TEMPLATE_EDITABLE_FIELDS, TEMPLATE_KEPT_FIELDS, ApplyMode
 from listings.api.serializers import SelectionSerializer
 
-TEMPLATE_COLUMNS = (
-    "id",
-    "owner_id",
-    "name",
-    "description",
-    "defaults",
-    "is_public",
-    "use_count",
-    "created_at",
-    "updated_at",
-)
+TEMPLATE_COLUMNS = ("id", "owner_id", *TEMPLATE_EDITABLE_FIELDS, *TEMPLATE_KEPT_FIELDS)
 
 
 def template_json(row: dict[str, Any], user_id: int) -> dict[str, Any]:

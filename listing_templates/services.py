@@ -1,20 +1,31 @@
 """Every write to listing templates, and applying a template to listings."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 
 from accounts.models import User
 from audit.services import audit_record, field_changes
-from listing_templates.models import ApplyMode, ListingTemplate
+from listing_templates.models import TEMPLATE_EDITABLE_FIELDS, ApplyMode, ListingTemplate
 from listings.concurrency import save_or_invalid, serialised_per_user
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
 from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults
 from marketplace.errors import FieldError, InvalidInput
+
+
+@contextmanager
+def _model_rules() -> Iterator[None]:
+    """The model's rules (unique name, ``clean_template_defaults``) as ``InvalidInput``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise InvalidInput.from_django(exc) from exc
 
 
 @transaction.atomic
@@ -30,8 +41,9 @@ def template_create(
     template = ListingTemplate(
         owner=owner, name=name, description=description, is_public=is_public, defaults=defaults
     )
-    template.full_clean()
-    save_or_invalid(template)
+    with _model_rules():
+        template.full_clean()
+        save_or_invalid(template)
     audit_record(
         actor=actor or owner,
         action="template.create",
@@ -43,15 +55,16 @@ def template_create(
 
 @transaction.atomic
 def template_update(*, template: ListingTemplate, data: Mapping[str, Any], actor: User) -> ListingTemplate:
-    editable = ("name", "description", "defaults", "is_public")
-    before = {name: getattr(template, name) for name in editable}
-    for name in editable:
+    before = {name: getattr(template, name) for name in TEMPLATE_EDITABLE_FIELDS}
+    for name in TEMPLATE_EDITABLE_FIELDS:
         if name in data:
             setattr(template, name, data[name])
-    template.full_clean()
-    changes = field_changes(before, {name: getattr(template, name) for name in editable})
+    with _model_rules():
+        template.full_clean()
+    changes = field_changes(before, {name: getattr(template, name) for name in TEMPLATE_EDITABLE_FIELDS})
     if changes:
-        save_or_invalid(template)
+        with _model_rules():
+            save_or_invalid(template)
         audit_record(actor=actor, action="template.update", obj=template, changes=changes)
     return template
 

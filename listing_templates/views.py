@@ -3,7 +3,6 @@ selection."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +18,7 @@ from listing_templates.services import (
 from listings.selectors import listing_get_for_user
 from listings.views.bulk import Selection, listings_phrase, run_bulk_action, valid_form_data
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import form_add_errors, message_errors
 from marketplace.input import int_parameter
 
 
@@ -71,9 +71,8 @@ def _save_template(request, form, template=None):
             },
             actor=request.user,
         )
-    except ValidationError as exc:
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
+    except InvalidInput as exc:
+        form_add_errors(form, exc)
         return None
 
 
@@ -119,7 +118,7 @@ def template_add_rows(request):
     try:
         template_rows_create(template=template, owner=request.user, count=count, actor=request.user)
     except InvalidInput as exc:
-        messages.error(request, f"Template “{template.name}” has invalid defaults: {exc}")
+        message_errors(request, exc, prefix=f"Template “{template.name}” has invalid defaults: ")
         return redirect("listing_templates:list")
     messages.success(request, f"Added {count} row{'s' if count != 1 else ''} from “{template.name}”.")
     return redirect("listings:grid")

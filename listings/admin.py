@@ -16,17 +16,18 @@ from audit.services import new_batch
 from listings.admin_forms import (
     CategoryInput,
     DeleteListingsForm,
-    PriceAdjustForm,
     SetCategoryForm,
     SetConditionForm,
     SetShippingForm,
 )
 from listings.categories import all_categories
 from listings.fields import LISTING_FIELDS
+from listings.forms import PriceAdjustForm
 from listings.models import Listing
 from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
 from listings.services.changes import listing_create, listing_delete, listing_update
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import form_add_errors
 
 # Posted by the bulk action pages' submit button, like "post" on Django's delete confirmation.
 CONFIRM_FIELD = "confirm"
@@ -58,6 +59,32 @@ class ListingAdminForm(forms.ModelForm):
         model = Listing
         fields = ("owner", *LISTING_FIELDS)
         widgets = {"category": CategoryInput()}
+
+
+def set_field_action(
+    field: str, form_class: type[forms.Form], *, title: str, done: Callable[[object, str], str]
+):
+    """An admin action that asks for one field's value (``form_class`` has that
+    field) and sets it on the selected listings through ``listings_bulk_set``;
+    ``done(value, "3 listings")`` says what happened."""
+    name = "shipping" if field == "offer_shipping" else field
+
+    @admin.action(description=f"Set {name} of selected listings…", permissions=["change"])
+    def action(model_admin, request, queryset):
+        return model_admin.bulk_action(
+            request,
+            queryset,
+            action=f"set_{name}",
+            form_class=form_class,
+            title=title,
+            apply=lambda form: listings_bulk_set(
+                listings=queryset, values={field: form.cleaned_data[field]}, actor=request.user
+            ),
+            done=lambda form, listings: done(form.cleaned_data[field], listings),
+        )
+
+    action.__name__ = f"set_{name}"
+    return action
 
 
 @admin.register(Listing)
@@ -166,8 +193,7 @@ class ListingAdmin(admin.ModelAdmin):
             try:
                 changed = apply(form)
             except InvalidInput as exc:
-                for error in exc.errors:
-                    form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_add_errors(form, exc)
             else:
                 self.message_user(
                     request,
@@ -202,53 +228,26 @@ class ListingAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/listings/listing/bulk_action.html", context)
 
-    @admin.action(description="Set condition of selected listings…", permissions=["change"])
-    def set_condition(self, request, queryset):
-        return self.bulk_action(
-            request,
-            queryset,
-            action="set_condition",
-            form_class=SetConditionForm,
-            title="Set the condition",
-            apply=lambda form: listings_bulk_set(
-                listings=queryset, values={"condition": form.cleaned_data["condition"]}, actor=request.user
-            ),
-            done=lambda form, listings: f"Condition set to “{form.cleaned_data['condition']}” on {listings}.",
-        )
-
-    @admin.action(description="Set category of selected listings…", permissions=["change"])
-    def set_category(self, request, queryset):
-        return self.bulk_action(
-            request,
-            queryset,
-            action="set_category",
-            form_class=SetCategoryForm,
-            title="Set the category",
-            apply=lambda form: listings_bulk_set(
-                listings=queryset, values={"category": form.cleaned_data["category"]}, actor=request.user
-            ),
-            done=lambda form, listings: f"Category set to “{form.cleaned_data['category']}” on {listings}.",
-        )
-
-    @admin.action(description="Set shipping of selected listings…", permissions=["change"])
-    def set_shipping(self, request, queryset):
-        return self.bulk_action(
-            request,
-            queryset,
-            action="set_shipping",
-            form_class=SetShippingForm,
-            title="Set shipping",
-            apply=lambda form: listings_bulk_set(
-                listings=queryset,
-                values={"offer_shipping": form.cleaned_data["offer_shipping"]},
-                actor=request.user,
-            ),
-            done=lambda form, listings: (
-                f"Shipping offered on {listings}."
-                if form.cleaned_data["offer_shipping"]
-                else f"Pick-up only on {listings}."
-            ),
-        )
+    set_condition = set_field_action(
+        "condition",
+        SetConditionForm,
+        title="Set the condition",
+        done=lambda value, listings: f"Condition set to “{value}” on {listings}.",
+    )
+    set_category = set_field_action(
+        "category",
+        SetCategoryForm,
+        title="Set the category",
+        done=lambda value, listings: f"Category set to “{value}” on {listings}.",
+    )
+    set_shipping = set_field_action(
+        "offer_shipping",
+        SetShippingForm,
+        title="Set shipping",
+        done=lambda value, listings: (
+            f"Shipping offered on {listings}." if value else f"Pick-up only on {listings}."
+        ),
+    )
 
     @admin.action(description="Adjust price of selected listings…", permissions=["change"])
     def adjust_price(self, request, queryset):
@@ -259,7 +258,7 @@ class ListingAdmin(admin.ModelAdmin):
             form_class=PriceAdjustForm,
             title="Adjust prices",
             apply=lambda form: listings_price_adjust(
-                listings=queryset, actor=request.user, **form.service_kwargs()
+                listings=queryset, actor=request.user, **form.price_change()
             ),
             done=lambda form, listings: f"Prices adjusted on {listings}.",
         )

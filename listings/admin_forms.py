@@ -1,8 +1,6 @@
 """Forms of the admin's bulk actions and import. They ask for a value only; the
 values are then cleaned once more by ``listings.validation`` inside the service."""
 
-from decimal import Decimal
-
 from django import forms
 
 from listings.fields import CATEGORY_MAX_LENGTH, Condition
@@ -39,33 +37,6 @@ class SetShippingForm(forms.Form):
         widget=forms.RadioSelect,
         label="Shipping",
     )
-
-
-class PriceAdjustForm(forms.Form):
-    PERCENT = "percent"
-    AMOUNT = "amount"
-
-    kind = forms.ChoiceField(
-        choices=((PERCENT, "By a percentage"), (AMOUNT, "By a fixed amount")),
-        widget=forms.RadioSelect,
-        initial=PERCENT,
-        label="Adjust",
-    )
-    value = forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        help_text="Negative lowers prices: -10 with “percentage” is 10% off. Prices never go below 0.",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") == self.PERCENT and cleaned.get("value", 0) < Decimal(-100):
-            self.add_error("value", "A price cannot drop by more than 100%.")
-        return cleaned
-
-    def service_kwargs(self) -> dict[str, Decimal]:
-        """``percent=`` or ``amount=`` for ``listings_price_adjust``."""
-        return {self.cleaned_data["kind"]: self.cleaned_data["value"]}
 
 
 class DeleteListingsForm(forms.Form):

@@ -1,9 +1,13 @@
 """Forms of the spreadsheet and templates pages. They only shape input; the
 listing rules live in ``listings.validation`` and run inside the services."""
 
+from decimal import Decimal
+
 from django import forms
 
-from marketplace.input import whole_number
+from listings.validation import PERCENT_MAX, PERCENT_MIN, clean_listing_ids, clean_price_change
+from marketplace.errors import InvalidInput
+from marketplace.html_errors import form_add_errors
 
 BULK_FIELDS = (
     ("condition", "Condition"),
@@ -14,17 +18,26 @@ BULK_FIELDS = (
 )
 
 
+class ListingIdsField(forms.Field):
+    """Ticked listing ids (``ids=1&ids=2``), cleaned by ``clean_listing_ids``: the
+    selection rule (and cap) the API and exports share."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return clean_listing_ids(list(value or []))
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.messages()) from exc
+
+
 class SelectionForm(forms.Form):
     """Which listings a bulk action is for: ticked ids, or every listing that
     matches the grid's current filters."""
 
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    # Any id is acceptable; ownership is enforced by the selector.
+    ids = ListingIdsField(required=False)
     all_matching = forms.BooleanField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any integer is acceptable; ownership is enforced by the selector.
-        self.fields["ids"].valid_value = lambda value: whole_number(value) is not None
 
     def clean(self):
         cleaned = super().clean()
@@ -39,9 +52,39 @@ class BulkSetForm(forms.Form):
 
 
 class PriceAdjustForm(forms.Form):
-    KINDS = (("percent", "%"), ("amount", "amount"))
-    kind = forms.ChoiceField(choices=KINDS)
-    change = forms.DecimalField(max_digits=10, decimal_places=2)
+    """A price adjust, for the grid and the admin; the API's ``PriceAdjustSerializer``
+    and the service apply the same rule (``clean_price_change``), so every door
+    accepts and refuses the same changes with the same words."""
+
+    kind = forms.ChoiceField(
+        choices=(("percent", "By a percentage"), ("amount", "By a fixed amount")),
+        widget=forms.RadioSelect,
+        initial="percent",
+        label="Adjust",
+    )
+    # Text, not a DecimalField: the rule's messages, not Django's, must reach the seller.
+    # (Named "change": the grid's bulk bar has one form, where "value" is the set action's.)
+    change = forms.CharField(
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        required=False,
+        help_text=(
+            f"Negative lowers prices: -10 with “percentage” is 10% off ({PERCENT_MIN} to {PERCENT_MAX:,}). "
+            "Prices never go below 0."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "kind" in cleaned:
+            try:
+                cleaned["price_change"] = clean_price_change(**{cleaned["kind"]: cleaned.get("change", "")})
+            except InvalidInput as exc:
+                form_add_errors(self, exc, into="change")
+        return cleaned
+
+    def price_change(self) -> dict[str, Decimal]:
+        """``percent=`` or ``amount=`` for ``listings_price_adjust``."""
+        return self.cleaned_data["price_change"]
 
 
 class FindReplaceForm(forms.Form):

@@ -15,6 +15,7 @@ from listings.fields import LISTING_FIELDS, Source
 from listings.filters import registered_filters
 from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
+from marketplace.errors import FieldError, InvalidInput
 from marketplace.input import unstorable_reason, whole_number
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
@@ -75,9 +76,11 @@ def ordering_from(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(ordering)
 
 
-class FilterError(ValueError):
+class FilterError(InvalidInput):
+    """A bad filter value: one field and its message."""
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__([FieldError(field, message)])
         self.field = field
         self.message = message
 
@@ -136,9 +139,9 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
         value = params.get(name)
         if value not in (None, ""):
             try:
-                flag = parse_bool(value)
-            except ValueError as exc:
-                raise FilterError(name, str(exc)) from exc
+                flag = parse_bool(value, name)
+            except InvalidInput as exc:
+                raise FilterError(name, exc.messages()) from exc
             if name == "offer_shipping":
                 queryset = queryset.filter(offer_shipping=flag)
             else:

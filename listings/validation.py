@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+
 from listings.categories import canonical_category
 from listings.fields import (
     CATEGORY_MAX_LENGTH,
@@ -20,7 +22,8 @@ from listings.fields import (
     Condition,
     Source,
 )
-from marketplace.errors import FieldError, InvalidInput
+from marketplace.errors import REQUIRED, FieldError, InvalidInput
+from marketplace.ids import MAX_ID
 
 PRICE_MAX = Decimal("99999999.99")
 CENT = Decimal("0.01")
@@ -66,10 +69,10 @@ _PROHIBITED_RE = re.compile(
 )
 
 
-def parse_price(value: Any) -> Decimal:
+def parse_price(value: Any, field: str = "price") -> Decimal:
     """A price from what a seller typed: ``"$1,299.00"``, ``"1.299,00 €"``, ``15``."""
     if isinstance(value, bool) or value is None:
-        raise ValueError("Enter a price.")
+        raise InvalidInput.one(field, "Enter a price.")
     if isinstance(value, (int, Decimal)):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -79,17 +82,17 @@ def parse_price(value: Any) -> Decimal:
         negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
         digits = re.sub(r"[^\d.,]", "", text)
         if not digits or not re.search(r"\d", digits):
-            raise ValueError(f"“{text[:40]}” is not a price.")
+            raise InvalidInput.one(field, f"“{text[:40]}” is not a price.")
         amount = Decimal(_decimal_text(digits))
         if negative:
             amount = -amount
     if not amount.is_finite():
-        raise ValueError("Enter a finite price.")
+        raise InvalidInput.one(field, "Enter a finite price.")
     amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if amount < 0:
-        raise ValueError("The price cannot be negative.")
+        raise InvalidInput.one(field, "The price cannot be negative.")
     if amount > PRICE_MAX:
-        raise ValueError(f"The price cannot be more than {PRICE_MAX:,}.")
+        raise InvalidInput.one(field, f"The price cannot be more than {PRICE_MAX:,}.")
     return amount
 
 
@@ -113,14 +116,14 @@ def _decimal_text(digits: str) -> str:
     try:
         Decimal(f"{whole or 0}.{fraction}")
     except InvalidOperation as exc:
-        raise ValueError(f"“{digits}” is not a price.") from exc
+        raise InvalidInput.one("price", f"“{digits}” is not a price.") from exc
     return f"{whole or 0}.{fraction}"
 
 
 _CONDITION_VALUES = frozenset(Condition.values)
 
 
-def parse_condition(value: Any) -> str:
+def parse_condition(value: Any, field: str = "condition") -> str:
     text = "" if value is None else str(value)
     # A frozenset, not Condition.values: that builds a list on every call (imports call this 100,000 times).
     if text in _CONDITION_VALUES:
@@ -129,10 +132,10 @@ def parse_condition(value: Any) -> str:
     if key in _CONDITION_SYNONYMS:
         return _CONDITION_SYNONYMS[key].value
     choices = ", ".join(Condition.values)
-    raise ValueError(f"“{text[:40]}” is not a condition; use one of: {choices}.")
+    raise InvalidInput.one(field, f"“{text[:40]}” is not a condition; use one of: {choices}.")
 
 
-def parse_bool(value: Any) -> bool:
+def parse_bool(value: Any, field: str = "offer_shipping") -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
@@ -142,7 +145,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE_WORDS:
         return False
-    raise ValueError(f"“{str(value)[:40]}” is not yes or no.")
+    raise InvalidInput.one(field, f"“{str(value)[:40]}” is not yes or no.")
 
 
 def _clean_text(value: Any) -> str:
@@ -153,26 +156,25 @@ def _clean_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _clean_title(value: Any) -> str:
-    title = " ".join(_clean_text(value).split())
-    if not title:
-        raise ValueError("A title is required.")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ValueError(f"The title has {len(title)} characters; the most is {TITLE_MAX_LENGTH}.")
-    return title
-
-
-def _clean_description(value: Any) -> str:
-    text = _clean_text(value)
-    if len(text) > DESCRIPTION_MAX_LENGTH:
-        raise ValueError(f"The description has {len(text)} characters; the most is {DESCRIPTION_MAX_LENGTH}.")
+def _at_most(field: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise InvalidInput.one(field, f"The {field} has {len(text)} characters; the most is {limit}.")
     return text
 
 
+def _clean_title(value: Any) -> str:
+    title = " ".join(_clean_text(value).split())
+    if not title:
+        raise InvalidInput.one("title", "A title is required.")
+    return _at_most("title", title, TITLE_MAX_LENGTH)
+
+
+def _clean_description(value: Any) -> str:
+    return _at_most("description", _clean_text(value), DESCRIPTION_MAX_LENGTH)
+
+
 def _clean_category(value: Any) -> str:
-    text = _clean_text(value)
-    if len(text) > CATEGORY_MAX_LENGTH:
-        raise ValueError(f"The category has {len(text)} characters; the most is {CATEGORY_MAX_LENGTH}.")
+    text = _at_most("category", _clean_text(value), CATEGORY_MAX_LENGTH)
     return canonical_category(text) or text
 
 
@@ -202,12 +204,12 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
             if name in _DEFAULTS:
                 cleaned[name] = _DEFAULTS[name]
                 continue
-            errors.append(FieldError(name, "This field is required."))
+            errors.append(FieldError(name, "This field is required.", code=REQUIRED))
             continue
         try:
             cleaned[name] = _CLEANERS[name](data[name])
-        except (ValueError, InvalidOperation) as exc:
-            errors.append(FieldError(name, str(exc) or "Invalid value."))
+        except InvalidInput as exc:
+            errors += [FieldError(name, error.message, code=error.code) for error in exc.errors]
     if errors:
         raise InvalidInput(errors)
     return cleaned
@@ -270,3 +272,65 @@ def listing_warnings(values: Mapping[str, Any]) -> list[str]:
     if found:
         warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
     return warnings
+
+
+# --- Price adjust: one rule for the grid, the API, the admin and commands -------
+
+# A cut of 100 % or more would make every price 0; a rise past ×11 is a typo.
+PERCENT_MIN = Decimal("-99.99")
+PERCENT_MAX = Decimal("1000")
+PRICE_ADJUST_KINDS = ("percent", "amount")
+
+
+def _change_number(name: str, value: Any, low: Decimal, high: Decimal, unit: str) -> Decimal:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput.one(name, f"Enter the {unit} as a number.")
+    try:
+        # A JSON float arrives as a float: its shortest text (1.005), not its binary value.
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInput.one(name, f"“{str(value)[:40]}” is not a number.") from None
+    if not number.is_finite() or not low <= number <= high:
+        raise InvalidInput.one(name, f"The {unit} must be from {low:,} to {high:,}.")
+    if number != number.quantize(CENT):
+        raise InvalidInput.one(name, f"The {unit} can have at most 2 decimals.")
+    # As typed ("-10", "12.50"), but "1E+2" written out as 100.00.
+    return number.quantize(CENT) if number.as_tuple().exponent > 0 else number
+
+
+def clean_price_change(*, percent: Any = None, amount: Any = None) -> dict[str, Decimal]:
+    """``{"percent": p}`` or ``{"amount": a}``: a percent from -99.99 to 1,000 or an
+    amount of at most ±PRICE_MAX, each with at most 2 decimals. Raises ``InvalidInput``
+    naming the field (``percent``, ``amount``, or ``price_adjust`` for neither/both)."""
+    given = {name: value for name, value in (("percent", percent), ("amount", amount)) if value is not None}
+    if len(given) != 1:
+        raise InvalidInput.one("price_adjust", "Give either a percent or an amount.")
+    if "percent" in given:
+        return {"percent": _change_number("percent", percent, PERCENT_MIN, PERCENT_MAX, "percentage")}
+    return {"amount": _change_number("amount", amount, -PRICE_MAX, PRICE_MAX, "amount")}
+
+
+# --- Selections: listings named by id ------------------------------------------
+
+
+def clean_listing_ids(value: Any, field: str = "ids") -> list[int]:
+    """Listing ids from a list (of ints or digit strings), at most
+    ``settings.SELECTION_MAX_IDS`` of them: the one cap of the grid, the API and
+    exports. Whose they are is the selector's business (others' match nothing)."""
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput.one(field, "A list of listing ids.")
+    ids = []
+    for item in value:
+        text = item.strip() if isinstance(item, str) else item
+        # At most 19 digits before int(): a 5,000-digit string is refused, not converted.
+        digits = isinstance(text, str) and 0 < len(text) <= 19 and text.isascii() and text.isdigit()
+        number = text if type(text) is int else int(text) if digits else -1
+        if not 0 <= number <= MAX_ID:
+            raise InvalidInput.one(field, f"“{str(item)[:40]}” is not a listing id.")
+        ids.append(number)
+    cap = settings.SELECTION_MAX_IDS
+    if len(ids) > cap:
+        raise InvalidInput.one(
+            field, f"Select at most {cap:,} listings one by one ({len(ids):,} sent); use a filter for more."
+        )
+    return ids

@@ -1,13 +1,17 @@
-"""The API's error shape: ``{"detail": ..., "errors": [{"index"?, "field", "message"}]}``."""
+"""The API's error shape: ``{"detail": ..., "errors": [{"index"?, "field", "message"}]}``.
+
+The one place where errors become API answers: ``InvalidInput`` from any service,
+DRF's own validation errors, and every other API exception."""
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from marketplace.errors import InvalidInput
+from marketplace.errors import NON_FIELD, InvalidInput
 from marketplace.input import InvalidParameter
 
 
@@ -22,18 +26,20 @@ class ErrorSerializer(serializers.Serializer):
     errors = ErrorItemSerializer(many=True)
 
 
-def _flatten(detail: Any, field: str = "non_field_errors", index: int | None = None) -> list[dict]:
+def _flatten(detail: Any, field: str = NON_FIELD, index: int | None = None) -> list[dict]:
     if isinstance(detail, dict):
         errors = []
         for key, value in detail.items():
-            errors += _flatten(value, key if field == "non_field_errors" else f"{field}.{key}", index)
+            # A nested serializer's own errors belong to the field that holds it.
+            nested = field if key == NON_FIELD else f"{field}.{key}"
+            errors += _flatten(value, key if field == NON_FIELD else nested, index)
         return errors
     if isinstance(detail, list):
         if detail and all(isinstance(item, dict) for item in detail):
             # A list of per-item error objects (many=True).
             errors = []
             for position, item in enumerate(detail):
-                errors += _flatten(item, "non_field_errors", position)
+                errors += _flatten(item, NON_FIELD, position)
             return errors
         errors = []
         for item in detail:
@@ -45,23 +51,18 @@ def _flatten(detail: Any, field: str = "non_field_errors", index: int | None = N
     return [error]
 
 
-def listing_invalid_response(exc: InvalidInput, index: int | None = None) -> Response:
-    errors = []
-    for error in exc.errors:
-        position = error.index if error.index is not None else index
-        errors.append(
-            {
-                **({"index": position} if position is not None else {}),
-                "field": error.field,
-                "message": error.message,
-            }
-        )
-    return Response({"detail": "Invalid listing.", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-
-
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        detail = "The request body is too large."
+        return Response({"detail": detail, "errors": []}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        # Too many form fields or files, a malformed multipart body: Django's own
+        # limits, which would otherwise answer with an HTML page.
+        detail = "The request body is malformed or has too many fields; send JSON."
+        return Response({"detail": detail, "errors": []}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidInput):
-        return listing_invalid_response(exc)
+        errors = exc.error_items()
+        return Response({"detail": exc.detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidParameter):
         exc = ValidationError({exc.name: [exc.message]})
     response = drf_exception_handler(exc, context)

@@ -2,6 +2,8 @@
 
 from drf_spectacular import openapi
 
+from marketplace.ids import MAX_ID
+
 ERROR_SCHEMA_NAME = "ApiError"
 ERROR_SCHEMA = {
     "type": "object",
@@ -36,7 +38,7 @@ COMMON_ERRORS = {
 
 # Ids in URLs are matched by Django's <int:...> converter: digits only, and they must
 # fit PostgreSQL's bigint.
-PATH_ID_BOUNDS = {"minimum": 0, "maximum": 2**63 - 1}
+PATH_ID_BOUNDS = {"minimum": 0, "maximum": MAX_ID}
 
 
 def add_common_error_responses(result, generator, request, public):

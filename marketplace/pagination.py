@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -147,3 +148,13 @@ def keyset_page(
         "previous": link("before", rows[0]) if more_before and rows else None,
         "results": [to_json(row) for row in rows],
     }
+
+
+class KeysetPageSerializer(serializers.Serializer):
+    """The envelope of a ``keyset_page``; a subclass adds ``results``."""
+
+    count = serializers.IntegerField(allow_null=True, help_text="On the first page, or with count=true.")
+    first = serializers.URLField()
+    last = serializers.URLField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)

@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "imports.models.Import.Status",
         "TemplateApplyModeEnum": "listing_templates.models.ApplyMode",
         "ScanStatusEnum": "ocr.models.Scan.Status",
+        "FindReplaceFieldEnum": "listings.services.find_replace.FIND_REPLACE_FIELDS",
     },
     # Swagger UI from our own static files, not a CDN (like htmx).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -255,6 +256,9 @@ RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
 RATE_LIMIT_ACCOUNTS = env_str("RATE_LIMIT_ACCOUNTS", "20/m")
 # Redis down: serve and log rather than refuse everything (see marketplace/ratelimits.py).
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
+# Listings chosen one by one (ticked in the grid, ``ids`` in the API, an export of the
+# selection); more are chosen by filter ("all matching").
+SELECTION_MAX_IDS = env_int("SELECTION_MAX_IDS", 10_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)

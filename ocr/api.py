@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from listing_templates.selectors import template_get_for_user
+from marketplace.api_input import valid_body
 from marketplace.parsers import FormParser, JSONParser, MultiPartParser
 from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
@@ -113,12 +114,14 @@ class CorrectSerializer(serializers.Serializer):
 
 
 class ConvertSerializer(serializers.Serializer):
-    candidates = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
+    candidates = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_empty=False,
+        help_text="Candidate ids; without them, the ticked (selected) candidates not converted yet, "
+        "as the review page converts.",
+    )
     template = serializers.IntegerField(required=False, allow_null=True)
-
-
-def _invalid(exc: services.ScanInvalid) -> Response:
-    return Response({"detail": "Invalid input.", "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 @extend_schema(methods=["GET"], operation_id="ocr_scans_list", responses=ScanSerializer(many=True))
@@ -133,10 +136,7 @@ def scans(request: Request) -> Response:
         return Response(ScanSerializer(selectors.scans_for_user(request.user), many=True).data)
     upload = UploadSerializer(data=request.data)
     upload.is_valid(raise_exception=True)
-    try:
-        scan = services.scan_create(owner=request.user, upload=upload.validated_data["file"])
-    except services.ScanInvalid as exc:
-        return _invalid(exc)
+    scan = services.scan_create(owner=request.user, upload=upload.validated_data["file"])
     return Response(ScanSerializer(scan).data, status=status.HTTP_201_CREATED)
 
 
@@ -155,13 +155,8 @@ def scan_detail(request: Request, scan_id: int) -> Response:
 @parser_classes([JSONParser])
 def scan_correct(request: Request, scan_id: int) -> Response:
     scan = selectors.scan_get_for_user(request.user, scan_id)
-    body = CorrectSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    edits = [dict(edit) for edit in body.validated_data["candidates"]]
-    try:
-        updated = services.scan_correct(scan=scan, edits=edits, actor=request.user)
-    except services.ScanInvalid as exc:
-        return _invalid(exc)
+    edits = [dict(edit) for edit in valid_body(CorrectSerializer, request)["candidates"]]
+    updated = services.scan_correct(scan=scan, edits=edits, actor=request.user)
     return Response(CandidateSerializer(updated, many=True).data)
 
 
@@ -181,19 +176,11 @@ def scan_correct(request: Request, scan_id: int) -> Response:
 @parser_classes([JSONParser])
 def scan_convert(request: Request, scan_id: int) -> Response:
     scan = selectors.scan_get_for_user(request.user, scan_id)
-    body = ConvertSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    template_id = body.validated_data.get("template")
-    template = template_get_for_user(request.user, template_id) if template_id else None
-    try:
-        listings = services.scan_convert(
-            scan=scan,
-            actor=request.user,
-            candidate_ids=body.validated_data.get("candidates"),
-            template=template,
-        )
-    except services.ScanInvalid as exc:
-        return _invalid(exc)
+    body = valid_body(ConvertSerializer, request)
+    template = template_get_for_user(request.user, body["template"]) if body.get("template") else None
+    listings = services.scan_convert(
+        scan=scan, actor=request.user, candidate_ids=body.get("candidates"), template=template
+    )
     return Response(
         {"created": len(listings), "listings": [listing.pk for listing in listings]},
         status=status.HTTP_201_CREATED,

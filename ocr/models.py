@@ -79,6 +79,10 @@ class ScanPage(models.Model):
         return f"{self.scan} p. {self.number}"
 
 
+# The listing fields a candidate proposes (and the seller corrects on the review page).
+CANDIDATE_FIELDS = ("title", "price", "description")
+
+
 class Candidate(models.Model):
     """A listing the parser proposes, which the seller corrects and converts."""
 

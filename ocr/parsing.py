@@ -20,6 +20,7 @@ from statistics import mean
 
 from listings.fields import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from listings.validation import parse_price
+from marketplace.errors import InvalidInput
 
 # Words Tesseract could not read well enough to trust without a look.
 LOW_CONFIDENCE = 60.0
@@ -115,7 +116,7 @@ def find_prices(text: str) -> list[Price]:
         number = match.group("pre_amount") or match.group("post_amount") or match.group("bare")
         try:
             amount = parse_price(number.replace("'", "").replace(" ", ""))
-        except ValueError:
+        except InvalidInput:
             continue
         has_currency = match.group("bare") is None
         prices.append(Price(amount, match.start(), match.end(), has_currency))

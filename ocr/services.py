@@ -3,7 +3,6 @@ into listings, re-reading a page, deletion. The worker's reading is ``ocr.worker
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,24 +20,30 @@ from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults, parse_bool
 from marketplace.errors import FieldError, InvalidInput
 from ocr import engine
-from ocr.models import Candidate, Scan, ScanPage
+from ocr.models import CANDIDATE_FIELDS, Candidate, Scan, ScanPage
 from ocr.worker import process_scan
 
 logger = logging.getLogger(__name__)
 
-CANDIDATE_FIELDS = ("title", "price", "description")
 # How the engine names the candidate -> listing link it restores on redo.
 CANDIDATE_LINK = "ocr.candidate.listing"
 
 
-@dataclass
-class ScanInvalid(Exception):
-    """Bad input to an OCR write: ``errors`` are ``{"index"?, "field", "message"}``."""
+class CandidatesInvalid(InvalidInput):
+    """Candidates that cannot become listings: each error's index is the candidate's
+    position in the conversion, and the API names the candidate's id beside it."""
 
-    errors: list[dict] = field(default_factory=list)
+    def __init__(self, errors: list[FieldError], candidate_ids: Sequence[int]) -> None:
+        super().__init__(errors)
+        self.candidate_ids = list(candidate_ids)
 
-    def __str__(self) -> str:
-        return "; ".join(f"{e['field']}: {e['message']}" for e in self.errors)
+    def error_items(self) -> list[dict[str, Any]]:
+        return [
+            {**error.as_dict(), "candidate": self.candidate_ids[error.index]}
+            if error.index is not None
+            else error.as_dict()
+            for error in self.errors
+        ]
 
 
 @transaction.atomic
@@ -48,20 +53,15 @@ def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
     fails the scan with a reason if they cannot."""
     limit = settings.OCR_MAX_BYTES
     if not upload.size:
-        raise ScanInvalid([{"field": "file", "message": "The file is empty."}])
+        raise InvalidInput.one("file", "The file is empty.")
     if upload.size > limit:
-        raise ScanInvalid(
-            [
-                {
-                    "field": "file",
-                    "message": f"The file is {upload.size / 1e6:.1f} MB; the most is {limit / 1e6:.0f} MB.",
-                }
-            ]
+        raise InvalidInput.one(
+            "file", f"The file is {upload.size / 1e6:.1f} MB; the most is {limit / 1e6:.0f} MB."
         )
     try:
         extension = engine.upload_extension(upload)
     except engine.ScanRejected as exc:
-        raise ScanInvalid([{"field": "file", "message": str(exc)}]) from exc
+        raise InvalidInput.one("file", str(exc)) from exc
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     scan = Scan(owner=owner, original_name=name, file_size=upload.size)
     # Stored under a name of ours: the uploaded one is only shown, never trusted.
@@ -79,10 +79,7 @@ def _clean_candidate_edit(data: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput([FieldError(name, "Not a candidate field.") for name in unknown])
     cleaned = clean_listing({k: v for k, v in data.items() if k in CANDIDATE_FIELDS}, partial=True)
     if "selected" in data:
-        try:
-            cleaned["selected"] = parse_bool(data["selected"])
-        except ValueError as exc:
-            raise InvalidInput([FieldError("selected", str(exc))]) from exc
+        cleaned["selected"] = parse_bool(data["selected"], "selected")
     return cleaned
 
 
@@ -111,11 +108,12 @@ def candidate_update(*, candidate: Candidate, data: Mapping[str, Any], actor: Us
 def scan_correct(*, scan: Scan, edits: Sequence[Mapping[str, Any]], actor: User) -> list[Candidate]:
     """Apply a list of ``{"id", field: value}`` edits: all of them or none."""
     by_id = {candidate.pk: candidate for candidate in scan.candidates.all()}
-    errors, updated = [], []
+    errors: list[FieldError] = []
+    updated = []
     for index, edit in enumerate(edits):
         candidate = by_id.get(edit.get("id")) if isinstance(edit, Mapping) else None
         if candidate is None:
-            errors.append({"index": index, "field": "id", "message": "No such candidate in this scan."})
+            errors.append(FieldError("id", "No such candidate in this scan.", index))
             continue
         try:
             updated.append(
@@ -124,10 +122,10 @@ def scan_correct(*, scan: Scan, edits: Sequence[Mapping[str, Any]], actor: User)
                 )
             )
         except InvalidInput as exc:
-            errors += [{"index": index, "field": e.field, "message": e.message} for e in exc.errors]
+            errors += [FieldError(e.field, e.message, index) for e in exc.errors]
     if errors:
         transaction.set_rollback(True)
-        raise ScanInvalid(errors)
+        raise InvalidInput(errors)
     return updated
 
 
@@ -140,27 +138,26 @@ def scan_convert(
     template: ListingTemplate | None = None,
 ) -> list[Listing]:
     """Turn candidates into listings (source ``ocr``, linked to the scan): the
-    named ones, or every candidate not converted yet. A template's defaults fill
-    the fields a candidate leaves empty. All or nothing."""
+    named ones, or by default the ticked ones (``selected``; new candidates start
+    ticked) not converted yet: the review page and the API choose alike. A
+    template's defaults fill the fields a candidate leaves empty. All or nothing."""
     candidates = scan.candidates.select_for_update(of=("self",)).order_by("page__number", "position", "id")
     if candidate_ids is None:
-        chosen = list(candidates.filter(listing__isnull=True))
+        chosen = list(candidates.filter(selected=True, listing__isnull=True))
     else:
         chosen = list(candidates.filter(pk__in=candidate_ids))
         unknown = sorted(set(candidate_ids) - {candidate.pk for candidate in chosen})
         converted = [candidate.pk for candidate in chosen if candidate.listing_id]
         if unknown or converted:
-            raise ScanInvalid(
-                [{"field": "candidates", "message": f"Candidate {pk} is not in this scan."} for pk in unknown]
-                + [
-                    {"field": "candidates", "message": f"Candidate {pk} is already a listing."}
-                    for pk in converted
-                ]
+            raise InvalidInput(
+                [FieldError("candidates", f"Candidate {pk} is not in this scan.") for pk in unknown]
+                + [FieldError("candidates", f"Candidate {pk} is already a listing.") for pk in converted]
             )
     if not chosen:
-        raise ScanInvalid([{"field": "candidates", "message": "No candidates left to convert."}])
+        raise InvalidInput.one("candidates", "No ticked candidates left to convert.")
     defaults = clean_template_defaults(template.defaults) if template is not None else {}
-    rows, errors = [], []
+    rows: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
     for index, candidate in enumerate(chosen):
         values = {name: getattr(candidate, name) for name in CANDIDATE_FIELDS}
         data = {**defaults, **{name: value for name, value in values.items() if value not in (None, "")}}
@@ -176,12 +173,9 @@ def scan_convert(
                 )
             )
         except InvalidInput as exc:
-            errors += [
-                {"index": index, "candidate": candidate.pk, "field": e.field, "message": e.message}
-                for e in exc.errors
-            ]
+            errors += [FieldError(e.field, e.message, index, e.code) for e in exc.errors]
     if errors:
-        raise ScanInvalid(errors)
+        raise CandidatesInvalid(errors, [candidate.pk for candidate in chosen])
     # One undo step: the listings, their links to the scan and candidates, and the
     # scan's own entry share the batch.
     result = changes_apply(
@@ -214,7 +208,7 @@ def page_rerun(*, page: ScanPage, actor: User) -> Scan:
     worker fill the gap, as it does when resuming an interrupted scan."""
     scan = Scan.objects.select_for_update().get(pk=page.scan_id)
     if scan.is_running:
-        raise ScanInvalid([{"field": "page", "message": "Wait until the scan has finished."}])
+        raise InvalidInput.one("page", "Wait until the scan has finished.")
     delete_files([page.thumbnail.name] if page.thumbnail else [])
     page.delete()
     scan.status = Scan.Status.PENDING

@@ -9,14 +9,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from listing_templates.selectors import templates_visible_to
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import error_text, form_add_errors, message_errors
 from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
 from ocr import selectors, services
 from ocr.engine import content_type_of
 from ocr.forms import ConvertForm, ScanUploadForm
+from ocr.models import CANDIDATE_FIELDS
 from ocr.parsing import LOW_CONFIDENCE
-
-EDITABLE_FIELDS = ("title", "price", "description")
 
 
 @login_required
@@ -27,9 +27,8 @@ def scans(request):
     if request.method == "POST" and form.is_valid():
         try:
             scan = services.scan_create(owner=request.user, upload=form.cleaned_data["file"])
-        except services.ScanInvalid as exc:
-            for error in exc.errors:
-                form.add_error(error["field"], error["message"])
+        except InvalidInput as exc:
+            form_add_errors(form, exc)
         else:
             return redirect("ocr:review", scan_id=scan.pk)
     status = 400 if form.errors else 200
@@ -65,7 +64,7 @@ def progress(request, scan_id: int):
 @require_http_methods(["GET", "POST"])
 def candidate_cell(request, scan_id: int, candidate_id: int, field: str):
     """A candidate's cell: shown, opened for editing (GET ?edit=1), saved (POST)."""
-    if field not in (*EDITABLE_FIELDS, "selected"):
+    if field not in (*CANDIDATE_FIELDS, "selected"):
         return HttpResponse("Unknown field.", status=404)
     candidate = selectors.candidate_get_for_user(request.user, scan_id, candidate_id)
     context = {"candidate": candidate, "field": field, "error": None}
@@ -76,7 +75,7 @@ def candidate_cell(request, scan_id: int, candidate_id: int, field: str):
                 candidate=candidate, data={field: value}, actor=request.user
             )
         except InvalidInput as exc:
-            context.update(error="; ".join(e.message for e in exc.errors), value=value)
+            context.update(error=error_text(exc), value=value)
             return render(request, "ocr/review.html#cell-edit", context, status=422)
         context["candidate"] = candidate
         return render(request, "ocr/review.html#cell", context)
@@ -95,18 +94,12 @@ def convert(request, scan_id: int):
     if not form.is_valid():
         messages.error(request, "Choose a template you can use.")
         return redirect("ocr:review", scan_id=scan.pk)
-    selected = list(scan.candidates.filter(selected=True, listing__isnull=True).values_list("pk", flat=True))
     try:
-        listings = services.scan_convert(
-            scan=scan,
-            actor=request.user,
-            candidate_ids=selected or [],
-            template=form.cleaned_data["template"],
-        )
-    except services.ScanInvalid as exc:
-        for error in exc.errors:
-            row = f"row {error['index'] + 1}, " if "index" in error else ""
-            messages.error(request, f"Not converted: {row}{error['field']}: {error['message']}")
+        # The ticked candidates: the service's default, as for the API.
+        template = form.cleaned_data["template"]
+        listings = services.scan_convert(scan=scan, actor=request.user, template=template)
+    except InvalidInput as exc:
+        message_errors(request, exc, prefix="Not converted: ")
     else:
         messages.success(request, f"Created {len(listings)} draft listings from this scan.")
     return redirect("ocr:review", scan_id=scan.pk)
@@ -118,8 +111,8 @@ def page_rerun(request, scan_id: int, number: int):
     page = selectors.page_get_for_user(request.user, scan_id, number)
     try:
         services.page_rerun(page=page, actor=request.user)
-    except services.ScanInvalid as exc:
-        messages.error(request, exc.errors[0]["message"])
+    except InvalidInput as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Reading page {number} again.")
     return redirect("ocr:review", scan_id=scan_id)

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from listing_templates.models import ListingTemplate
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
@@ -76,6 +77,11 @@ def test_add_rows_from_template(client, owner):
     assert {(row.title, row.condition, row.price) for row in rows} == {
         (NEW_ROW_TITLE, "New", Decimal("15.00"))
     }
+    # One use of the template, audited like applying it.
+    template.refresh_from_db()
+    assert template.use_count == 1
+    [use] = AuditEntry.objects.filter(action="template.use", object_id=str(template.pk))
+    assert use.changes == {"listings_created": 3}
 
 
 def test_other_users_private_template_is_404(client, other_user):

@@ -1,35 +1,22 @@
-"""What every listing endpoint shares: body parsing, selection, versions (If-Match),
+"""What every listing endpoint shares: body parsing and validation, versions (If-Match),
 the documented error answers and the exceptions that make them."""
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from listings.api.serializers import LISTING_COLUMNS, listing_json
 from listings.fields import LISTING_FIELDS
 from listings.models import Listing
-from listings.selectors import (
-    FilterError,
-    listings_filtered,
-    listings_for_user,
-)
-from listings.services.bulk import (
-    BULK_UPSERT_MAX_ITEMS,
-)
 from listings.services.changes import VersionConflict
-from listings.validation import parse_bool
 from marketplace.api import ErrorSerializer
 from marketplace.input import whole_number
-
-# A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
-MAX_SELECTED_IDS = BULK_UPSERT_MAX_ITEMS
 
 ERRORS = {
     400: OpenApiResponse(
@@ -74,19 +61,6 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-# Bigger ids cannot exist (bigint) and would make the database raise, not answer.
-MAX_ID = 2**63 - 1
-
-
-def request_body(request: Request) -> dict[str, Any]:
-    data = request.data
-    if hasattr(data, "dict"):  # a form post from the browsable API
-        data = data.dict()
-    if not isinstance(data, Mapping):
-        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-    return dict(data)
-
-
 def listing_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     return {name: body[name] for name in LISTING_FIELDS if name in body}
 
@@ -112,33 +86,3 @@ def stale_version(exc: VersionConflict) -> PreconditionFailed:
     return PreconditionFailed(
         f"Listing {exc.listing.pk} changed since you read it; it is now at version {exc.listing.version}."
     )
-
-
-def filtered_by(user, value: Any, field: str = "filter") -> QuerySet[Listing]:
-    if not isinstance(value, Mapping):
-        raise ValidationError({field: ['An object of list filters, e.g. {"condition": "New"}.']})
-    try:
-        return listings_filtered(user, value)
-    except FilterError as exc:
-        raise ValidationError({f"{field}.{exc.field}": [exc.message]}) from exc
-
-
-def selected_listings(user, body: Mapping[str, Any]) -> QuerySet[Listing]:
-    """The user's listings named by ``ids`` or matched by ``filter``."""
-    if body.get("ids") is not None:
-        ids = body["ids"]
-        if not isinstance(ids, list) or not all(type(pk) is int and 0 <= pk <= MAX_ID for pk in ids):
-            raise ValidationError({"ids": ["A list of listing ids."]})
-        if len(ids) > MAX_SELECTED_IDS:
-            raise PayloadTooLarge(f"Select at most {MAX_SELECTED_IDS:,} ids; use a filter for more.")
-        return listings_for_user(user).filter(pk__in=ids)
-    if body.get("filter") is not None:
-        return filtered_by(user, body["filter"])
-    raise ValidationError({"ids": ["Give ids or a filter."]})
-
-
-def flag(body: Mapping[str, Any], name: str) -> bool:
-    try:
-        return parse_bool(body.get(name, False))
-    except ValueError as exc:
-        raise ValidationError({name: [str(exc)]}) from exc

@@ -1,24 +1,13 @@
 """A listing's history and revert, and the user's undo and redo (of the last change or
 of one operation)."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-# A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
-from listings.api.base import (
-    ERRORS,
-    ID,
-    MAX_ID,
-    NOTHING,
-    Conflict,
-    listing_response,
-    request_body,
-)
+from audit.serializers import CHANGE_COLUMNS
+from listings.api.base import ERRORS, ID, NOTHING, Conflict, listing_response
 from listings.api.serializers import (
     HistorySerializer,
     ListingSerializer,
@@ -34,10 +23,7 @@ from listings.services.undo import (
     redo_last,
     undo_last,
 )
-
-
-def _history_json(entry: dict[str, Any]) -> dict[str, Any]:
-    return {name: entry[name] for name in ("id", "action", "changes", "batch", "created_at")}
+from marketplace.api_input import valid_body
 
 
 class ListingHistoryView(APIView):
@@ -45,8 +31,7 @@ class ListingHistoryView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The listing's audit entries, newest first, with field-level [before, after]."""
         listing = listing_get_for_user(request.user, pk)
-        entries = listing_history(listing).values("id", "action", "changes", "batch", "created_at")
-        return Response({"results": [_history_json(entry) for entry in entries]})
+        return Response({"results": list(listing_history(listing).values(*CHANGE_COLUMNS))})
 
 
 class ListingRevertView(APIView):
@@ -54,25 +39,32 @@ class ListingRevertView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Put the listing back as it was before the given history entry."""
         listing = listing_get_for_user(request.user, pk)
-        entry_id = request_body(request).get("entry")
-        if type(entry_id) is not int or not 0 <= entry_id <= MAX_ID:
-            raise ValidationError({"entry": ["A history entry id."]})
-        entry = listing_history_entry(listing, entry_id)
+        entry = listing_history_entry(listing, valid_body(RevertSerializer, request)["entry"])
         return listing_response(listing_revert(listing=listing, entry=entry, actor=request.user))
 
 
+def _undo_response(request: Request, undo, **kwargs) -> Response:
+    try:
+        outcome = undo(user=request.user, **kwargs)
+    except (NothingToUndo, NotUndoable) as exc:
+        raise Conflict(str(exc)) from exc
+    return Response({"action": outcome.action, "listings": outcome.listings, **undo_redo_depth(request.user)})
+
+
 class UndoView(APIView):
+    """Undo the user's last change (a bulk change is one step)."""
+
+    step = staticmethod(undo_last)
+
     @extend_schema(request=None, responses={200: UndoResultSerializer, **NOTHING})
     def post(self, request: Request) -> Response:
-        """Undo the user's last change (a bulk change is one step)."""
-        return _undo_response(request, undo_last)
+        return _undo_response(request, self.step)
 
 
-class RedoView(APIView):
-    @extend_schema(request=None, responses={200: UndoResultSerializer, **NOTHING})
-    def post(self, request: Request) -> Response:
-        """Redo the change undone last."""
-        return _undo_response(request, redo_last)
+class RedoView(UndoView):
+    """Redo the change undone last."""
+
+    step = staticmethod(redo_last)
 
 
 class OperationUndoView(APIView):
@@ -82,11 +74,3 @@ class OperationUndoView(APIView):
         refused (409) while a later change still in effect touched the same listings;
         the message names them and the change to undo first."""
         return _undo_response(request, operation_undo, batch=batch)
-
-
-def _undo_response(request: Request, operation, **kwargs) -> Response:
-    try:
-        outcome = operation(user=request.user, **kwargs)
-    except (NothingToUndo, NotUndoable) as exc:
-        raise Conflict(str(exc)) from exc
-    return Response({"action": outcome.action, "listings": outcome.listings, **undo_redo_depth(request.user)})

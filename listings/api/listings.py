@@ -18,7 +18,6 @@ from listings.api.base import (
     expected_version,
     listing_fields,
     listing_response,
-    request_body,
     stale_version,
 )
 from listings.api.serializers import (
@@ -33,6 +32,7 @@ from listings.selectors import FilterError, listing_get_for_user, listings_filte
 from listings.services.bulk import listing_duplicate
 from listings.services.changes import VersionConflict, listing_create, listing_delete, listing_update
 from listings.validation import clean_listing
+from marketplace.api_input import request_body
 from marketplace.pagination import keyset_page
 
 LIST_PARAMETERS = [

@@ -1,18 +1,35 @@
 """Shapes of the listing API, for the OpenAPI schema and for JSON output.
 
-Validation of listing fields is ``listings.validation`` (through the services);
-these serializers only describe requests and responses. Lists are built as
+Input serializers validate requests with the rules of ``listings.validation`` (the
+grid's and the admin's forms use the same ones), so the schema is what is checked;
+listing field values themselves are cleaned by ``clean_listing`` in the services. Lists are built as
 plain dicts from ``.values()`` (``listing_json``): per-object DRF serialisation
 of 500 rows costs more than the query that fetched them.
 """
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.serializers import AuditChangeSerializer
 from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
+from listings.validation import (
+    PERCENT_MAX,
+    PERCENT_MIN,
+    PRICE_MAX,
+    clean_listing_ids,
+    clean_price_change,
+)
+from marketplace.errors import InvalidInput
+from marketplace.ids import MAX_ID
+from marketplace.pagination import KeysetPageSerializer
 
 # What a listing looks like in the API, in this order.
 LISTING_COLUMNS = ("id", *LISTING_FIELDS, "source", "version", "created_at", "updated_at", "warnings")
@@ -54,12 +71,7 @@ class ListingInputSerializer(serializers.Serializer):
     offer_shipping = serializers.BooleanField(required=False, help_text='Also "Yes"/"No".')
 
 
-class ListingPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(allow_null=True, help_text="On the first page, or with count=true.")
-    first = serializers.URLField()
-    last = serializers.URLField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class ListingPageSerializer(KeysetPageSerializer):
     results = ListingSerializer(many=True)
 
 
@@ -83,6 +95,11 @@ class BulkUpsertResultSerializer(serializers.Serializer):
 
 
 class ListingFilterSerializer(serializers.Serializer):
+    """The list's filters, as in the grid."""
+
+    # Only the shape is checked here: the values are parsed by listings_filtered,
+    # the one filter parser of the grid, exports and the API.
+
     q = serializers.CharField(required=False)
     condition = serializers.CharField(required=False)
     category = serializers.CharField(required=False)
@@ -92,22 +109,120 @@ class ListingFilterSerializer(serializers.Serializer):
     price_max = serializers.CharField(required=False)
     has_warnings = serializers.BooleanField(required=False)
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError('An object of list filters, e.g. {"condition": "New"}.')
+        return dict(data)
+
+
+def _rule(clean: Callable[[], Any]) -> Any:
+    """Run one of ``listings.validation``'s rules; its message becomes the field's error."""
+    try:
+        return clean()
+    except InvalidInput as exc:
+        raise serializers.ValidationError(exc.messages()) from exc
+
+
+class ListingIdsField(serializers.ListField):
+    """Listing ids, cleaned by ``clean_listing_ids`` (the grid's and exports' rule;
+    the cap is ``settings.SELECTION_MAX_IDS``, shown in the schema)."""
+
+    child = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+
+    def to_internal_value(self, data: Any) -> list[int]:
+        return _rule(lambda: clean_listing_ids(data))
+
+
+class ListingIdsSchema(OpenApiSerializerFieldExtension):
+    # The cap is a setting: read when the schema is made, not at import.
+    target_class = ListingIdsField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
+        item = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        return {"type": "array", "items": item, "maxItems": settings.SELECTION_MAX_IDS}
+
 
 class SelectionSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    """Which listings: ``ids`` (picked one by one), or every listing matching ``filter``."""
+
+    # Valid data carry ``listings``: the user's queryset (``context["request"]``).
+
+    ids = ListingIdsField(required=False)
     filter = ListingFilterSerializer(
         required=False, help_text="The list's filters; {} selects every listing."
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["request"].user
+        if attrs.get("ids") is not None:
+            attrs["listings"] = listings_for_user(user).filter(pk__in=attrs["ids"])
+        elif attrs.get("filter") is not None:
+            try:
+                attrs["listings"] = listings_filtered(user, attrs["filter"])
+            except FilterError as exc:
+                raise serializers.ValidationError({"filter": {exc.field: [exc.message]}}) from exc
+        else:
+            raise serializers.ValidationError({"ids": ["Give ids or a filter."]})
+        return attrs
+
+
+class PriceChangeField(serializers.DecimalField):
+    """A percent or an amount, by the rule of ``clean_price_change``."""
+
+    def __init__(self, kind: str, low: Decimal, high: Decimal, **kwargs) -> None:
+        self.kind = kind
+        super().__init__(
+            max_digits=12, decimal_places=2, min_value=low, max_value=high, required=False, **kwargs
+        )
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        return _rule(lambda: clean_price_change(**{self.kind: data})[self.kind])
+
+
+class PriceChangeSchema(OpenApiSerializerFieldExtension):
+    target_class = PriceChangeField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
+        # A JSON number or a decimal string; either way at most 2 decimals.
+        bounds = {"minimum": float(self.target.min_value), "maximum": float(self.target.max_value)}
+        number = {"type": "number", "multipleOf": 0.01, **bounds}
+        return {"oneOf": [number, {"type": "string", "format": "decimal"}]}
+
 
 class PriceAdjustSerializer(serializers.Serializer):
-    percent = serializers.DecimalField(max_digits=7, decimal_places=2, required=False)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    """A percent (-99.99 to 1,000) or an amount, with at most 2 decimals; prices stay
+    between 0 and the highest price."""
+
+    # The rule of the grid's and the admin's PriceAdjustForm: clean_price_change.
+
+    percent = PriceChangeField("percent", PERCENT_MIN, PERCENT_MAX, help_text="-10 is 10% off.")
+    amount = PriceChangeField("amount", -PRICE_MAX, PRICE_MAX, help_text="Added to each price.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Decimal]:
+        return _rule(lambda: clean_price_change(**attrs))
+
+
+@extend_schema_field(ListingInputSerializer(partial=True))
+class ListingValuesField(serializers.DictField):
+    """Listing fields to set; the values are cleaned by ``clean_listing`` in the service."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values = super().to_internal_value(data)
+        return {name: values[name] for name in LISTING_FIELDS if name in values}
 
 
 class BulkPatchSerializer(SelectionSerializer):
-    set = ListingInputSerializer(partial=True, required=False)
+    """Set fields (``set``) or change prices (``price_adjust``) on the chosen listings."""
+
+    set = ListingValuesField(required=False, help_text="{field: value}, as in ListingInput.")
     price_adjust = PriceAdjustSerializer(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("set" in attrs) == ("price_adjust" in attrs):
+            raise serializers.ValidationError(
+                {"set": ["Give either set: {field: value} or price_adjust: {percent | amount}."]}
+            )
+        return super().validate(attrs)
 
 
 class CountSerializer(serializers.Serializer):
@@ -115,14 +230,27 @@ class CountSerializer(serializers.Serializer):
 
 
 class FindReplaceSerializer(SelectionSerializer):
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=FIND_REPLACE_FIELDS), required=False)
-    field = serializers.CharField(required=False, help_text="One field, instead of ``fields``.")
-    find = serializers.CharField()
-    replace = serializers.CharField(allow_blank=True)
+    """Find and replace text in the chosen listings (``field`` names one column)."""
+
+    fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=FIND_REPLACE_FIELDS), required=False, allow_empty=False
+    )
+    field = serializers.ChoiceField(
+        choices=FIND_REPLACE_FIELDS, required=False, help_text="One field, instead of ``fields``."
+    )
+    find = serializers.CharField(trim_whitespace=False)
+    replace = serializers.CharField(allow_blank=True, trim_whitespace=False, default="")
     match_case = serializers.BooleanField(default=False)
     whole_word = serializers.BooleanField(default=False)
     regex = serializers.BooleanField(default=False)
     preview = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "field" in attrs:
+            attrs["fields"] = [attrs.pop("field")]
+        if not attrs.get("fields"):
+            raise serializers.ValidationError({"fields": ['A list of field names, e.g. ["title"].']})
+        return super().validate(attrs)
 
 
 class FindReplaceChangeSerializer(serializers.Serializer):
@@ -137,20 +265,14 @@ class FindReplaceResultSerializer(serializers.Serializer):
     changes = FindReplaceChangeSerializer(many=True, required=False)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    action = serializers.CharField()
-    changes = serializers.DictField(help_text="field: [before, after]")
-    batch = serializers.UUIDField(allow_null=True)
-    created_at = serializers.DateTimeField()
-
-
 class HistorySerializer(serializers.Serializer):
-    results = HistoryEntrySerializer(many=True)
+    results = AuditChangeSerializer(many=True)
 
 
 class RevertSerializer(serializers.Serializer):
-    entry = serializers.IntegerField(help_text="A history entry id: the listing goes back to before it.")
+    entry = serializers.IntegerField(
+        min_value=0, max_value=MAX_ID, help_text="A history entry id: the listing goes back to before it."
+    )
 
 
 class UndoResultSerializer(serializers.Serializer):

@@ -19,7 +19,14 @@ from listings.services.changes import (
     bulk_change,
     changes_apply,
 )
-from listings.validation import CENT, clean_extra, clean_listing, clean_source
+from listings.validation import (
+    CENT,
+    PRICE_MAX,
+    clean_extra,
+    clean_listing,
+    clean_price_change,
+    clean_source,
+)
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.input import whole_number
 
@@ -67,12 +74,13 @@ def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any],
 def adjusted_price(
     price: Decimal, *, percent: Decimal | None = None, amount: Decimal | None = None
 ) -> Decimal:
-    """The price after a percentage or fixed change, in cents, never below zero."""
+    """The price after a percentage or fixed change, in cents: never below 0 and never
+    above the highest price a listing can have."""
     if percent is not None:
         price = price * (Decimal(100) + Decimal(percent)) / Decimal(100)
     if amount is not None:
         price = price + Decimal(amount)
-    return max(price.quantize(CENT, rounding=ROUND_HALF_UP), Decimal("0.00"))
+    return min(max(price.quantize(CENT, rounding=ROUND_HALF_UP), Decimal("0.00")), PRICE_MAX)
 
 
 @transaction.atomic
@@ -84,13 +92,14 @@ def listings_price_adjust(
     percent: Decimal | None = None,
     amount: Decimal | None = None,
 ) -> int:
-    if (percent is None) == (amount is None):
-        raise InvalidInput([FieldError("price_adjust", "Give either a percent or an amount.")])
+    """Change prices by ``percent`` or by ``amount`` (``clean_price_change``, the rule
+    every door shares)."""
+    change = clean_price_change(percent=percent, amount=amount)
     return bulk_change(
         listings=listings,
         actor=actor,
         action="listing.price_adjust",
-        compute=lambda row: {"price": adjusted_price(row["price"], percent=percent, amount=amount)},
+        compute=lambda row: {"price": adjusted_price(row["price"], **change)},
     )
 
 

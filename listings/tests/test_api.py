@@ -288,11 +288,13 @@ def test_bulk_patch_errors(api, owner, body, field):
     assert response.json()["errors"][0]["field"] == field
 
 
-def test_bulk_patch_too_many_ids_is_413(api):
-    response = api.patch(
-        "/api/listings/bulk/", {"ids": list(range(1, 10_002)), "set": {"title": "x"}}, format="json"
-    )
-    assert response.status_code == 413
+def test_bulk_patch_too_many_ids_is_refused_with_the_selection_rule(api, settings):
+    settings.SELECTION_MAX_IDS = 3
+    response = api.patch("/api/listings/bulk/", {"ids": [1, 2, 3, 4], "set": {"title": "x"}}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "ids", "message": "Select at most 3 listings one by one (4 sent); use a filter for more."}
+    ]
 
 
 def test_bulk_delete(api, owner, other_user):

@@ -34,7 +34,7 @@ def test_parse_price_normalises_what_sellers_type(raw, expected):
 
 @pytest.mark.parametrize("raw", ["", "free", None, True, "-5", "(3.00)", "100000000"])
 def test_parse_price_rejects_non_prices(raw):
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput):
         parse_price(raw)
 
 
@@ -53,7 +53,7 @@ def test_parse_condition_accepts_synonyms(raw, expected):
 
 
 def test_parse_condition_names_the_choices_on_error():
-    with pytest.raises(ValueError, match="Used - Like New"):
+    with pytest.raises(InvalidInput, match="Used - Like New"):
         parse_condition("broken")
 
 
@@ -65,7 +65,7 @@ def test_parse_bool(raw, expected):
 
 
 def test_parse_bool_rejects_other_words():
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput):
         parse_bool("maybe")
 
 

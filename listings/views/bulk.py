@@ -27,7 +27,8 @@ from listings.views.grid import (
     grid_message,
     notify,
 )
-from marketplace.errors import InvalidInput
+from marketplace.errors import NON_FIELD, InvalidInput
+from marketplace.html_errors import error_text, form_invalid
 
 # Copies are one set-based change; more than this at once is more likely a slip
 # of "select all" than a wish, and an import is the tool for it.
@@ -41,35 +42,31 @@ class Selection:
     all_matching: bool
 
 
-def selection_from_request(request) -> Selection | None:
-    form = forms.SelectionForm(request.POST)
-    if not form.is_valid():
-        return None
-    if form.cleaned_data["all_matching"]:
+def selection_from_request(request) -> Selection:
+    """The selection the request names; ``InvalidInput`` says what is wrong with it."""
+    data = valid_form_data(forms.SelectionForm(request.POST))
+    if data["all_matching"]:
         listings, error = filtered_listings(request, request.POST)
         if error:
-            return None
+            raise error
         return Selection(listings, listings.count(), True)
-    listings = listings_for_user(request.user).filter(pk__in=form.cleaned_data["ids"])
+    listings = listings_for_user(request.user).filter(pk__in=data["ids"])
     return Selection(listings, listings.count(), False)
 
 
 def invalid_message(request, exc: InvalidInput) -> HttpResponse:
-    text = " ".join(f"{LABELS.get(e.field, e.field)}: {e.message}" for e in exc.errors)
-    return grid_message(request, text, error=True, status=422)
+    return grid_message(request, error_text(exc, LABELS), error=True, status=422)
 
 
 def listings_phrase(count: int) -> str:
     return f"{count} listing{'' if count == 1 else 's'}"
 
 
-class BulkInputInvalid(Exception):
-    """A bulk action's own inputs were incomplete; the message says what to fix."""
-
-
-def valid_form_data(form, message: str):
+def valid_form_data(form, message: str | None = None):
+    """The form's data, or ``InvalidInput``: ``message`` if given (the form's own
+    wording would name inputs the grid does not show), else the form's errors."""
     if not form.is_valid():
-        raise BulkInputInvalid(message)
+        raise InvalidInput.one(NON_FIELD, message) if message else form_invalid(form)
     return form.cleaned_data
 
 
@@ -83,10 +80,11 @@ def _bulk_set(request, selection: Selection):
 
 
 def _bulk_price(request, selection: Selection):
-    data = valid_form_data(forms.PriceAdjustForm(request.POST), "Enter the price change as a number.")
-    change = {data["kind"]: data["change"]}
-    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **change)
-    by = f"{data['change']:+} %" if data["kind"] == "percent" else f"{data['change']:+}"
+    form = forms.PriceAdjustForm(request.POST)
+    valid_form_data(form)
+    [(kind, change)] = form.price_change().items()
+    changed = listings_price_adjust(listings=selection.listings, actor=request.user, **{kind: change})
+    by = f"{change:+} %" if kind == "percent" else f"{change:+}"
     return f"Adjusted the price of {listings_phrase(changed)} by {by}."
 
 
@@ -104,8 +102,9 @@ def _bulk_find_replace(request, selection: Selection):
 
 def _bulk_duplicate(request, selection: Selection):
     if selection.count > DUPLICATE_MAX:
-        raise BulkInputInvalid(
-            f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected."
+        raise InvalidInput.one(
+            NON_FIELD,
+            f"Duplicate at most {DUPLICATE_MAX} listings at a time; {selection.count} are selected.",
         )
     copies = listings_duplicate(listings=selection.listings, actor=request.user)
     return f"Duplicated {listings_phrase(len(copies))}."
@@ -146,13 +145,8 @@ def run_bulk_action(request: HttpRequest, action: BulkAction) -> HttpResponse:
     """Run ``action`` on the request's selection and answer as the grid expects: the
     action's message (the rows and undo buttons reload) or its own response. Other
     apps' bulk actions (applying a template) run through here too."""
-    selection = selection_from_request(request)
-    if selection is None:
-        return grid_message(request, "Select at least one listing.", error=True, status=422)
     try:
-        outcome = action(request, selection)
-    except BulkInputInvalid as exc:
-        return grid_message(request, str(exc), error=True, status=422)
+        outcome = action(request, selection_from_request(request))
     except InvalidInput as exc:
         return invalid_message(request, exc)
     if isinstance(outcome, HttpResponse):

@@ -43,6 +43,7 @@ from listings.services.changes import (
 )
 from listings.services.undo import NothingToUndo, NotUndoable, redo_last, undo_last
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import error_text
 from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
@@ -258,7 +259,7 @@ def cell(request, pk: int, field: str):
             listing=listing, data={field: value}, actor=request.user, expected_version=version
         )
     except InvalidInput as exc:
-        message = " ".join(error.message for error in exc.errors)
+        message = error_text(exc)
         return _cell_response(request, listing, field, "error", value=value, error=message, status=422)
     except VersionConflict as exc:
         latest = listing_history(exc.listing).select_related("actor").first()

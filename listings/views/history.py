@@ -11,6 +11,7 @@ from listings.selectors import listing_get_for_user, listing_history, listing_hi
 from listings.services.undo import NothingToUndo, NotUndoable, listing_revert, operation_undo
 from listings.views.grid import UNDO_CHANGED, grid_message, notify
 from marketplace.errors import InvalidInput
+from marketplace.html_errors import error_text
 
 
 @login_required
@@ -30,7 +31,7 @@ def revert(request, pk: int, entry_pk: int):
     try:
         listing_revert(listing=listing, entry=entry, actor=request.user)
     except InvalidInput as exc:
-        messages.error(request, " ".join(error.message for error in exc.errors))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Reverted to before the change of {entry.created_at:%Y-%m-%d %H:%M:%S}.")
     return redirect("listings:history", pk=listing.pk)
