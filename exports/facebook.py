@@ -18,9 +18,12 @@ PRICE is "a whole number in $": prices are rounded to the nearest dollar, halves
 
 import io
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from itertools import islice
@@ -48,10 +51,23 @@ def whole_dollars(price: Decimal) -> int:
     return int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@dataclass(frozen=True)
+class _Template:
+    """The template cut where each file's own bytes go: the zip entries of every part
+    but the listing sheet (compressed once) and their central directory records,
+    which no file changes, and the listing sheet's XML around the example row."""
+
+    entries: bytes
+    central_directory: bytes
+    parts: int
+    dos_time: int
+    dos_date: int
+    sheet_head: bytes
+    sheet_tail: bytes
+
+
 @cache
-def _template() -> tuple[bytes, tuple[int, ...], bytes, bytes]:
-    """The template without its listing sheet (a zip, compressed once), the sheet's
-    date, and the sheet cut around the example row."""
+def _template() -> _Template:
     base = io.BytesIO()
     with zipfile.ZipFile(TEMPLATE_PATH) as template, zipfile.ZipFile(base, "w") as without_sheet:
         for info in template.infolist():
@@ -59,10 +75,60 @@ def _template() -> tuple[bytes, tuple[int, ...], bytes, bytes]:
                 sheet_info, sheet = info, template.read(info)
             else:
                 without_sheet.writestr(info, template.read(info))
+        parts = len(without_sheet.infolist())
     matches = list(_EXAMPLE_ROW.finditer(sheet))
     if len(matches) != 1:
         raise RuntimeError(f"{TEMPLATE_PATH.name}: expected one example row 5 in {LISTING_SHEET_PART}.")
-    return base.getvalue(), sheet_info.date_time, sheet[: matches[0].start()], sheet[matches[0].end() :]
+    data = base.getvalue()
+    # zipfile wrote no archive comment, so the end record is the last 22 bytes.
+    directory_size, directory_offset = struct.unpack("<LL", data[-10:-2])
+    year, month, day, hour, minute, second = sheet_info.date_time
+    return _Template(
+        entries=data[:directory_offset],
+        central_directory=data[directory_offset : directory_offset + directory_size],
+        parts=parts,
+        dos_time=hour << 11 | minute << 5 | second // 2,
+        dos_date=(year - 1980) << 9 | month << 5 | day,
+        sheet_head=sheet[: matches[0].start()],
+        sheet_tail=sheet[matches[0].end() :],
+    )
+
+
+def _with_sheet(template: _Template, sheet: bytes) -> bytes:
+    """The template's zip with ``sheet`` as its listing sheet: the pre-built entries
+    and directory of the other parts, then the sheet's entry and directory record
+    (the zip format's local header, central record and end record, APPNOTE 4.3)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    data = compressor.compress(sheet) + compressor.flush()
+    name = LISTING_SHEET_PART.encode()
+    crc, times = zlib.crc32(sheet), (template.dos_time, template.dos_date)
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, *times, crc, len(data), len(sheet), len(name), 0
+    )
+    record = struct.pack(
+        "<4s6H3L5H2L",
+        b"PK\x01\x02",
+        0x0314,  # made by: Unix, zip 2.0
+        20,
+        0,
+        8,  # deflated
+        *times,
+        crc,
+        len(data),
+        len(sheet),
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0o600 << 16,  # a regular file, rw-------
+        len(template.entries),
+    )
+    entries_size = len(template.entries) + len(local) + len(name) + len(data)
+    directory_size = len(template.central_directory) + len(record) + len(name)
+    parts = template.parts + 1
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, parts, parts, directory_size, entries_size, 0)
+    return b"".join((template.entries, local, name, data, template.central_directory, record, name, end))
 
 
 def _xml_text(text: str) -> str:
@@ -95,19 +161,15 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
     """One bulk-upload xlsx holding ``rows`` (at most 50) from row 5 on."""
     if len(rows) > LISTINGS_PER_FILE:
         raise ValueError(f"Facebook accepts at most {LISTINGS_PER_FILE} listings per file.")
-    base, sheet_date, head, tail = _template()
+    template = _template()
     last_row = FIRST_LISTING_ROW + len(rows) - 1
-    head = _DIMENSION.sub(f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), head)
+    head = _DIMENSION.sub(
+        f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), template.sheet_head
+    )
     body = "".join(_row_xml(FIRST_LISTING_ROW + index, row) for index, row in enumerate(rows))
-    sheet = head + body.encode() + tail
-    # Appending the sheet to the pre-built rest of the template spares recompressing
-    # the 1,869 categories for every file.
-    output = io.BytesIO(base)
-    with zipfile.ZipFile(output, "a") as workbook:
-        # A new ZipInfo each time: writestr fills it in, and requests run in threads.
-        sheet_info = zipfile.ZipInfo(LISTING_SHEET_PART, sheet_date)
-        workbook.writestr(sheet_info, sheet, compress_type=zipfile.ZIP_DEFLATED)
-    return output.getvalue()
+    # Only the sheet is compressed per file: the rest of the template (its 1,869
+    # categories among it) was compressed once.
+    return _with_sheet(template, head + body.encode() + template.sheet_tail)
 
 
 class _DrainableSink(io.RawIOBase):
