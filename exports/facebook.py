@@ -29,7 +29,7 @@ from functools import cache
 from itertools import islice
 from pathlib import Path
 
-from exports.writers import ExportOptions, Row, batches, yes_no
+from exports.writers import DIMENSION, DrainableSink, ExportOptions, Row, batches, xml_text, yes_no
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "Marketplace_Bulk_Upload_Template.xlsx"
 LISTING_SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -39,11 +39,6 @@ LISTINGS_PER_FILE = 50
 ROW_SPANS = "1:9"
 
 _EXAMPLE_ROW = re.compile(rb'<row r="5"[^>]*>.*?</row>', re.DOTALL)
-_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
-# OOXML writes characters XML cannot carry as _xHHHH_, so a literal "_x0041_" in the
-# text must itself be escaped (as Excel does: "_x005F_x0041_").
-_OOXML_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_XML_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def whole_dollars(price: Decimal) -> int:
@@ -131,19 +126,8 @@ def _with_sheet(template: _Template, sheet: bytes) -> bytes:
     return b"".join((template.entries, local, name, data, template.central_directory, record, name, end))
 
 
-def _xml_text(text: str) -> str:
-    # The regular expressions run only on the text that can need them (a 100,000-row
-    # export spends most of its time here): printable text has no control character,
-    # and an OOXML escape lookalike contains "_x".
-    if "_x" in text:
-        text = _OOXML_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
-    if not text.isprintable():
-        text = _XML_UNSAFE_CHARS.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _text_cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
 
 
 def _row_xml(number: int, row: Row) -> str:
@@ -163,7 +147,7 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
         raise ValueError(f"Facebook accepts at most {LISTINGS_PER_FILE} listings per file.")
     template = _template()
     last_row = FIRST_LISTING_ROW + len(rows) - 1
-    head = _DIMENSION.sub(
+    head = DIMENSION.sub(
         f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), template.sheet_head
     )
     body = "".join(_row_xml(FIRST_LISTING_ROW + index, row) for index, row in enumerate(rows))
@@ -172,33 +156,13 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
     return _with_sheet(template, head + body.encode() + template.sheet_tail)
 
 
-class _DrainableSink(io.RawIOBase):
-    """A write-only stream whose contents are taken out as they are written, so a
-    zip can be streamed while it is built (zipfile copes with unseekable output)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pieces: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._pieces.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self._pieces = b"".join(self._pieces), []
-        return data
-
-
 def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
     """One workbook, or with ``options.zipped`` a zip of workbooks of 50 listings each,
     named ``<stem>-001.xlsx``, ``<stem>-002.xlsx``, …"""
     if not options.zipped:
         yield facebook_workbook(list(islice(rows, LISTINGS_PER_FILE)))
         return
-    sink = _DrainableSink()
+    sink = DrainableSink()
     made_at = time.localtime()[:6]
     # The workbooks are already deflated: storing them again compressed gains nothing.
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
