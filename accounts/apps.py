@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (connects the receivers)
+        from accounts import (
+            history_words,
+            signals,  # noqa: F401  (connects the receivers)
+        )
+
+        history_words.register()

@@ -1,12 +1,18 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.contrib.auth.password_validation import validate_password
 
 from accounts.identity import canonical_email
 from accounts.models import User
 from accounts.selectors import email_taken
 
 EMAIL_TAKEN = "A user with that e-mail address already exists."
+
+# One wording for the log-in name on every form.
+EMAIL_LABEL = "E-mail"
+# What the validators in settings.AUTH_PASSWORD_VALIDATORS ask, in one line; the
+# strength hint under the field (static/js/password-strength.js) says how close it is.
+PASSWORD_HELP = "At least 8 characters, not only digits, not common, not like your name or e-mail."  # noqa: S105
 
 
 class LoginForm(AuthenticationForm):
@@ -16,6 +22,11 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "The e-mail address or password is incorrect.",
     }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = EMAIL_LABEL
 
 
 class CanonicalEmailField(forms.EmailField):
@@ -27,20 +38,26 @@ class CanonicalEmailField(forms.EmailField):
 
 
 class SignupForm(forms.Form):
-    email = CanonicalEmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = CanonicalEmailField(
+        label=EMAIL_LABEL, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     password1 = forms.CharField(
         label="Password",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "data-strength": ""}),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label="Password again",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -32,14 +33,15 @@ def _next_url(request) -> str:
 @require_http_methods(["GET", "POST"])
 @account_rate_limited
 def login_view(request):
+    # _next_url is a URL: redirect() would try ?next=home as a view name, and raise.
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     # Locked accounts never get here as a page: django-axes' middleware turns the
     # refused attempt into the "locked" answer (accounts.lockout.lockout_response).
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user())  # audited via the user_logged_in signal
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 

@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from audit.models import AuditEntry
 from marketplace.api import ErrorSerializer
-from marketplace.api_input import storable
 from marketplace.pagination import keyset_page
 
 AUDIT_COLUMNS = ("id", "action", "object_type", "object_id", "changes", "batch", "created_at")
@@ -79,5 +78,5 @@ class AuditListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The user's own audit entries, newest first."""
-        entries = audit_entries_for(request.user, storable(request.query_params.dict()))
+        entries = audit_entries_for(request.user, request.query_params)
         return Response(keyset_page(request, entries, AUDIT_ORDERING, columns=AUDIT_COLUMNS, to_json=dict))

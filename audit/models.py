@@ -44,7 +44,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "-created_at"], name="audit_object_idx"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
-            models.Index(fields=["batch"], name="audit_batch_idx"),
+            # Ordered by id within a batch: the history page reads an operation's first entries.
+            models.Index(fields=["batch", "id"], name="audit_batch_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -57,3 +58,45 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only.")
+
+
+class Operation(models.Model):
+    """One thing a user did, as the history page lists it: every entry of one batch,
+    or one entry written without a batch. Written by ``audit.services`` with the
+    entries, so the page pages through operations on an index instead of grouping
+    entries (a bulk edit of 100,000 listings is one operation of 100,000 entries)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_operations",
+    )
+    # The action of its first entry.
+    action = models.CharField(max_length=64)
+    batch = models.UUIDField(null=True, blank=True, unique=True)
+    entry = models.OneToOneField(
+        AuditEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="operation"
+    )
+    entry_count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(batch__isnull=True, entry__isnull=False)
+                | models.Q(batch__isnull=False, entry__isnull=True),
+                name="audit_operation_batch_or_entry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["actor", "-id"], name="audit_operation_actor_idx"),
+            models.Index(fields=["actor", "action", "-id"], name="audit_operation_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} ×{self.entry_count} by {self.actor_id}"

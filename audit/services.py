@@ -12,7 +12,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from audit.context import current_request
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Operation
 
 
 def json_value(value: Any) -> Any:
@@ -81,7 +81,27 @@ def audit_record(
         actor=actor, action=action, object_type=object_type, object_id=object_id, changes=changes, batch=batch
     )
     entry.save()
+    if batch is None:
+        Operation.objects.create(
+            actor=entry.actor, action=action, entry=entry, entry_count=1, created_at=entry.created_at
+        )
+    else:
+        _count_in_operation(entry.actor, action, batch, 1, entry.created_at)
     return entry
+
+
+def _count_in_operation(actor, action: str, batch: uuid.UUID, count: int, created_at: datetime) -> None:
+    """Add ``count`` entries to the batch's operation, creating it with the first ones.
+    The count is the one column of an operation that changes, so this is SQL of its own
+    (an operation is otherwise as append-only as its entries)."""
+    table = Operation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (actor_id, action, batch, entry_count, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) "
+            f"ON CONFLICT (batch) DO UPDATE SET entry_count = {table}.entry_count + EXCLUDED.entry_count",
+            [actor.pk if actor is not None else None, action, batch, count, created_at],
+        )
 
 
 def audit_record_many(
@@ -96,15 +116,20 @@ def audit_record_many(
     """One entry per object for a bulk operation, written in batches (on
     PostgreSQL with COPY: a 100,000-row bulk edit writes 100,000 entries)."""
     if connection.vendor == "postgresql":
-        return _copy_entries(
+        count = _copy_entries(
             actor=actor, action=action, object_type=object_type, changes_by_id=changes_by_id, batch=batch
         )
-    entries = [
-        _entry(actor=actor, action=action, object_type=object_type, object_id=oid, changes=ch, batch=batch)
-        for oid, ch in changes_by_id
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
-    return len(entries)
+    else:
+        entries = [
+            _entry(actor=actor, action=action, object_type=object_type, object_id=pk, changes=ch, batch=batch)
+            for pk, ch in changes_by_id
+        ]
+        AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+        count = len(entries)
+    if count:
+        known_actor = actor if actor is not None and actor.pk else None
+        _count_in_operation(known_actor, action, batch, count, timezone.now())
+    return count
 
 
 _COPY_FIELDS = (

@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.history, name="history"),
+    path("operations/<int:pk>/", views.operation, name="operation"),
 ]

@@ -11,6 +11,7 @@ practical limit measured in the same run.
 
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -120,3 +121,21 @@ def build_account(*, email: str, rows: int, seed: int):
         cursor.execute("VACUUM ANALYZE listings_listing")
     print(f"setup: {rows:,} listings loaded with COPY in {time.perf_counter() - started:.1f} s")
     return user
+
+
+def timed_get(client, url: str, **headers) -> float:
+    """Milliseconds for one GET through the whole Django stack; a non-200 stops the run."""
+    started = time.perf_counter()
+    response = client.get(url, **headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return elapsed
+
+
+def report(label: str, samples: list[float]) -> float:
+    """Print p50 and p95 of ``samples`` (ms); return the p50."""
+    samples = sorted(samples)
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
+    return statistics.median(samples)

@@ -124,7 +124,7 @@ def copy_out(user, export_format: str, sink) -> int:
     from listings.fields import LISTING_FIELDS
 
     query = (
-        f"COPY (SELECT {', '.join(LISTING_FIELDS)} FROM listings_listing WHERE owner_id = {int(user.pk)}"
+        f"COPY (SELECT id, {', '.join(LISTING_FIELDS)} FROM listings_listing WHERE owner_id = {int(user.pk)}"
         " ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)"
     )
     with connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
@@ -161,8 +161,8 @@ def import_export(user, export_format: str, sink) -> int:
     class ListingExport(resources.ModelResource):
         class Meta:
             model = Listing
-            fields = LISTING_FIELDS
-            export_order = LISTING_FIELDS
+            fields = ("id", *LISTING_FIELDS)
+            export_order = fields
 
     dataset = ListingExport().export(queryset=Listing.objects.filter(owner=user).order_by("id"))
     data = dataset.export(export_format)

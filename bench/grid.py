@@ -12,7 +12,6 @@ save <= 30 ms, each p50.
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Forty requests a second from one user: the rate limit is not what is measured.
 os.environ.setdefault("RATELIMIT_ENABLE", "0")
 
-from _setup import SMOKE, build_account, ensure_database, rows, summary, use_bench_database
+from _setup import SMOKE, build_account, ensure_database, report, rows, summary, use_bench_database
 
 use_bench_database("grid")
 ROWS = rows(100_000)
@@ -53,14 +52,6 @@ def timed(client: Client, method: str, url: str, data=None, **headers) -> tuple[
             f"{method.upper()} {url} answered {response.status_code}: {response.content[:300]!r}"
         )
     return elapsed, response.content
-
-
-def report(label: str, samples: list[float]) -> float:
-    """Print p50 and p95 of ``samples`` (ms); return the p50."""
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -131,7 +131,7 @@ def _text_cell(ref: str, text: str) -> str:
 
 
 def _row_xml(number: int, row: Row) -> str:
-    title, price, condition, description, category, offer_shipping = row
+    _, title, price, condition, description, category, offer_shipping = row
     return (
         f'<row r="{number}" spans="{ROW_SPANS}">{_text_cell(f"A{number}", title)}'
         f'<c r="B{number}"><v>{whole_dollars(price)}</v></c>{_text_cell(f"C{number}", condition)}'

@@ -5,7 +5,6 @@ body, so each field takes a list, a comma-separated string or (``filter``) an ob
 """
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,9 +13,9 @@ from django.db import models
 from django.http import QueryDict
 
 from exports.formats import FORMATS
+from marketplace.input import whole_number
 
 MAX_IDS = 100_000
-_ID = re.compile(r"\d{1,18}")
 
 
 class Scope(models.TextChoices):
@@ -44,9 +43,9 @@ class IdListField(forms.Field):
                 text = part.strip() if isinstance(part, str) else part
                 if text == "":
                     continue
-                if isinstance(text, bool) or not _ID.fullmatch(str(text)):
+                if (number := whole_number(text)) is None:
                     raise forms.ValidationError(f"“{str(text)[:40]}” is not a listing id.")
-                ids.append(int(text))
+                ids.append(number)
         if len(ids) > MAX_IDS:
             raise forms.ValidationError(f"At most {MAX_IDS:,} ids can be exported at once.")
         return ids
@@ -78,7 +77,8 @@ class FilterField(forms.Field):
             if text.startswith("{"):
                 try:
                     value = json.loads(text)
-                except json.JSONDecodeError as exc:
+                # A filter is one flat object; the decoder recurses once per "[" or "{".
+                except (json.JSONDecodeError, RecursionError) as exc:
                     raise forms.ValidationError("The filter is not valid JSON.") from exc
             else:
                 value = QueryDict(text.removeprefix("?"))

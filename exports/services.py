@@ -13,9 +13,10 @@ from exports.formats import ExportFormat
 from exports.selectors import export_rows
 from exports.writers import ExportOptions
 from listings.models import Listing
-from listings.services.changes import LISTING_TYPE
 
 FILENAME_PREFIX = "marketplace-listings"
+# An export is not stored, so its audit entries have a type of their own and no id.
+EXPORT_TYPE = "exports.export"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def listings_export(
     audit_record(
         actor=actor,
         action="listing.export",
-        object_type=LISTING_TYPE,
+        object_type=EXPORT_TYPE,
         changes={"format": export_format.name, "count": count},
     )
     stem = export_stem()

@@ -6,5 +6,6 @@ app_name = "exports"
 
 urlpatterns = [
     path("exports/", views.export, name="export"),
+    path("exports/readiness/", views.readiness, name="readiness"),
     path("api/export/<str:export_format>/", api.ExportView.as_view(), name="api-export"),
 ]

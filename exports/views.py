@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from exports.formats import FORMATS
-from exports.forms import ExportForm
+from exports.forms import ExportForm, Scope
+from exports.readiness import facebook_readiness
 from exports.selectors import listings_for_export
 from exports.services import ExportFile, listings_export
 from listings.selectors import FilterError
@@ -47,3 +49,26 @@ def export(request):
                 )
             )
     return render(request, "exports/export.html", {"export_form": form}, status=400)
+
+
+@login_required
+@require_GET
+def readiness(request):
+    """The Export dialog's check before a Facebook export: how many of the chosen
+    listings are ready and why the others are not, with a link to the grid showing
+    them. Any other format has nothing to check."""
+    form = ExportForm(request.GET)
+    if not form.is_valid() or form.cleaned_data["export_format"] != "facebook":
+        return HttpResponse("")
+    try:
+        listings = listings_for_export(request.user, **form.selection())
+    except FilterError:
+        return HttpResponse("")
+    grid_filter = {} if form.cleaned_data["scope"] == Scope.SELECTED else form.cleaned_data["filter"]
+    query = QueryDict(mutable=True)
+    query.update({**grid_filter, "facebook": "not_ready"})
+    context = {
+        "readiness": facebook_readiness(listings),
+        "fix_url": f"{reverse('listings:grid')}?{query.urlencode()}",
+    }
+    return render(request, "exports/_export_dialog.html#readiness", context)

@@ -1,7 +1,10 @@
 """Export writers: each turns an iterator of listing rows into an iterator of bytes.
 
-A row is ``(title, price, condition, description, category, offer_shipping)`` in
-``COLUMNS`` order, as ``exports.selectors.export_rows`` yields it. Writers never hold
+A row is ``(id, title, price, condition, description, category, offer_shipping)`` in
+``COLUMNS`` order, as ``exports.selectors.export_rows`` yields it. The listing id comes
+first in csv, text, xlsx and json, so a file edited elsewhere and imported again
+updates the listings it came from (the import maps an "ID" column to the listing id);
+Facebook's file and the SQL script have no place for it. Writers never hold
 more than one batch of rows, so memory stays flat whatever the number of listings.
 """
 
@@ -22,7 +25,7 @@ import xlsxwriter
 
 from marketplace.formulas import is_formula_like, neutralise_formula
 
-Row = tuple[str, Decimal, str, str, str, bool]
+Row = tuple[int, str, Decimal, str, str, str, bool]
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,8 @@ class ExportOptions:
     stem: str = "marketplace-listings"
 
 
-COLUMNS = ("TITLE", "PRICE", "CONDITION", "DESCRIPTION", "CATEGORY", "OFFER SHIPPING")
-JSON_KEYS = ("title", "price", "condition", "description", "category", "offer_shipping")
+COLUMNS = ("ID", "TITLE", "PRICE", "CONDITION", "DESCRIPTION", "CATEGORY", "OFFER SHIPPING")
+JSON_KEYS = ("id", "title", "price", "condition", "description", "category", "offer_shipping")
 # Rows written between two yields: large enough to keep per-chunk overhead low,
 # small enough that a chunk is a few hundred kilobytes at most.
 BATCH_ROWS = 1000
@@ -58,9 +61,10 @@ def _delimited(rows: Iterable[Row], *, dialect: str, bom: bool) -> Iterator[byte
     writer.writerow(COLUMNS)
     prefix = "\ufeff" if bom else ""
     for batch in batches(rows):
-        for title, price, condition, description, category, offer_shipping in batch:
+        for listing_id, title, price, condition, description, category, offer_shipping in batch:
             writer.writerow(
                 (
+                    listing_id,
                     neutralise_formula(title),
                     price,
                     neutralise_formula(condition),
@@ -103,11 +107,11 @@ def write_json(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
             dict(
                 zip(
                     JSON_KEYS,
-                    (title, str(price), condition, description, category, offer_shipping),
+                    (listing_id, title, str(price), condition, description, category, offer_shipping),
                     strict=True,
                 )
             )
-            for title, price, condition, description, category, offer_shipping in batch
+            for listing_id, title, price, condition, description, category, offer_shipping in batch
         ]
         yield (opening + ",\n".join(_JSON_ENCODER.encode(item) for item in items)).encode()
         opening = ",\n"
@@ -153,13 +157,13 @@ def write_sql(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
         values = ",\n".join(
             f"({sql_literal(title)}, {price}, {sql_literal(condition)}, {sql_literal(description)}, "
             f"{sql_literal(category)}, {'true' if offer_shipping else 'false'})"
-            for title, price, condition, description, category, offer_shipping in batch
+            for _, title, price, condition, description, category, offer_shipping in batch
         )
         yield (SQL_INSERT + values + ";\n").encode()
     yield b"COMMIT;\n"
 
 
-XLSX_COLUMN_WIDTHS = (40, 12, 18, 60, 45, 16)
+XLSX_COLUMN_WIDTHS = (10, 40, 12, 18, 60, 45, 16)
 XLSX_SHEET_PART = "xl/worksheets/sheet1.xml"
 DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 # OOXML writes characters XML cannot carry as _xHHHH_, so a literal "_x0041_" in the
@@ -235,8 +239,8 @@ def _xlsx_template() -> _XlsxTemplate:
             sheet.write_string(0, col, name, header)
         # A sample row registers the two cell styles rows use; it is cut out below.
         # quotePrefix: Excel shows the text as typed and keeps it text when edited.
-        sheet.write_string(1, 0, "=text", workbook.add_format({"quote_prefix": True}))
-        sheet.write_number(1, 1, 0, workbook.add_format({"num_format": "0.00"}))
+        sheet.write_string(1, 1, "=text", workbook.add_format({"quote_prefix": True}))
+        sheet.write_number(1, 2, 0, workbook.add_format({"num_format": "0.00"}))
         workbook.close()
         with zipfile.ZipFile(path) as made:
             parts = tuple((info, made.read(info)) for info in made.infolist())
@@ -276,16 +280,16 @@ def write_xlsx(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
             price = f' s="{template.price_style}"'
             for batch in batches(rows):
                 xml = []
-                for title, price_value, condition, description, category, offer_shipping in batch:
+                for listing_id, title, price_value, condition, description, category, shipping in batch:
                     number += 1
                     xml.append(
-                        f'<row r="{number}">'
-                        f"{_xlsx_text_cell(f'A{number}', title, template) if title else ''}"
-                        f'<c r="B{number}"{price}><v>{price_value}</v></c>'
-                        f"{_xlsx_text_cell(f'C{number}', condition, template) if condition else ''}"
-                        f"{_xlsx_text_cell(f'D{number}', description, template) if description else ''}"
-                        f"{_xlsx_text_cell(f'E{number}', category, template) if category else ''}"
-                        f"{_xlsx_text_cell(f'F{number}', yes_no(offer_shipping), template)}</row>"
+                        f'<row r="{number}"><c r="A{number}"><v>{listing_id}</v></c>'
+                        f"{_xlsx_text_cell(f'B{number}', title, template) if title else ''}"
+                        f'<c r="C{number}"{price}><v>{price_value}</v></c>'
+                        f"{_xlsx_text_cell(f'D{number}', condition, template) if condition else ''}"
+                        f"{_xlsx_text_cell(f'E{number}', description, template) if description else ''}"
+                        f"{_xlsx_text_cell(f'F{number}', category, template) if category else ''}"
+                        f"{_xlsx_text_cell(f'G{number}', yes_no(shipping), template)}</row>"
                     )
                 sheet.write("".join(xml).encode())
                 yield sink.take()

@@ -3,6 +3,7 @@ from django import forms
 from imports.headers import TARGET_LABELS, TARGETS
 from imports.models import Import, ImportFile
 from listing_templates.selectors import templates_visible_to
+from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,7 +28,8 @@ class MultipleFileField(forms.FileField):
 
 class ImportUploadForm(forms.Form):
     file = MultipleFileField(label="Files")
-    mode = forms.ChoiceField(choices=Import.Mode.choices, initial=Import.Mode.CREATE, required=False)
+    # Empty: the file decides (an export of the seller's own listings updates them).
+    mode = forms.ChoiceField(choices=[("", "Decide from the file"), *Import.Mode.choices], required=False)
     template = forms.ModelChoiceField(queryset=None, required=False, empty_label="No template")
     sheet = forms.CharField(required=False, max_length=255, help_text="Leave empty to find it.")
 
@@ -38,6 +40,28 @@ class ImportUploadForm(forms.Form):
 
 class ImportCommitForm(forms.Form):
     skip_invalid = forms.BooleanField(required=False, label="Skip invalid rows")
+
+
+class ImportModeForm(forms.Form):
+    mode = forms.ChoiceField(choices=Import.Mode.choices)
+
+
+class ImportRowFixForm(forms.Form):
+    """One row's corrected cells: the row, its file, and a text per field sent."""
+
+    file = forms.IntegerField(min_value=0)  # the file's position in the import
+    row = forms.IntegerField(min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in LISTING_FIELDS:
+            self.fields[name] = forms.CharField(
+                required=False, strip=False, max_length=DESCRIPTION_MAX_LENGTH
+            )
+
+    def values(self) -> dict[str, str]:
+        """The fields the form sent (a field left out is not corrected)."""
+        return {name: self.cleaned_data[name] for name in LISTING_FIELDS if name in self.data}
 
 
 class ImportMappingForm(forms.Form):

@@ -33,8 +33,12 @@ class Import(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     # [{"file", "row", "column", "field", "message"}], the first ERRORS_KEPT of them.
     errors = models.JSONField(default=list, blank=True)
-    # The first rows as they will be saved, for the preview page and the API.
+    # The first rows as they will be saved, and the invalid rows after them that can
+    # be fixed, for the preview page and the API.
     preview = models.JSONField(default=list, blank=True)
+    # Cells corrected in the preview: {"<file position>:<row>": {field: text}}, read over
+    # the files' cells whenever the import is checked.
+    fixes = models.JSONField(default=dict, blank=True)
     # Rows written when committed (while committing, the count so far is in the cache).
     progress = models.PositiveIntegerField(default=0)
     # The new listings exactly as previewed, one JSON array a line, so that a commit
@@ -57,6 +61,11 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display()})"
+
+
+# An import's audit entries name it by its label; those written before the model moved
+# to this app carry the old one.
+IMPORT_AUDIT_TYPES = (Import._meta.label_lower, "listings.import")
 
 
 class ImportFile(models.Model):

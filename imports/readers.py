@@ -28,8 +28,9 @@ SPREADSHEET_EXTENSIONS = {".xlsx": XLSX, ".xlsm": XLSX, ".xls": XLS, ".ods": ODS
 TEXT_EXTENSIONS = {".csv": CSV, ".tsv": CSV, ".txt": CSV}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PDF_MAGIC = b"%PDF"
 _KNOWN_MAGIC = {
-    b"%PDF": "a PDF document",
+    PDF_MAGIC: "a PDF document",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
@@ -48,11 +49,15 @@ _ENTITY_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 class FileRejected(Exception):
     """The whole file cannot be imported; ``message`` says why, naming the file."""
 
-    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, row: int | None = None, column: str | None = None, read_with_ocr: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.row = row
         self.column = column
+        # The file is a document the OCR page reads (a PDF), not a spreadsheet.
+        self.read_with_ocr = read_with_ocr
 
 
 @dataclass
@@ -135,6 +140,12 @@ def _megabytes(size: int) -> str:
 def _detect_format(name: str, data: bytes) -> str:
     """The format the content really is; the extension only says what was promised."""
     extension = PurePosixPath(name.lower()).suffix
+    if data.startswith(PDF_MAGIC):
+        raise FileRejected(
+            f"{name} is a PDF, not a spreadsheet. A PDF catalog or price list is read on the OCR page "
+            "(Scans), which turns it into listings you check first.",
+            read_with_ocr=True,
+        )
     if data.startswith(ZIP_MAGIC):
         found = _zip_format(name, data)
     elif data.startswith(OLE_MAGIC):

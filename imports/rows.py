@@ -21,8 +21,12 @@ from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
 from listings.models import Listing
 from listings.validation import clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
+from marketplace.input import unstorable_reason
 
 PREVIEW_ROWS = 50
+# Invalid rows past the first PREVIEW_ROWS also kept in the preview, so the seller can
+# fix them there.
+FIXABLE_ROWS = 200
 # Rows are checked in chunks so that, when updating, the matching listings are
 # fetched with one query per chunk.
 CHUNK_ROWS = 2000
@@ -72,10 +76,15 @@ class RowResult:
     extra: dict[str, Any] = field(default_factory=dict)
     listing_id: int | None = None
     errors: list[RowError] = field(default_factory=list)
+    # What the row's cells say, as text, for the fields it maps: an invalid row's
+    # cells are offered for correction with these.
+    typed: dict[str, str] = field(default_factory=dict)
+    file_position: int = 0
 
     def as_preview(self) -> dict[str, Any]:
-        return {
+        preview = {
             "file": self.file,
+            "file_position": self.file_position,
             "row": self.row,
             "status": self.status,
             "id": self.listing_id,
@@ -83,6 +92,9 @@ class RowResult:
             "extra": self.extra,
             "errors": [error.as_dict() for error in self.errors],
         }
+        if self.status == INVALID:
+            preview["typed"] = self.typed
+        return preview
 
 
 @dataclass
@@ -125,15 +137,20 @@ def check_import(
     counts = {"rows": 0, NEW: 0, UPDATED: 0, UNCHANGED: 0, INVALID: 0}
     result = Checked(counts=counts, errors=[], preview=[], creates=[] if creates is None else creates)
     seen_ids: set[int] = set()
+    fixable = 0
     for import_file in files:
         rows_in_file = 0
-        for chunk in _chunks(_sheet_rows(import_file, opened[id(import_file)])):
+        fixes = fixes_of_file(upload, import_file)
+        for chunk in _chunks(_sheet_rows(import_file, opened[id(import_file)], fixes)):
             for row in _resolve(upload, chunk, template_defaults, seen_ids):
                 rows_in_file += 1
                 counts["rows"] += 1
                 counts[row.status] += 1
                 result.errors.extend(row.errors)
-                if len(result.preview) < PREVIEW_ROWS:
+                if counts["rows"] <= PREVIEW_ROWS:
+                    result.preview.append(row.as_preview())
+                elif row.status == INVALID and fixable < FIXABLE_ROWS:
+                    fixable += 1
                     result.preview.append(row.as_preview())
                 if keep_rows:
                     _keep(result, row)
@@ -194,8 +211,25 @@ class _RawRow:
     errors: list[RowError]
 
 
-def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_RawRow]:
-    """The data rows under the header, blank rows skipped, cells sorted by target."""
+def fix_key(import_file: ImportFile, row: int) -> str:
+    return f"{import_file.position}:{row}"
+
+
+def fixes_of_file(upload: Import, import_file: ImportFile) -> dict[int, dict[str, str]]:
+    """The corrections typed in the preview for this file's rows: row -> field -> text."""
+    prefix = f"{import_file.position}:"
+    return {
+        int(key.removeprefix(prefix)): values
+        for key, values in (upload.fixes or {}).items()
+        if key.startswith(prefix)
+    }
+
+
+def _sheet_rows(
+    import_file: ImportFile, spreadsheet: Spreadsheet, fixes: Mapping[int, Mapping[str, str]]
+) -> Iterator[_RawRow]:
+    """The data rows under the header, blank rows skipped, cells sorted by target;
+    a field corrected in the preview (``fixes``) reads as corrected."""
     columns = [
         (column, target, _column_label(import_file.headers, column))
         for column, target in enumerate(import_file.mapping)
@@ -216,7 +250,11 @@ def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_
         width = len(cells)
         for column, target, label in columns:
             value = cells[column] if column < width else ""
-            if number in formula_rows and (number, column) in formulas and not _is_filled(value):
+            # Refused here, at preview: the database would refuse it at commit.
+            if isinstance(value, str) and (reason := unstorable_reason(value)):
+                field_name = None if target in (ID, EXTRA) else target
+                raw.errors.append(RowError(name, number, label, field_name, reason))
+            elif number in formula_rows and (number, column) in formulas and not _is_filled(value):
                 raw.errors.append(
                     RowError(name, number, label, target, _formula_message(formulas[(number, column)]))
                 )
@@ -239,6 +277,10 @@ def _sheet_rows(import_file: ImportFile, spreadsheet: Spreadsheet) -> Iterator[_
                 raw.data[target] = value
             elif _is_filled(value):
                 raw.data[target] = value if target == "price" or type(value) is str else _cell_text(value)
+        if number in fixes:
+            corrected = fixes[number]
+            raw.data.update(corrected)
+            raw.errors = [error for error in raw.errors if error.field not in corrected]
         yield raw
 
 
@@ -303,7 +345,15 @@ def _resolve(
     results: list[RowResult] = []
     wanted: dict[int, tuple[RowResult, str]] = {}
     for raw in chunk:
-        result = RowResult(raw.file.original_name, raw.number, NEW, extra=raw.extra, errors=list(raw.errors))
+        result = RowResult(
+            raw.file.original_name,
+            raw.number,
+            NEW,
+            extra=raw.extra,
+            errors=list(raw.errors),
+            typed={name: _cell_text(value) for name, value in raw.data.items() if _is_filled(value)},
+            file_position=raw.file.position,
+        )
         id_label = _label_for(raw.file, ID)
         listing_id = None
         if updating and _is_filled(raw.listing_id):

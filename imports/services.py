@@ -6,7 +6,7 @@ updating, checks the rows again against the listings as they are then) in one
 transaction with one audit entry.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -22,23 +22,28 @@ from accounts.models import User
 from audit.services import audit_record, new_batch
 from imports.headers import ID, TARGETS, find_header_row, guess_mapping
 from imports.models import Import, ImportFile
+from imports.own_export import names_own_listings
 from imports.readers import FileRejected, Spreadsheet, check_size, open_spreadsheet
-from imports.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, check_import, load
+from imports.rows import NEW, UNCHANGED, UPDATED, Checked, RowError, check_import, fix_key, load
 from imports.selectors import progress_cache_key
 from imports.writing import StagedRows, create_listings, staged_rows, update_listings
 from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
+from listings.fields import LISTING_FIELDS
 from marketplace.errors import InvalidInput
+from marketplace.input import printable, unstorable_reason
 from marketplace.locks import HeldLock, Namespace, lock_held
 
 
 class ImportRejected(Exception):
     """The import cannot go ahead; ``errors`` name file, row, column and reason."""
 
-    def __init__(self, message: str, errors: Sequence[RowError] = ()) -> None:
+    def __init__(self, message: str, errors: Sequence[RowError] = (), *, read_with_ocr: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.errors = list(errors)
+        # A file was a PDF: the page points to the OCR page, which reads those.
+        self.read_with_ocr = read_with_ocr
 
 
 class ImportNotCommittable(Exception):
@@ -75,6 +80,11 @@ def _choose_sheet(spreadsheet: Spreadsheet, sheet: str | None) -> tuple[str, int
 
 def _file_for(spreadsheet: Spreadsheet, sheet: str | None, position: int) -> ImportFile:
     chosen, header_row, headers = _choose_sheet(spreadsheet, sheet)
+    # Stored as JSON, which PostgreSQL refuses with NUL in it (xlsx spells it "_x0000_").
+    for text in (*spreadsheet.sheet_names, *headers):
+        if reason := unstorable_reason(str(text)):
+            shown = printable(str(text))
+            raise FileRejected(f"{spreadsheet.name}: the sheet name or header “{shown}”: {reason}")
     return ImportFile(
         position=position,
         original_name=spreadsheet.name[:255],
@@ -92,18 +102,21 @@ def import_create(
     *,
     owner: User,
     files: Sequence[UploadedFile],
-    mode: str = Import.Mode.CREATE,
+    mode: str | None = Import.Mode.CREATE,
     template: ListingTemplate | None = None,
     sheet: str | None = None,
 ) -> Import:
     """Read, check and validate ``files`` as one import; store them and the preview.
+    With ``mode`` None the files decide: an export of the owner's own listings updates
+    them, anything else creates listings.
 
     Raises ``ImportRejected`` naming every file that cannot be imported at all."""
-    if mode not in Import.Mode.values:
+    if mode is not None and mode not in Import.Mode.values:
         raise ImportRejected(f"Unknown mode “{mode}”; use one of: {', '.join(Import.Mode.values)}.")
     if not files:
         raise ImportRejected("Choose at least one file to import.")
     errors: list[RowError] = []
+    read_with_ocr = False
     opened: list[tuple[Spreadsheet, bytes, ImportFile]] = []
     for position, uploaded in enumerate(files):
         try:
@@ -112,14 +125,20 @@ def import_create(
             opened.append((spreadsheet, data, _file_for(spreadsheet, sheet, position)))
         except FileRejected as exc:
             errors += _rejected(exc, uploaded.name).errors
+            read_with_ocr = read_with_ocr or exc.read_with_ocr
     if errors:
         raise ImportRejected(
-            errors[0].message if len(errors) == 1 else "Some files cannot be imported.", errors
+            errors[0].message if len(errors) == 1 else "Some files cannot be imported.",
+            errors,
+            read_with_ocr=read_with_ocr,
         )
 
-    upload = Import(owner=owner, mode=mode, template=template)
     import_files = [import_file for _, _, import_file in opened]
     by_key = {id(import_file): spreadsheet for spreadsheet, _, import_file in opened}
+    if mode is None:
+        own = names_own_listings(owner, import_files, lambda f: by_key[id(f)])
+        mode = Import.Mode.UPDATE_MATCHING if own else Import.Mode.CREATE
+    upload = Import(owner=owner, mode=mode, template=template)
     try:
         checked = check_import(
             upload,
@@ -179,19 +198,55 @@ def import_remap(
     except FileRejected as exc:
         raise _rejected(exc, import_file.original_name) from exc
     files = [import_file if f.pk == import_file.pk else f for f in upload.files.all()]
+    _check_again(upload, files, name=import_file.original_name)
+    import_file.save()
+    upload.save()
+    return upload
+
+
+def _check_again(upload: Import, files: Sequence[ImportFile], *, name: str) -> None:
+    """Validate the import again after a correction and keep the new preview (the
+    caller saves it); a problem with a whole file is ``ImportRejected``."""
     try:
         creating = upload.mode == Import.Mode.CREATE
         checked = check_import(
             upload, files=files, keep_rows=creating, creates=StagedRows() if creating else None
         )
     except FileRejected as exc:
-        raise _rejected(exc, import_file.original_name) from exc
-    import_file.save()
+        raise _rejected(exc, name) from exc
     if upload.staged:
         upload.staged.delete(save=False)
     _apply_checked(upload, checked)
     upload.status = Import.Status.PREVIEW
     upload.message = ""
+
+
+@transaction.atomic
+def import_fix_row(*, upload: Import, import_file: ImportFile, row: int, values: Mapping[str, str]) -> Import:
+    """Correct cells of one row in the preview (``values``: field -> text, read as if
+    the cell said it) and validate the import again."""
+    _editable(upload)
+    unknown = set(values) - set(LISTING_FIELDS)
+    if unknown:
+        raise ImportRejected(f"“{sorted(unknown)[0]}” is not a listing field.")
+    fixes = dict(upload.fixes or {})
+    key = fix_key(import_file, row)
+    # Read as the cell would be: clean_listing checks the text and its length.
+    fixes[key] = {**fixes.get(key, {}), **{name: str(value) for name, value in values.items()}}
+    upload.fixes = fixes
+    _check_again(upload, list(upload.files.all()), name=import_file.original_name)
+    upload.save()
+    return upload
+
+
+@transaction.atomic
+def import_change_mode(*, upload: Import, mode: str) -> Import:
+    """Create new listings from the rows, or update the listings their ids name."""
+    _editable(upload)
+    if mode not in Import.Mode.values:
+        raise ImportRejected(f"Unknown mode “{mode}”; use one of: {', '.join(Import.Mode.values)}.")
+    upload.mode = mode
+    _check_again(upload, list(upload.files.all()), name="")
     upload.save()
     return upload
 

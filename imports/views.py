@@ -6,18 +6,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from imports.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
+from imports.forms import (
+    ImportCommitForm,
+    ImportMappingForm,
+    ImportModeForm,
+    ImportRowFixForm,
+    ImportUploadForm,
+)
+from imports.headers import TARGET_LABELS
 from imports.models import Import
 from imports.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
 from imports.services import (
     ImportNotCommittable,
     ImportRejected,
+    import_change_mode,
     import_create,
+    import_fix_row,
     import_remap,
     import_request_commit,
 )
+from listings.fields import LISTING_FIELDS
 from marketplace.formulas import neutralise_formula
 from marketplace.ratelimits import rate_limited
 
@@ -42,13 +53,35 @@ def import_upload(request):
         upload = import_create(
             owner=request.user,
             files=data["file"],
-            mode=data["mode"] or Import.Mode.CREATE,
+            # No mode chosen: an export of the seller's own listings updates them.
+            mode=data["mode"] or None,
             template=data["template"],
             sheet=data["sheet"] or None,
         )
     except ImportRejected as exc:
         return _upload_page(request, form, rejected=exc, status=400)
     return redirect("imports:detail", pk=upload.pk)
+
+
+def _preview_rows(upload: Import) -> list[dict]:
+    """The preview's rows with, per column, what to show and whether the seller can
+    correct it there (the fields an invalid row's errors name)."""
+    rows = []
+    for line in upload.preview:
+        in_error = {error["field"] for error in line["errors"]}
+        typed = line.get("typed", {})
+        cells = []
+        for name in LISTING_FIELDS:
+            # An invalid row has no cleaned values: it shows what its cells say.
+            value = line["values"].get(name) if line["status"] != "invalid" else typed.get(name)
+            if name == "offer_shipping" and isinstance(value, bool):
+                value = "Yes" if value else "No"
+            fixable = line["status"] == "invalid" and name in in_error
+            label = TARGET_LABELS[name]
+            cell = {"field": name, "label": label, "value": value, "fixable": fixable}
+            cells.append({**cell, "typed": typed.get(name, "")})
+        rows.append({**line, "cells": cells, "fixable": any(cell["fixable"] for cell in cells)})
+    return rows
 
 
 def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -> HttpResponse:
@@ -61,7 +94,9 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
         "upload": upload,
         "mapping_forms": [ImportMappingForm(import_file=f, prefix=f"file{f.pk}") for f in files],
         "commit_form": ImportCommitForm(initial={"skip_invalid": upload.skip_invalid}),
-        "invalid_rows": {(e["file"], e["row"]) for e in upload.errors},
+        "preview_rows": _preview_rows(upload),
+        "valid_rows": (upload.counts.get("rows") or 0) - (upload.counts.get("invalid") or 0),
+        "has_id_column": any("id" in f.mapping for f in files),
         "rejected": rejected,
         "running": upload.status in (Import.Status.QUEUED, Import.Status.COMMITTING),
     }
@@ -94,6 +129,50 @@ def import_mapping(request, pk: int, file_pk: int):
             import_remap(upload=upload, import_file=import_file, sheet=sheet)
         else:
             import_remap(upload=upload, import_file=import_file, mapping=form.mapping())
+    except ImportRejected as exc:
+        return _detail_page(request, upload, rejected=exc, status=400)
+    except ImportNotCommittable as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:detail", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def import_fix(request, pk: int):
+    """Save the cells of one row corrected in the preview, then check the import again."""
+    upload = import_get_for_user(request.user, pk)
+    form = ImportRowFixForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, upload, status=400)
+    import_file = get_object_or_404(upload.files, position=form.cleaned_data["file"])
+    row = form.cleaned_data["row"]
+    try:
+        upload = import_fix_row(upload=upload, import_file=import_file, row=row, values=form.values())
+    except ImportRejected as exc:
+        return _detail_page(request, upload, rejected=exc, status=400)
+    except ImportNotCommittable as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:detail", pk=upload.pk)
+    still_invalid = any(
+        (line["row"], line.get("file_position"), line["status"]) == (row, import_file.position, "invalid")
+        for line in upload.preview
+    )
+    if still_invalid:
+        messages.error(request, f"Row {row} still needs fixing: see its messages.")
+    else:
+        messages.success(request, f"Row {row} fixed.")
+    return redirect(f"{reverse('imports:detail', args=[upload.pk])}#row-{import_file.position}-{row}")
+
+
+@login_required
+@require_POST
+def import_mode(request, pk: int):
+    upload = import_get_for_user(request.user, pk)
+    form = ImportModeForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, upload, status=400)
+    try:
+        import_change_mode(upload=upload, mode=form.cleaned_data["mode"])
     except ImportRejected as exc:
         return _detail_page(request, upload, rejected=exc, status=400)
     except ImportNotCommittable as exc:

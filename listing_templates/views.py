@@ -15,6 +15,7 @@ from listings.services.changes import listings_create_many
 from listings.validation import clean_listing
 from listings.views.bulk import Selection, listings_phrase, run_bulk_action, valid_form_data
 from marketplace.errors import InvalidInput
+from marketplace.input import int_parameter
 
 
 def _apply_template(request, selection: Selection) -> str:
@@ -77,8 +78,9 @@ def template_form(request, pk: int | None = None):
     """Create (optionally from a row: ``?from=<listing id>``) or edit a template."""
     template = template_get_for_user(request.user, pk, writable=True) if pk else None
     defaults = None
-    if template is None and request.GET.get("from", "").isdigit():
-        listing = listing_get_for_user(request.user, request.GET["from"])
+    source = int_parameter(request.GET.get("from"), name="from")
+    if template is None and source is not None:
+        listing = listing_get_for_user(request.user, source)
         defaults = {name: value for name, value in listing.field_values().items() if value not in ("", None)}
     if request.method == "POST":
         form = forms.ListingTemplateForm(request.POST, template=template)

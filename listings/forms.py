@@ -3,6 +3,8 @@ listing rules live in ``listings.validation`` and run inside the services."""
 
 from django import forms
 
+from marketplace.input import whole_number
+
 BULK_FIELDS = (
     ("condition", "Condition"),
     ("category", "Category"),
@@ -22,7 +24,7 @@ class SelectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any integer is acceptable; ownership is enforced by the selector.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: whole_number(value) is not None
 
     def clean(self):
         cleaned = super().clean()

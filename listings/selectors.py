@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.fields import LISTING_FIELDS
+from listings.fields import LISTING_FIELDS, Source
+from listings.filters import registered_filters
 from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
+from marketplace.input import unstorable_reason, whole_number
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
 ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
@@ -91,10 +93,38 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
+def filter_id(field: str, value: Any) -> int:
+    """An id given as a filter (``?import=12``), or ``FilterError``."""
+    number = whole_number(str(value).strip(), minimum=1)
+    if number is None:
+        raise FilterError(field, f"“{str(value)[:40]}” is not an id.")
+    return number
+
+
+def _filter_texts(params: Mapping[str, Any]) -> dict[str, str]:
+    """Each filter as the text a query string would carry: JSON doors (API bodies,
+    the export's filter object) may send numbers, booleans, lists or NUL instead."""
+    texts = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if not isinstance(value, (str, int, float)):
+            raise FilterError(str(name), "Give a single value, not a list or an object.")
+        text = str(value)
+        if reason := unstorable_reason(text):
+            raise FilterError(str(name), reason)
+        texts[str(name)] = text
+    return texts
+
+
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
-    price_max, has_warnings, ordering. Raises ``FilterError`` on a bad value."""
+    price_max, has_warnings, ordering, and those other apps register
+    (``listings.filters``). Raises ``FilterError`` on a bad value."""
+    params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
         queryset = queryset.filter(search_q(q))
@@ -114,7 +144,13 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
             else:
                 queryset = queryset.filter(has_warnings=flag)
     if source := params.get("source"):
+        if source not in Source.values:
+            known = ", ".join(Source.values)
+            raise FilterError("source", f"“{str(source)[:40]}” is not a source; use one of {known}.")
         queryset = queryset.filter(source=source)
+    for listing_filter in registered_filters():
+        if value := str(params.get(listing_filter.name) or "").strip():
+            queryset = queryset.filter(listing_filter.q(user, value))
     if (price_min := params.get("price_min")) not in (None, ""):
         queryset = queryset.filter(price__gte=_decimal("price_min", price_min))
     if (price_max := params.get("price_max")) not in (None, ""):

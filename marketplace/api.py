@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from marketplace.errors import InvalidInput
+from marketplace.input import InvalidParameter
 
 
 class ErrorItemSerializer(serializers.Serializer):
@@ -61,6 +62,8 @@ def listing_invalid_response(exc: InvalidInput, index: int | None = None) -> Res
 def exception_handler(exc, context):
     if isinstance(exc, InvalidInput):
         return listing_invalid_response(exc)
+    if isinstance(exc, InvalidParameter):
+        exc = ValidationError({exc.name: [exc.message]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

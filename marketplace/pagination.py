@@ -27,6 +27,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from marketplace.input import int_parameter
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -91,12 +93,13 @@ def _wants_count(request: Request, *, default: bool) -> bool:
 
 
 def page_size_from(request: Request) -> int:
-    value = request.query_params.get("page_size")
-    if value in (None, ""):
-        return DEFAULT_PAGE_SIZE
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
-        raise ValidationError({"page_size": f"Use a whole number from 1 to {MAX_PAGE_SIZE}."})
-    return int(value)
+    return int_parameter(
+        request.query_params.get("page_size"),
+        name="page_size",
+        default=DEFAULT_PAGE_SIZE,
+        minimum=1,
+        maximum=MAX_PAGE_SIZE,
+    )
 
 
 def keyset_page(

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication, so a session user is counted as that user.
     "marketplace.ratelimits.RateLimitMiddleware",
+    # NUL in any query or form parameter is a 400 naming it, before any view runs.
+    "marketplace.middleware.RequestInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -197,6 +199,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        # DRF's JSON parser with a nesting limit and the NUL/surrogate check.
+        "marketplace.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -248,6 +256,13 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)
+# Find & replace: the longest find and replacement, and the memory RE2 may give one
+# compiled pattern (a bigger pattern is refused as too large).
+FIND_REPLACE_MAX_FIND = env_int("FIND_REPLACE_MAX_FIND", 1000)
+FIND_REPLACE_MAX_REPLACE = env_int("FIND_REPLACE_MAX_REPLACE", 5000)
+FIND_REPLACE_MAX_PATTERN_MEMORY = env_int("FIND_REPLACE_MAX_PATTERN_MEMORY", 1024 * 1024)
+# JSON bodies: the deepest nesting accepted (the API's own shapes need 4).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -58,7 +58,8 @@ def listings(owner, other_user):
 
 def titles(response) -> list[str]:
     rows = list(csv.reader(io.StringIO(download(response).decode(), newline="")))
-    return [row[0] for row in rows[1:]]
+    assert rows[0][:2] == ["ID", "TITLE"]
+    return [row[1] for row in rows[1:]]
 
 
 def test_all_listings_in_the_grid_default_order_never_another_users(api, listings):
@@ -130,6 +131,7 @@ def test_json_export_holds_the_scoped_listings(api, listings):
     )
     assert data == [
         {
+            "id": listings["mine"][1].pk,
             "title": "Pine table",
             "price": "120.00",
             "condition": "New",
@@ -164,8 +166,8 @@ def test_each_export_is_audited_with_format_and_count(api, listings):
 
 
 def test_bom_option(api, listings):
-    assert download(api.get("/api/export/csv/", {"bom": "true"})).startswith(b"\xef\xbb\xbfTITLE")
-    assert download(api.get("/api/export/text/")).startswith(b"TITLE\t")
+    assert download(api.get("/api/export/csv/", {"bom": "true"})).startswith(b"\xef\xbb\xbfID,TITLE")
+    assert download(api.get("/api/export/text/")).startswith(b"ID\tTITLE\t")
 
 
 def test_file_even_when_the_client_accepts_only_that_type(api, listings):

@@ -44,7 +44,7 @@ def test_dialog_exports_checked_rows_and_the_current_filter(owner_page, owner, a
     assert selected.value.suggested_filename.startswith("marketplace-listings-")
     lines = Path(selected.value.path()).read_text(encoding="utf-8").splitlines()
     # In the page's order (ordering=title from the address bar).
-    assert [line.split(",")[0] for line in lines[1:]] == ["Oak chair", "Pine table"]
+    assert [line.split(",")[1] for line in lines[1:]] == ["Oak chair", "Pine table"]
     assert not dialog.evaluate("d => d.open")
 
     page.get_by_role("button", name="Export…").click()
@@ -53,4 +53,4 @@ def test_dialog_exports_checked_rows_and_the_current_filter(owner_page, owner, a
     with page.expect_download() as filtered:
         dialog.get_by_role("button", name="Export").click()
     lines = Path(filtered.value.path()).read_text(encoding="utf-8").splitlines()
-    assert [line.split("\t")[0] for line in lines[1:]] == ["Oak chair", "Oak desk"]
+    assert [line.split("\t")[1] for line in lines[1:]] == ["Oak chair", "Oak desk"]

@@ -100,7 +100,7 @@ def test_hostile_strings_round_trip_through_psql(owner, other_user, scratch_data
 
 def test_script_shape():
     script = b"".join(
-        write_sql(iter([("It's", Decimal("5.00"), "New", "a\\b", "", True)]), ExportOptions())
+        write_sql(iter([(1, "It's", Decimal("5.00"), "New", "a\\b", "", True)]), ExportOptions())
     ).decode()
     assert "CREATE TABLE IF NOT EXISTS marketplace_listings (" in script
     assert (

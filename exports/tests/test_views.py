@@ -31,6 +31,7 @@ def test_dialog_post_downloads_the_filtered_listings(owner_client, listings):
     rows = list(csv.reader(io.StringIO(download(response).decode(), newline="")))
     assert rows[1:] == [
         [
+            str(listings[0].pk),
             "Oak chair",
             "45.00",
             "Used - Good",
@@ -48,7 +49,7 @@ def test_dialog_post_selected_ids(owner_client, listings):
         "/exports/",
         {"export_format": "text", "scope": "selected", "ids": [table.pk, theirs.pk], "filter": "q=oak"},
     )
-    assert [line.split("\t")[0] for line in download(response).decode().splitlines()[1:]] == ["Pine table"]
+    assert [line.split("\t")[1] for line in download(response).decode().splitlines()[1:]] == ["Pine table"]
 
 
 def test_invalid_choice_shows_the_dialog_again_with_the_reason(owner_client, listings):

@@ -20,8 +20,8 @@ from exports.writers import (
     write_xlsx,
 )
 
-CHAIR = ("Oak chair", Decimal("45.00"), "Used - Good", 'Solid oak, "as new"', "Furniture//Chairs", False)
-LAMP = ("Lamp", Decimal("1299.50"), "New", "", "", True)
+CHAIR = (7, "Oak chair", Decimal("45.00"), "Used - Good", 'Solid oak, "as new"', "Furniture//Chairs", False)
+LAMP = (12, "Lamp", Decimal("1299.50"), "New", "", "", True)
 FORMULAS = ("=SUM(A1:A9)", "+1", "-1", "@cmd", "\tlead tab", "\rlead return")
 
 
@@ -31,49 +31,50 @@ def written(writer, rows, **options) -> bytes:
 
 def test_csv_exact_bytes():
     assert written(write_csv, [CHAIR, LAMP]) == (
-        b"TITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING\r\n"
-        b'Oak chair,45.00,Used - Good,"Solid oak, ""as new""",Furniture//Chairs,No\r\n'
-        b"Lamp,1299.50,New,,,Yes\r\n"
+        b"ID,TITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING\r\n"
+        b'7,Oak chair,45.00,Used - Good,"Solid oak, ""as new""",Furniture//Chairs,No\r\n'
+        b"12,Lamp,1299.50,New,,,Yes\r\n"
     )
 
 
 def test_csv_bom_only_when_asked():
-    assert written(write_csv, [CHAIR], bom=True).startswith(b"\xef\xbb\xbfTITLE,")
-    assert written(write_csv, [CHAIR]).startswith(b"TITLE,")
+    assert written(write_csv, [CHAIR], bom=True).startswith(b"\xef\xbb\xbfID,TITLE,")
+    assert written(write_csv, [CHAIR]).startswith(b"ID,TITLE,")
     assert (
         written(write_csv, [], bom=True)
-        == b"\xef\xbb\xbfTITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING\r\n"
+        == b"\xef\xbb\xbfID,TITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING\r\n"
     )
 
 
 def test_text_is_tab_separated_and_quotes_only_what_needs_it():
-    assert written(write_text, [CHAIR, ("Two\tcols", Decimal("1.00"), "New", "a\nb", "", False)]) == (
-        b"TITLE\tPRICE\tCONDITION\tDESCRIPTION\tCATEGORY\tOFFER SHIPPING\r\n"
-        b'Oak chair\t45.00\tUsed - Good\t"Solid oak, ""as new"""\tFurniture//Chairs\tNo\r\n'
-        b'"Two\tcols"\t1.00\tNew\t"a\nb"\t\tNo\r\n'
+    assert written(write_text, [CHAIR, (3, "Two\tcols", Decimal("1.00"), "New", "a\nb", "", False)]) == (
+        b"ID\tTITLE\tPRICE\tCONDITION\tDESCRIPTION\tCATEGORY\tOFFER SHIPPING\r\n"
+        b'7\tOak chair\t45.00\tUsed - Good\t"Solid oak, ""as new"""\tFurniture//Chairs\tNo\r\n'
+        b'3\t"Two\tcols"\t1.00\tNew\t"a\nb"\t\tNo\r\n'
     )
 
 
 @pytest.mark.parametrize("writer, dialect", [(write_csv, "excel"), (write_text, "excel-tab")])
 def test_delimited_hostile_strings_read_back_unchanged(writer, dialect):
     rows = [
-        (text, Decimal("2.00"), "New", text, "Cat", True)
-        for text in HOSTILE_STRINGS
+        (number, text, Decimal("2.00"), "New", text, "Cat", True)
+        for number, text in enumerate(HOSTILE_STRINGS, start=1)
         if text[0] not in "=+-@\t\r"
     ]
     read = list(csv.reader(io.StringIO(written(writer, rows).decode(), newline=""), dialect=dialect))
     assert read[0] == list(COLUMNS)
-    assert [(r[0], r[3]) for r in read[1:]] == [(row[0], row[3]) for row in rows]
+    assert [(r[1], r[4]) for r in read[1:]] == [(row[1], row[4]) for row in rows]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
 def test_formula_injection_neutralised_in_csv_and_text(text):
     for writer, dialect in ((write_csv, "excel"), (write_text, "excel-tab")):
-        row = (text, Decimal("5.00"), "New", text, text, False)
+        row = (1, text, Decimal("5.00"), "New", text, text, False)
         cells = list(csv.reader(io.StringIO(written(writer, [row]).decode(), newline=""), dialect=dialect))[1]
-        assert cells[0] == cells[3] == cells[4] == "'" + text
-        # The price is still a plain number.
-        assert cells[1] == "5.00"
+        assert cells[1] == cells[4] == cells[5] == "'" + text
+        # The id and the price are still plain numbers.
+        assert cells[0] == "1"
+        assert cells[2] == "5.00"
 
 
 def test_harmless_text_is_left_alone():
@@ -86,6 +87,7 @@ def test_json_is_an_array_of_listing_objects_in_column_order():
     data = json.loads(body)
     assert data == [
         {
+            "id": 7,
             "title": "Oak chair",
             "price": "45.00",
             "condition": "Used - Good",
@@ -94,6 +96,7 @@ def test_json_is_an_array_of_listing_objects_in_column_order():
             "offer_shipping": False,
         },
         {
+            "id": 12,
             "title": "Lamp",
             "price": "1299.50",
             "condition": "New",
@@ -102,12 +105,12 @@ def test_json_is_an_array_of_listing_objects_in_column_order():
             "offer_shipping": True,
         },
     ]
-    assert list(data[0]) == ["title", "price", "condition", "description", "category", "offer_shipping"]
+    assert list(data[0]) == ["id", "title", "price", "condition", "description", "category", "offer_shipping"]
     assert json.loads(written(write_json, [])) == []
 
 
 def test_json_keeps_hostile_strings_and_writes_utf8():
-    rows = [(text, Decimal("1.00"), "New", text, text, False) for text in HOSTILE_STRINGS]
+    rows = [(n, text, Decimal("1.00"), "New", text, text, False) for n, text in enumerate(HOSTILE_STRINGS)]
     body = written(write_json, rows)
     assert "😀".encode() in body  # not \\ud83d escapes
     assert [item["description"] for item in json.loads(body)] == list(HOSTILE_STRINGS)
@@ -123,10 +126,11 @@ def test_xlsx_shape_header_widths_frozen_and_types():
     assert all(cell.font.b for cell in sheet[1])
     assert sheet["A1"].fill.fgColor.rgb.endswith("1877F2")
     assert sheet.freeze_panes == "A2"
-    assert [sheet.column_dimensions[letter].width for letter in "ABCDEF"] == pytest.approx(
-        [40.71, 12.71, 18.71, 60.71, 45.71, 16.71], abs=0.01
+    assert [sheet.column_dimensions[letter].width for letter in "ABCDEFG"] == pytest.approx(
+        [10.71, 40.71, 12.71, 18.71, 60.71, 45.71, 16.71], abs=0.01
     )
     assert [cell.value for cell in sheet[2]] == [
+        7,
         "Oak chair",
         45,
         "Used - Good",
@@ -134,25 +138,25 @@ def test_xlsx_shape_header_widths_frozen_and_types():
         "Furniture//Chairs",
         "No",
     ]
-    assert [cell.value for cell in sheet[3]] == ["Lamp", 1299.5, "New", None, None, "Yes"]
-    assert sheet["B3"].data_type == "n" and sheet["B3"].number_format == "0.00"
+    assert [cell.value for cell in sheet[3]] == [12, "Lamp", 1299.5, "New", None, None, "Yes"]
+    assert sheet["C3"].data_type == "n" and sheet["C3"].number_format == "0.00"
     assert sheet.max_row == 3
 
 
 @pytest.mark.parametrize("text", FORMULAS)
 def test_formula_injection_neutralised_in_xlsx(text):
-    sheet = _xlsx([(text, Decimal("5.00"), "New", text, "Cat", False)]).active
-    for ref in ("A2", "D2"):
+    sheet = _xlsx([(1, text, Decimal("5.00"), "New", text, "Cat", False)]).active
+    for ref in ("B2", "E2"):
         cell = sheet[ref]
         # A string cell (never a formula), marked so Excel keeps showing it as text.
         assert cell.data_type == "s"
         assert cell.quotePrefix is True
-    assert sheet["C2"].quotePrefix is False
-    assert sheet["B2"].data_type == "n"
+    assert sheet["D2"].quotePrefix is False
+    assert sheet["A2"].data_type == sheet["C2"].data_type == "n"
 
 
 def test_xlsx_keeps_hostile_strings():
-    rows = [(text, Decimal("1.00"), "New", text, "", False) for text in HOSTILE_STRINGS]
+    rows = [(n, text, Decimal("1.00"), "New", text, "", False) for n, text in enumerate(HOSTILE_STRINGS)]
     sheet = _xlsx(rows).active
     # openpyxl leaves OOXML's _xHHHH_ escapes (for CR, and for text that looks like one) in place.
-    assert [unescape(row[3]) for row in sheet.iter_rows(min_row=2, values_only=True)] == list(HOSTILE_STRINGS)
+    assert [unescape(row[4]) for row in sheet.iter_rows(min_row=2, values_only=True)] == list(HOSTILE_STRINGS)

@@ -47,7 +47,10 @@ def test_upload_answers_counts_errors_preview_and_mapping(client):
             "message": "“free” is not a price.",
         }
     ]
-    assert len(body["preview"]) == 50
+    # The first 50 rows, then the invalid rows after them, which can be fixed.
+    assert len(body["preview"]) == 51
+    assert (body["preview"][-1]["row"], body["preview"][-1]["status"]) == (62, "invalid")
+    assert body["preview"][-1]["typed"] == {"title": "Lamp", "price": "free", "condition": "New"}
     assert body["preview"][0]["values"]["price"] == "10.00"
     assert body["files"][0]["mapping"] == [
         {"column": "Item", "field": "title"},

@@ -74,7 +74,7 @@ def test_empty_file(client):
 def test_non_spreadsheet_renamed_to_xlsx(client):
     response = post_file(client, "invoice.xlsx", b"%PDF-1.7\n1 0 obj << >> endobj\n")
     assert_refused(
-        client, response, "invoice.xlsx is not a spreadsheet: its content is a PDF document, not xlsx."
+        client, response, "invoice.xlsx is a PDF, not a spreadsheet. A PDF catalog or price list is read on"
     )
 
 

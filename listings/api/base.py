@@ -26,7 +26,7 @@ from listings.services.bulk import (
 from listings.services.changes import VersionConflict
 from listings.validation import parse_bool
 from marketplace.api import ErrorSerializer
-from marketplace.api_input import storable
+from marketplace.input import whole_number
 
 # A selection by ``ids`` is capped like an upsert; bigger sets are chosen by filter.
 MAX_SELECTED_IDS = BULK_UPSERT_MAX_ITEMS
@@ -80,7 +80,7 @@ def request_body(request: Request) -> dict[str, Any]:
         data = data.dict()
     if not isinstance(data, Mapping):
         raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-    return storable(dict(data))
+    return dict(data)
 
 
 def listing_fields(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,9 +99,9 @@ def expected_version(request: Request) -> int | None:
     if not header or header == "*":
         return None
     tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionFailed(f'If-Match must be a listing version such as "{tag or 1}".')
-    return int(tag)
+    if (version := whole_number(tag)) is None:
+        raise PreconditionFailed(f'If-Match must be a listing version such as "{tag[:20] or 1}".')
+    return version
 
 
 def stale_version(exc: VersionConflict) -> PreconditionFailed:

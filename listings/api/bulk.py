@@ -40,7 +40,6 @@ from listings.services.bulk import (
     listings_price_adjust,
 )
 from listings.services.find_replace import listings_find_replace
-from marketplace.api_input import storable
 
 
 class ListingBulkView(APIView):
@@ -52,7 +51,7 @@ class ListingBulkView(APIView):
     @idempotent_api
     def post(self, request: Request) -> Response:
         """Create items without an id, update items with one; all or nothing."""
-        items = storable(request.data.get("items") if isinstance(request.data, Mapping) else request.data)
+        items = request.data.get("items") if isinstance(request.data, Mapping) else request.data
         if not isinstance(items, list):
             raise ValidationError({"items": ["A list of listing objects."]})
         if len(items) > BULK_UPSERT_MAX_ITEMS:

@@ -33,7 +33,6 @@ from listings.selectors import FilterError, listing_get_for_user, listings_filte
 from listings.services.bulk import listing_duplicate
 from listings.services.changes import VersionConflict, listing_create, listing_delete, listing_update
 from listings.validation import clean_listing
-from marketplace.api_input import storable
 from marketplace.pagination import keyset_page
 
 LIST_PARAMETERS = [
@@ -60,7 +59,6 @@ class ListingListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The user's listings, filtered, searched and sorted, a page at a time."""
-        storable(request.query_params.dict())
         try:
             listings = listings_filtered(request.user, request.query_params)
         except FilterError as exc:

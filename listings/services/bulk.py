@@ -26,6 +26,7 @@ from listings.services.changes import (
 )
 from listings.validation import CENT, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
+from marketplace.input import whole_number
 
 BULK_UPSERT_MAX_ITEMS = 10_000
 
@@ -108,10 +109,9 @@ def _item_id(item: Mapping[str, Any], index: int, errors: list[FieldError]) -> i
     value = item.get("id")
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) > MAX_LISTING_ID:
-        errors.append(FieldError("id", f"“{value}” is not a listing id.", index))
-        return None
-    return int(value)
+    if (number := whole_number(value, maximum=MAX_LISTING_ID)) is None:
+        errors.append(FieldError("id", f"“{str(value)[:40]}” is not a listing id.", index))
+    return number
 
 
 @transaction.atomic

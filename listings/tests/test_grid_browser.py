@@ -216,7 +216,7 @@ def test_undo_and_redo_with_keys_and_buttons(owner_page, owner):
     expect(page.locator("#undo")).to_be_enabled()
     expect(title).to_be_focused()
     page.keyboard.press("Control+z")
-    expect(page.locator("#grid-message")).to_contain_text("Undid listing.update")
+    expect(page.locator("#grid-message")).to_contain_text("Undone: listings edited (1 listing).")
     expect(cell(page, listing, "title")).to_have_text("Lamp")
     listing.refresh_from_db()
     assert listing.title == "Lamp"

@@ -87,7 +87,7 @@ def test_fill_down_with_ctrl_d_and_the_fill_handle_then_delete_clears(owner_page
     expect(page.locator("#paste-report")).to_contain_text("Cleared 2 cells.")
     expect(cell(page, rows[1], "category")).to_have_text("")
     page.locator("#undo").click()
-    expect(page.locator("#grid-message")).to_contain_text("Undid")
+    expect(page.locator("#grid-message")).to_contain_text("Undone:")
     # The table reloads after the undo's answer: a second request (slow on a busy machine).
     expect(cell(page, rows[1], "category")).to_have_text("Home", timeout=15_000)
     assert Listing.objects.filter(category="Home").count() == 5

@@ -13,9 +13,11 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from audit.words import action_label
 from listings import forms
 from listings.categories import suggest_categories
-from listings.fields import LISTING_FIELDS, Condition
+from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.filters import registered_filters
 from listings.models import Listing
 from listings.selectors import (
     NEW_ROW_TITLE,
@@ -41,6 +43,7 @@ from listings.services.changes import (
 )
 from listings.services.undo import NothingToUndo, redo_last, undo_last
 from marketplace.errors import InvalidInput
+from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
@@ -54,7 +57,7 @@ COLUMNS = (
 )
 LABELS = dict(COLUMNS)
 # Query parameters that make up what the grid shows; kept in the URL.
-VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "ordering")
+VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "source", "ordering")
 # Only what a row shows: the JSON of imported extra columns stays in the database.
 ROW_COLUMNS = ("id", "version", "warnings", *LISTING_FIELDS)
 # Rows changed on the server: the grid reloads its table (see grid.html).
@@ -135,7 +138,24 @@ def grid_row(listing: Listing, base_url: str, errors: dict[str, str] | None = No
 
 
 def _view_state(params) -> dict[str, str]:
-    return {name: params.get(name, "") for name in VIEW_STATE}
+    names = (*VIEW_STATE, *(listing_filter.name for listing_filter in registered_filters()))
+    return {name: params.get(name, "") for name in names}
+
+
+def _scoped_filters(request, state: dict[str, str]) -> list[dict[str, str]]:
+    """The other apps' filters in use ("Listings from import 12"), each with the
+    address of the grid without it."""
+    scoped = []
+    for listing_filter in registered_filters():
+        if value := state.get(listing_filter.name):
+            try:
+                text = listing_filter.describe(request.user, value)
+            except FilterError as exc:
+                text = exc.message
+            rest = {name: item for name, item in state.items() if item and name != listing_filter.name}
+            clear = urlencode(rest)
+            scoped.append({"name": listing_filter.name, "value": value, "text": text, "clear": clear})
+    return scoped
 
 
 def filtered_listings(request, params):
@@ -162,10 +182,8 @@ def _column_headers(query: dict[str, str]) -> list[dict[str, str]]:
 def _grid_context(request, params) -> dict[str, Any]:
     state = _view_state(params)
     listings, error = filtered_listings(request, params)
-    try:
-        offset = max(int(params.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
+    # The slice's end (offset + a page) must fit a bigint too.
+    offset = int_parameter(params.get("offset"), name="offset", default=0, maximum=MAX_BIGINT - PAGE_SIZE - 1)
     page = list(listings.only(*ROW_COLUMNS)[offset : offset + PAGE_SIZE + 1])
     query = {name: value for name, value in state.items() if value}
     base_url = reverse("listings:grid")
@@ -176,6 +194,8 @@ def _grid_context(request, params) -> dict[str, Any]:
         "query_string": urlencode(query),
         "headers": _column_headers(query),
         "filter_error": error,
+        "scoped_filters": _scoped_filters(request, state),
+        "sources": Source.choices,
         "columns": COLUMNS,
         "conditions": Condition.values,
         "base_url": base_url,
@@ -232,10 +252,7 @@ def cell(request, pk: int, field: str):
     if request.method != "POST":
         return _cell_response(request, listing, field, "edit" if request.GET.get("edit") else "view")
     value = request.POST.get("value", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = whole_number(request.POST.get("version", ""))
     try:
         listing = listing_update(
             listing=listing, data={field: value}, actor=request.user, expected_version=version
@@ -315,10 +332,12 @@ def undo(request, direction: str):
         outcome = service(user=request.user)
     except NothingToUndo as exc:
         return grid_message(request, str(exc), error=True, status=422)
-    done = "Undid" if direction == "undo" else "Redid"
+    done = "Undone" if direction == "undo" else "Redone"
     plural = "" if outcome.listings == 1 else "s"
+    # The step's action in the history's words ("Price changes"), never its code.
+    what = action_label(outcome.action).lower()
     return notify(
-        grid_message(request, f"{done} {outcome.action} ({outcome.listings} listing{plural})."),
+        grid_message(request, f"{done}: {what} ({outcome.listings} listing{plural})."),
         ROWS_CHANGED,
         UNDO_CHANGED,
     )

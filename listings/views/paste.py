@@ -20,6 +20,7 @@ from listings.views.grid import (
     grid_row,
     notify,
 )
+from marketplace.input import int_parameter, whole_number
 
 
 def _pasted_block(text: str) -> list[list[str]]:
@@ -51,7 +52,7 @@ def paste(request):
     known = shown and len(set(shown)) == len(shown) and set(shown) <= set(LISTING_FIELDS)
     if action not in RANGE_VERBS or not known:
         return grid_message(request, "Focus a cell before pasting.", error=True, status=422)
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    ids = [int_parameter(pk, name="ids") for pk in request.POST.getlist("ids") if pk]
     if action == "clear":
         block = [[""] * len(shown) for _ in ids]
     else:
@@ -61,7 +62,7 @@ def paste(request):
     width = min(max(len(line) for line in block), len(shown))
     fields = shown[:width]
     ids = ids[: len(block)]
-    versions = [int(v) if v.isdigit() else None for v in request.POST.getlist("versions")]
+    versions = [whole_number(version) for version in request.POST.getlist("versions")]
     by_id = listings_for_user(request.user).in_bulk(ids)
     if len(by_id) != len(set(ids)):
         raise Http404("No such listing.")

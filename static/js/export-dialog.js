@@ -19,19 +19,26 @@ for (const dialog of document.querySelectorAll("dialog.export-dialog")) {
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-export-open]")) {
       followGrid();
+      fillIds();
       dialog.showModal();
+      // The Facebook readiness check counts what the dialog would export now.
+      window.htmx?.trigger(form.querySelector("#facebook-readiness"), "readiness");
     } else if (event.target.closest("[data-export-close]") && dialog.contains(event.target)) {
       dialog.close();
     }
   });
 
+  function fillIds() {
+    idsBox.replaceChildren(
+      ...selectedIds().map((id) => Object.assign(document.createElement("input"), { type: "hidden", name: "ids", value: id })),
+    );
+  }
+
   form.addEventListener("submit", () => {
     // Opened over the grid: send the grid's checked rows. The answer is a download,
     // so the page stays and the dialog goes. (Shown as a page, the form keeps its ids.)
     if (!dialog.matches(":modal")) return;
-    idsBox.replaceChildren(
-      ...selectedIds().map((id) => Object.assign(document.createElement("input"), { type: "hidden", name: "ids", value: id })),
-    );
+    fillIds();
     dialog.close();
   });
 }

@@ -74,8 +74,10 @@ export function initSession() {
     if (event.detail.elt.matches && event.detail.elt.matches("form.cell-editor")) remember(event.detail.elt);
   });
   // Any answer but "signed out" means the server has the edit (saved, refused
-  // with a reason shown in the cell, or a conflict shown in the cell).
-  document.addEventListener("htmx:afterRequest", (event) => {
+  // with a reason shown in the cell, or a conflict shown in the cell). Heard before
+  // the swap: afterwards the editor is gone from the page and its events no longer
+  // reach the document.
+  document.addEventListener("htmx:beforeOnLoad", (event) => {
     const { elt, xhr } = event.detail;
     if (elt.matches && elt.matches("form.cell-editor") && xhr && xhr.status && xhr.status !== 401) {
       sessionStorage.removeItem(KEY);

@@ -1,0 +1,60 @@
+"""Server time of the Facebook readiness check on 100,000 listings in PostgreSQL: the
+Export dialog's count and the grid filtered to the listings to fix. Prints figures;
+asserts nothing.
+
+    python bench/readiness.py   # database mbe_readiness_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/readiness.py   # 1,000 listings, 5 requests each
+
+The account is rebuilt on every run (COPY; demo rows, some without a category or with
+cents in the price). Requests go through the whole Django stack in-process.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("RATELIMIT_ENABLE", "0")
+
+from _setup import SMOKE, build_account, ensure_database, report, rows, timed_get, use_bench_database
+
+use_bench_database("readiness")
+ROWS = rows(100_000)
+REPEATS = 5 if SMOKE else 30
+EMAIL = "bench-readiness@example.com"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+ensure_database("bench/readiness.py")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+from exports.readiness import facebook_readiness  # noqa: E402
+from listings.models import Listing  # noqa: E402
+
+
+def main() -> None:
+    user = build_account(email=EMAIL, rows=ROWS, seed=21)
+    readiness = facebook_readiness(Listing.objects.filter(owner=user))
+    print(f"setup: {readiness.ready:,} ready, {readiness.not_ready:,} to fix: {readiness.reasons}")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    check = "/exports/readiness/?export_format=facebook&scope="
+    pages = {
+        "GET readiness, all 100,000 listings (dialog check)": (f"{check}all", HTMX),
+        "GET readiness, the grid's filter (q=lamp)": (f"{check}filter&filter=q%3Dlamp", HTMX),
+        "GET grid ?facebook=not_ready (htmx table partial)": ("/listings/?facebook=not_ready", HTMX),
+        "GET count ?facebook=not_ready": ("/listings/count/?facebook=not_ready", HTMX),
+    }
+    timed_get(client, f"{check}all", **HTMX)  # warm caches and the connection
+    for label, (url, headers) in pages.items():
+        report(label, [timed_get(client, url, **headers) for _ in range(REPEATS)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The import preview as a seller uses it: invalid rows fixed in place and checked
+again, a main button that says what it does (and never fails for a choice the page
+offered), an export of one's own listings recognised, a PDF pointed to OCR."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from exports.formats import FORMATS
+from exports.services import listings_export
+from imports.models import Import
+from imports.services import import_create, import_fix_row
+from imports.tests.import_files import csv_bytes, upload
+from listings.models import Listing
+from listings.selectors import listings_for_user
+from listings.tests.factories import ListingFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Title", "Price", "Condition"]
+ROWS = [HEADER, ["Oak table", "80", "New"], ["Lamp", "free", "New"], ["", "12", "New"], ["Rug", "30", "New"]]
+
+
+@pytest.fixture
+def seller(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def detail(client, pk) -> str:
+    return client.get(reverse("imports:detail", args=[pk])).content.decode()
+
+
+def uploaded(client, name="stock.csv", data=None, **fields) -> Import:
+    files = upload(name, data or csv_bytes(ROWS))
+    response = client.post(reverse("imports:upload"), {"file": files, **fields})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Import.objects.latest("id")
+
+
+def test_invalid_rows_are_fixed_in_the_preview_and_checked_again(seller, owner):
+    preview = uploaded(seller)
+    page = detail(seller, preview.pk)
+    assert "Import 2 valid rows — 2 need fixing" in page
+    # The cell in error is an input in the row's own form, filled with what the file says.
+    assert '<input name="price" value="free" form="fix-0-3"' in page
+    assert '<input name="title" value="" form="fix-0-4"' in page
+
+    fix = reverse("imports:fix", args=[preview.pk])
+    response = seller.post(fix, {"file": 0, "row": 3, "price": "still free"}, follow=True)
+    assert "Row 3 still needs fixing" in response.content.decode()
+    assert "“still free” is not a price." in response.content.decode()
+    preview.refresh_from_db()
+    assert preview.counts["invalid"] == 2
+    assert preview.fixes == {"0:3": {"price": "still free"}}
+
+    response = seller.post(fix, {"file": 0, "row": 3, "price": "15.50"}, follow=True)
+    assert "Row 3 fixed." in response.content.decode()
+    seller.post(fix, {"file": 0, "row": 4, "title": "Brass candle"})
+    preview.refresh_from_db()
+    assert (preview.counts["new"], preview.counts["invalid"]) == (4, 0)
+    page = detail(seller, preview.pk)
+    assert "Import 4 rows" in page and "need fixing" not in page
+
+    seller.post(reverse("imports:commit", args=[preview.pk]))
+    preview.refresh_from_db()
+    assert preview.status == Import.Status.COMMITTED
+    prices = dict(listings_for_user(owner).values_list("title", "price"))
+    assert prices == {
+        "Oak table": Decimal("80.00"),
+        "Lamp": Decimal("15.50"),
+        "Brass candle": Decimal("12.00"),
+        "Rug": Decimal("30.00"),
+    }
+
+
+def test_the_main_button_imports_the_valid_rows_and_never_fails(seller, owner):
+    preview = uploaded(seller)
+    # What the page's button sends: the rows to fix are left out, as it says.
+    response = seller.post(reverse("imports:commit", args=[preview.pk]), {"skip_invalid": "on"})
+    assert response.status_code == 302
+    preview.refresh_from_db()
+    assert preview.status == Import.Status.COMMITTED
+    assert set(listings_for_user(owner).values_list("title", flat=True)) == {"Oak table", "Rug"}
+
+
+def test_nothing_valid_means_no_button_to_press(seller):
+    preview = uploaded(seller, data=csv_bytes([HEADER, ["", "1", "New"]]))
+    assert "Nothing to import yet — 1 row needs fixing" in detail(seller, preview.pk)
+    assert 'class="primary" disabled' in detail(seller, preview.pk)
+
+
+def test_fixing_another_sellers_import_is_404(client, other_user, owner):
+    theirs = import_create(owner=owner, files=[upload("stock.csv", csv_bytes(ROWS))])
+    client.force_login(other_user)
+    fix = reverse("imports:fix", args=[theirs.pk])
+    response = client.post(fix, {"file": 0, "row": 3, "price": "1"})
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.fixes == {}
+
+
+def test_a_fix_names_only_listing_fields(owner):
+    preview = import_create(owner=owner, files=[upload("stock.csv", csv_bytes(ROWS))])
+    with pytest.raises(Exception, match="not a listing field"):
+        import_fix_row(upload=preview, import_file=preview.files.get(), row=3, values={"owner": "2"})
+
+
+def test_an_export_of_ones_own_listings_updates_them_by_default(seller, owner, other_user):
+    for title, price in (("Oak table", "80.00"), ("Lamp", "12.00")):
+        ListingFactory(owner=owner, title=title, price=Decimal(price))
+    exported = listings_export(listings=listings_for_user(owner), export_format=FORMATS["csv"], actor=owner)
+    data = b"".join(exported.chunks)
+
+    preview = uploaded(seller, "marketplace-listings.csv", data)
+    assert preview.mode == Import.Mode.UPDATE_MATCHING
+    page = detail(seller, preview.pk)
+    assert "This file has the ids of your listings" in page
+    assert "Create new listings instead" in page
+
+    seller.post(reverse("imports:mode", args=[preview.pk]), {"mode": "create"})
+    preview.refresh_from_db()
+    assert (preview.mode, preview.counts["new"]) == (Import.Mode.CREATE, 2)
+
+    # Someone else's export (ids that are not theirs) creates listings for them.
+    seller.force_login(other_user)
+    theirs = uploaded(seller, "marketplace-listings.csv", data)
+    assert theirs.mode == Import.Mode.CREATE
+
+
+def test_a_pdf_offered_as_a_spreadsheet_points_to_the_ocr_page(seller):
+    response = seller.post(reverse("imports:upload"), {"file": upload("catalog.pdf", b"%PDF-1.7 ...")})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "catalog.pdf is a PDF, not a spreadsheet" in page
+    assert f'<a href="{reverse("ocr:scans")}">Read the PDF on the OCR page</a>' in page
+    assert not Listing.objects.exists()

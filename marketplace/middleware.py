@@ -1,0 +1,50 @@
+"""Input no view can use is answered here, once for every page, partial and endpoint."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from marketplace.input import InvalidParameter, unstorable_reason
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RequestInputMiddleware:
+    """A query or form parameter (name, value or upload's file name) holding NUL is a
+    400 naming it; so is an ``InvalidParameter`` raised by any view."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if error := _unstorable_parameter(request):
+            return bad_parameter_response(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, InvalidParameter):
+            return bad_parameter_response(request, exception)
+        return None
+
+
+def _unstorable_parameter(request: HttpRequest) -> InvalidParameter | None:
+    parameters = list(request.GET.lists())
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        # The same parse the view would do (Django keeps it); JSON bodies are the API
+        # parser's to check (``marketplace.parsers``).
+        parameters += request.POST.lists()
+        parameters += [(name, [file.name or "" for file in files]) for name, files in request.FILES.lists()]
+    for name, values in parameters:
+        for text in (name, *values):
+            if reason := unstorable_reason(text):
+                return InvalidParameter(name, reason)
+    return None
+
+
+def bad_parameter_response(request: HttpRequest, error: InvalidParameter) -> HttpResponse:
+    # Every API route is under /api/ (marketplace/urls.py); clients there read JSON.
+    if request.path_info.startswith("/api/"):
+        body = {"detail": "Invalid input.", "errors": [{"field": error.name, "message": error.message}]}
+        return JsonResponse(body, status=400)
+    # Read the header: django-htmx's middleware runs after this one.
+    template = "400.html#problem" if request.headers.get("HX-Request") == "true" else "400.html"
+    return render(request, template, {"error": error}, status=400)
