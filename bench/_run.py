@@ -23,10 +23,10 @@ def ratio(ours: float, other: float) -> str:
 
 
 def print_table(lines: list[dict]) -> None:
-    print(f"\n{'workload':<46}{'ours':>10}  {'peer':<34}{'ours/peer':>10}  {'limit':<36}{'ours/limit':>11}")
+    print(f"\n{'workload':<60}{'ours':>10}  {'peer':<34}{'ours/peer':>10}  {'limit':<36}{'ours/limit':>11}")
     for line in lines:
         unit = line["unit"]
-        cells = [f"{line['workload']:<46}{line['ours']:>8.2f} {unit}"]
+        cells = [f"{line['workload']:<60}{line['ours']:>8.2f} {unit}"]
         for key, width in (("peer", 34), ("limit", 36)):
             if line[key]:
                 label, figure = line[key]
