@@ -50,7 +50,7 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate_email(self, value: str) -> str:
         if email_taken(value):
-            raise serializers.ValidationError(EMAIL_TAKEN)
+            raise serializers.ValidationError(EMAIL_TAKEN, code="unique")
         return value
 
     def validate(self, attrs: dict) -> dict:

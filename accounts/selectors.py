@@ -50,3 +50,27 @@ def account_locked_until(*, email: str, now: datetime | None = None) -> datetime
         if failures >= settings.AXES_FAILURE_LIMIT:
             return attempt_time + cool_off
     return None
+
+
+USER_SORTS = {"email": "email", "created_at": "date_joined", "last_login": "last_login"}
+
+
+def users_search(params) -> QuerySet[User]:
+    """Every account, for staff: ``search`` in e-mail and names, ``is_active`` and
+    ``is_admin`` ("true"/"false"), sorted by ``sort_by`` (email, created_at,
+    last_login) in ``sort_order`` (asc, desc: the default)."""
+    from django.db.models import F, Q
+
+    users = User.objects.all()
+    if search := (params.get("search") or "").strip():
+        users = users.filter(
+            Q(email__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
+        )
+    for name, field in (("is_active", "is_active"), ("is_admin", "is_staff")):
+        if (value := params.get(name)) is not None:
+            users = users.filter(**{field: value.lower() == "true"})
+    column = F(USER_SORTS.get(params.get("sort_by"), "date_joined"))
+    ordering = (
+        column.asc(nulls_first=True) if params.get("sort_order") == "asc" else column.desc(nulls_last=True)
+    )
+    return users.order_by(ordering, "id")

@@ -90,6 +90,14 @@ def user_admin_update(*, user: User, data: Mapping[str, Any], actor: User) -> Us
 
 
 @transaction.atomic
+def user_delete(*, user: User, actor: User) -> None:
+    """Delete an account and everything it owns (listings, templates, scans, imports);
+    its audit entries stay, without their actor."""
+    audit_record(actor=actor, action="user.delete", obj=user, changes={"email": [user.email, None]})
+    user.delete()
+
+
+@transaction.atomic
 def user_password_set(*, user: User, password: str | None, actor: User) -> User:
     """Set someone's password (``None`` disables password log-in). The audit row
     says that it changed, never what it is."""
@@ -186,6 +194,29 @@ def refresh_token_revoke(*, refresh: str) -> User | None:
     user = User.objects.filter(pk=token.payload.get("user_id")).first()
     logout_record(user=user)
     return user
+
+
+def access_token_refresh(*, refresh: str) -> str:
+    """A new access token for a valid, not revoked refresh token, which stays valid
+    (the Flask-compatible refresh: its clients keep one refresh token until it expires;
+    the native refresh rotates it)."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise InvalidRefreshToken(str(exc)) from exc
+    user = User.objects.filter(pk=token.payload.get("user_id"), is_active=True).first()
+    if user is None:
+        raise InvalidRefreshToken("No active account found for the given token.")
+    return str(token.access_token)
+
+
+@transaction.atomic
+def user_logout_everywhere(*, user: User) -> int:
+    """Log ``user`` out of the API on every device: revoke all their refresh tokens.
+    Access tokens end on their own within their short lifetime."""
+    revoked = _refresh_tokens_revoke_all(user=user)
+    logout_record(user=user)
+    return revoked
 
 
 @transaction.atomic

@@ -55,6 +55,8 @@ def audit_entries_for(user, params) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.filter(actor=user)
     if action := params.get("action"):
         entries = entries.filter(action=action)
+    if object_type := params.get("object_type"):
+        entries = entries.filter(object_type=object_type)
     if date_from := params.get("date_from"):
         entries = entries.filter(created_at__gte=_moment("date_from", date_from, end_of_day=False))
     if date_to := params.get("date_to"):
@@ -66,6 +68,7 @@ class AuditListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("action", str, description="Exact action, e.g. listing.update."),
+            OpenApiParameter("object_type", str, description="Exact object type, e.g. listings.listing."),
             OpenApiParameter("date_from", str, description="ISO date or datetime, inclusive."),
             OpenApiParameter("date_to", str, description="ISO date or datetime, inclusive."),
             OpenApiParameter("page_size", int, description="1 to 500, default 50."),

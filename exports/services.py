@@ -1,6 +1,6 @@
 """Exporting listings: count, audit, and hand back the file as a stream of bytes."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,7 +11,7 @@ from accounts.models import User
 from audit.services import audit_record
 from exports.formats import ExportFormat
 from exports.selectors import export_rows
-from exports.writers import ExportOptions
+from exports.writers import ExportOptions, Row
 from listings.models import Listing
 
 FILENAME_PREFIX = "marketplace-listings"
@@ -42,12 +42,29 @@ def listings_export(
     The audit entry is written now, while the request's context (ip, path) is known;
     the rows are streamed later, so it records the number of listings counted here."""
     count = listings.count()
-    audit_record(
-        actor=actor,
-        action="listing.export",
-        object_type=EXPORT_TYPE,
-        changes={"format": export_format.name, "count": count},
+    rows = export_rows(listings)
+    return _export_file(rows=rows, count=count, export_format=export_format, actor=actor, bom=bom)
+
+
+@transaction.atomic
+def rows_export(*, rows: Sequence[Row], export_format: ExportFormat, actor: User) -> ExportFile:
+    """Export listings a client sends (cleaned by ``listings.validation``, not stored)."""
+    return _export_file(
+        rows=iter(rows), count=len(rows), export_format=export_format, actor=actor, given=True
     )
+
+
+def _export_file(
+    *,
+    rows: Iterator[Row],
+    count: int,
+    export_format: ExportFormat,
+    actor: User,
+    bom: bool = False,
+    given=False,
+) -> ExportFile:
+    changes = {"format": export_format.name, "count": count, **({"given": True} if given else {})}
+    audit_record(actor=actor, action="listing.export", object_type=EXPORT_TYPE, changes=changes)
     stem = export_stem()
     extension, content_type = export_format.file_type(count)
     options = ExportOptions(bom=bom, zipped=export_format.is_zipped(count), stem=stem)
@@ -55,5 +72,5 @@ def listings_export(
         filename=f"{stem}.{extension}",
         content_type=content_type,
         count=count,
-        chunks=export_format.write(export_rows(listings), options),
+        chunks=export_format.write(rows, options),
     )

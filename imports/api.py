@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from imports.models import Import
@@ -17,6 +16,7 @@ from imports.serializers import (
 )
 from imports.services import ImportNotCommittable, ImportRejected, import_create, import_request_commit
 from listing_templates.selectors import template_get_for_user
+from marketplace.parsers import FormParser, MultiPartParser
 from marketplace.ratelimits import rate_limited
 
 

@@ -18,6 +18,7 @@ from listings.fields import (
     LISTING_FIELDS,
     TITLE_MAX_LENGTH,
     Condition,
+    Source,
 )
 from marketplace.errors import FieldError, InvalidInput
 
@@ -210,6 +211,21 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
     if errors:
         raise InvalidInput(errors)
     return cleaned
+
+
+def clean_extra(value: Any) -> dict[str, Any]:
+    """Columns we do not model, kept as sent: an object, or nothing."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInput([FieldError("extra", "Extra columns must be an object of name: value.")])
+    return dict(value)
+
+
+def clean_source(value: Any) -> str:
+    if value not in Source.values:
+        raise InvalidInput([FieldError("source", f"Use one of: {', '.join(Source.values)}.")])
+    return value
 
 
 def clean_template_defaults(defaults: Any) -> dict[str, Any]:

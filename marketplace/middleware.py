@@ -1,6 +1,15 @@
-"""Input no view can use is answered here, once for every page, partial and endpoint."""
+"""Input no view can use is answered here, once for every page, partial and endpoint:
+parameters the database cannot store, and API paths that miss their trailing slash.
+
+Django's CommonMiddleware, with ``APPEND_SLASH``, answers a path that misses its
+trailing slash with a redirect, which turns a POST into a GET and loses its body (and
+with ``DEBUG`` raises ``RuntimeError``, a 500). Under ``/api/`` the answer is instead a
+JSON 404 that names the path to call; paths of the Flask-compatible API (no slash)
+match before this runs. Any other 404 under ``/api/`` is JSON too, never an HTML page.
+"""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware import common
 from django.shortcuts import render
 
 from marketplace.input import InvalidParameter, unstorable_reason
@@ -42,9 +51,37 @@ def _unstorable_parameter(request: HttpRequest) -> InvalidParameter | None:
 
 def bad_parameter_response(request: HttpRequest, error: InvalidParameter) -> HttpResponse:
     # Every API route is under /api/ (marketplace/urls.py); clients there read JSON.
-    if request.path_info.startswith("/api/"):
+    if request.path_info.startswith(API_PREFIX):
         body = {"detail": "Invalid input.", "errors": [{"field": error.name, "message": error.message}]}
         return JsonResponse(body, status=400)
     # Read the header: django-htmx's middleware runs after this one.
     template = "400.html#problem" if request.headers.get("HX-Request") == "true" else "400.html"
     return render(request, template, {"error": error}, status=400)
+
+
+API_PREFIX = "/api/"
+
+
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    def process_response(self, request, response):
+        if response.status_code == 404 and request.path_info.startswith(API_PREFIX):
+            if self.should_redirect_with_slash(request):
+                path = f"{request.path}/"
+                return JsonResponse(
+                    {
+                        "detail": f"No such path; this operation's path ends with a slash: {path}",
+                        "errors": [{"field": "path", "message": f"Use {path}"}],
+                        "error": f"Not found; use {path}",
+                        "path": path,
+                    },
+                    status=404,
+                )
+            if not _is_json(response):
+                return JsonResponse(
+                    {"detail": "No such API path.", "errors": [], "error": "Not found"}, status=404
+                )
+        return super().process_response(request, response)

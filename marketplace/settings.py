@@ -49,13 +49,16 @@ INSTALLED_APPS = [
     "imports",
     "ocr",
     "exports",
+    "flask_api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, except that an /api/ path missing its slash gets a JSON 404 naming
+    # the right path instead of a redirect that drops a POST body.
+    "marketplace.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication, so a session user is counted as that user.
@@ -194,7 +197,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "marketplace.openapi.AutoSchema",
+    # Ours refuse fields the operation does not declare (see marketplace/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "marketplace.parsers.JSONParser",
+        "marketplace.parsers.FormParser",
+        "marketplace.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.identity import account_rate_limited
@@ -9,7 +8,9 @@ from audit.api import AuditListView
 from marketplace import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="listings:grid", permanent=False), name="home"),
+    # "/" (the grid for a browser, an index for an API client) and the Flask-compatible
+    # API's paths, which have no trailing slash and so never shadow a native path.
+    path("", include("flask_api.urls")),
     # The admin's own log-in view, under the per-account limit every log-in door has.
     path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),

@@ -5,12 +5,11 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from listing_templates.selectors import template_get_for_user
-from marketplace.parsers import JSONParser
+from marketplace.parsers import FormParser, JSONParser, MultiPartParser
 from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage

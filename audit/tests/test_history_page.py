@@ -27,9 +27,8 @@ def test_history_page_shows_an_export(seller, owner):
     response = seller.get("/history/")
     assert response.status_code == 200
     page = response.content.decode()
-    row = page[page.index(f'data-entry-id="{entry.pk}"') :]
-    row = row[: row.index("</tr>")]
-    assert "exports.export" in row and "<ins>csv</ins>" in row and "<ins>1</ins>" in row
+    assert "You exported 1 listing (CSV)" in page
+    assert "exports.export" not in page
 
 
 def test_history_page_survives_a_listing_entry_without_an_id(seller, owner):
@@ -37,5 +36,5 @@ def test_history_page_survives_a_listing_entry_without_an_id(seller, owner):
     audit_record(actor=owner, action="listing.export", object_type=LISTING_TYPE, changes={"count": 3})
     response = seller.get("/history/")
     assert response.status_code == 200
-    assert "listings.listing" in response.content.decode()
+    assert "You exported 3 listings" in response.content.decode()
     assert seller.get("/history/", HTTP_HX_REQUEST="true").status_code == 200

@@ -66,6 +66,8 @@ class ListingPageSerializer(serializers.Serializer):
 class BulkItemSerializer(ListingInputSerializer):
     id = serializers.IntegerField(required=False, help_text="Update this listing; without it, create one.")
     version = serializers.IntegerField(required=False, help_text="The version you read (optional check).")
+    source = serializers.ChoiceField(choices=Source.choices, required=False, help_text="New listings only.")
+    extra = serializers.DictField(required=False, help_text="Columns we do not model; new listings only.")
     title = serializers.CharField(max_length=150, required=False)
     price = serializers.CharField(required=False)
 

@@ -24,7 +24,7 @@ from listings.services.changes import (
     listing_create,
     record_undo_step,
 )
-from listings.validation import CENT, clean_listing, listing_warnings
+from listings.validation import CENT, clean_extra, clean_listing, clean_source, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.input import whole_number
 
@@ -124,15 +124,18 @@ def listings_bulk_upsert(
     source: str = Source.MANUAL,
 ) -> BulkUpsertResult:
     """Create the items without an ``id`` and update those with one (an item may send
-    the ``version`` it read). All or nothing: any bad item raises ``InvalidInput``
-    listing every error with its item's index. A handful of queries for any size."""
+    the ``version`` it read; a new one its ``source`` and ``extra`` columns). All or
+    nothing: any bad item raises ``InvalidInput`` listing every error with its item's
+    index. A handful of queries for any size."""
     errors: list[FieldError] = []
     cleaned_items: list[tuple[int | None, dict[str, Any]]] = []
+    origins: list[dict[str, Any]] = []
     seen_ids: set[int] = set()
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             errors.append(FieldError("non_field_errors", "Each item must be an object.", index))
             cleaned_items.append((None, {}))
+            origins.append({})
             continue
         pk = _item_id(item, index, errors)
         if pk is not None:
@@ -145,6 +148,16 @@ def listings_bulk_upsert(
             errors += [FieldError(e.field, e.message, index) for e in exc.errors]
             cleaned = {}
         cleaned_items.append((pk, cleaned))
+        try:
+            origins.append(
+                {
+                    "source": clean_source(item["source"]) if "source" in item else source,
+                    "extra": clean_extra(item.get("extra")),
+                }
+            )
+        except InvalidInput as exc:
+            errors += [FieldError(e.field, e.message, index) for e in exc.errors]
+            origins.append({})
 
     ids = sorted(seen_ids)
     existing: dict[int, dict[str, Any]] = {}
@@ -174,8 +187,8 @@ def listings_bulk_upsert(
 
     batch = new_batch()
     new_listings = [
-        Listing(owner=owner, source=source, warnings=listing_warnings(cleaned), **cleaned)
-        for pk, cleaned in cleaned_items
+        Listing(owner=owner, **origin, warnings=listing_warnings(cleaned), **cleaned)
+        for (pk, cleaned), origin in zip(cleaned_items, origins, strict=True)
         if pk is None
     ]
     create_rows(listings=new_listings, actor=actor, action="listing.create", batch=batch)

@@ -47,15 +47,18 @@ def listing_create(
     data: Mapping[str, Any],
     source: str = Source.MANUAL,
     extra: Mapping[str, Any] | None = None,
+    ocr_scan=None,
     actor: User | None = None,
     batch=None,
     action: str = "listing.create",
 ) -> Listing:
+    """``ocr_scan``, when given, is a scan of ``owner``'s the listing was read from."""
     cleaned = clean_listing(data)
     listing = Listing.objects.create(
         owner=owner,
         source=source,
         extra=dict(extra or {}),
+        ocr_scan=ocr_scan,
         warnings=listing_warnings(cleaned),
         **cleaned,
     )
