@@ -6,7 +6,6 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from marketplace.api_input import storable
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -81,7 +80,7 @@ class LogListView(FlaskView):
         responses=page_serializer("FlaskLogPage", "logs", FlaskLogSerializer(many=True)),
     )
     def get(self, request: Request) -> Response:
-        params = storable(request.query_params.dict())
+        params = request.query_params.dict()  # NUL refused by RequestInputMiddleware
         if resource_type := params.pop("resource_type", None):
             params["object_type"] = RESOURCE_TYPES.get(resource_type, resource_type)
         entries = audit_entries_for(request.user, params).order_by("-created_at", "-id").values(*COLUMNS)

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from marketplace.api_input import storable
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -133,7 +132,8 @@ def body(request: Request) -> dict[str, Any]:
         data = data.dict()
     if not isinstance(data, Mapping):
         raise exceptions.ValidationError({"_schema": ["Invalid input type: send a JSON object."]})
-    return storable(dict(data))
+    # Parsed by marketplace.parsers, which refused NUL, unpaired surrogates and deep nesting.
+    return dict(data)
 
 
 def _whole_number(request: Request, name: str, default: int) -> int:

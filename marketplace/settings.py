@@ -199,6 +199,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "marketplace.openapi.AutoSchema",
     # Ours refuse fields the operation does not declare (see marketplace/parsers.py).
+    # DRF's parsers with a JSON nesting limit, the NUL/surrogate check and unknown
+    # fields refused (marketplace/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "marketplace.parsers.JSONParser",
         "marketplace.parsers.FormParser",
@@ -207,12 +209,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-    "DEFAULT_PARSER_CLASSES": [
-        # DRF's JSON parser with a nesting limit and the NUL/surrogate check.
-        "marketplace.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
