@@ -46,8 +46,9 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Every bench/[!_]*.py, then one summary table; BENCH_SMOKE=1 for the quick CI run.
 bench: $(VENV)/.dev
-	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	$(PY) bench/_run.py
 
 up:
 	docker compose up -d --build

@@ -1,6 +1,13 @@
 """What the PostgreSQL benchmarks share: their own database, created if missing, and
 an account of realistic listings rebuilt with COPY on every run so runs compare.
-Call ``ensure_database`` before ``django.setup()`` and ``build_account`` after."""
+Call ``use_bench_database`` and ``ensure_database`` before ``django.setup()`` and
+``build_account`` after.
+
+``BENCH_SMOKE=1`` runs every script at ``SMOKE_ROWS`` rows (``rows()``), quick enough
+for CI, printing the same tables. Each script adds its headline figures to the
+summary that ``make bench`` prints (``summary()``), ours beside the peer and the
+practical limit measured in the same run.
+"""
 
 import json
 import os
@@ -11,6 +18,42 @@ import time
 import dj_database_url
 import psycopg
 
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+SMOKE_ROWS = 1_000
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def rows(full: int) -> int:
+    """``full`` rows, or ``SMOKE_ROWS`` in a smoke run."""
+    return min(full, SMOKE_ROWS) if SMOKE else full
+
+
+def bench_database_url(name: str) -> str:
+    """``mbe_<name>_bench`` (``…_bench_smoke`` in a smoke run, so a smoke run never
+    rebuilds the full-size accounts) on the server ``DATABASE_URL`` points at, never
+    the database it names: a bench truncates tables."""
+    config = dj_database_url.parse(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+    database = f"mbe_{name}_bench{'_smoke' if SMOKE else ''}"
+    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
+    return f"postgres://{config['USER']}{password}@{config['HOST']}:{config['PORT'] or 5432}/{database}"
+
+
+def use_bench_database(name: str) -> str:
+    """Point this process (and the children it starts) at the bench's own database."""
+    os.environ["DATABASE_URL"] = bench_database_url(name)
+    return os.environ["DATABASE_URL"]
+
+
+def summary(workload: str, ours: float, *, unit: str = "s", peer=None, limit=None) -> None:
+    """One line of ``make bench``'s summary: ``peer`` and ``limit`` are ``(label,
+    figure)`` measured in the same run, or None where there is none."""
+    path = os.environ.get("BENCH_SUMMARY")
+    if not path:
+        return
+    line = {"workload": workload, "unit": unit, "ours": ours, "peer": peer, "limit": limit}
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps(line) + "\n")
+
 
 def ensure_database(script: str) -> None:
     config = dj_database_url.parse(os.environ["DATABASE_URL"])
@@ -20,6 +63,7 @@ def ensure_database(script: str) -> None:
         host=config["HOST"],
         port=config["PORT"] or 5432,
         user=config["USER"],
+        password=config["PASSWORD"] or None,
         dbname="postgres",
         autocommit=True,
     )
@@ -89,7 +133,9 @@ def timed_get(client, url: str, **headers) -> float:
     return elapsed
 
 
-def report(label: str, samples: list[float]) -> None:
+def report(label: str, samples: list[float]) -> float:
+    """Print p50 and p95 of ``samples`` (ms); return the p50."""
     samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
+    return statistics.median(samples)

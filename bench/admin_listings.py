@@ -1,8 +1,10 @@
 """The admin on a big table: changelist pages, select-all bulk actions, export and
 import, timed through the test client. Prints figures; asserts nothing.
 
-A throwaway test database is created (from DATABASE_URL, or SQLite) and dropped.
+A throwaway database (test_mbe_admin_bench on DATABASE_URL's server) is created and
+dropped.
     python bench/admin_listings.py [--rows 100000] [--import-rows 1000]
+    BENCH_SMOKE=1 python bench/admin_listings.py   # 1,000 listings, 100 imported rows
 """
 
 import argparse
@@ -16,7 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
-import django
+from _setup import SMOKE, summary, use_bench_database
+from _setup import rows as bench_rows
+
+use_bench_database("admin")
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -53,7 +60,7 @@ def seed(rows: int):
     return staff
 
 
-def timed(label: str, request, repeat: int = 1) -> None:
+def timed(label: str, request, repeat: int = 1) -> float:
     """Print the median time of ``request()`` (run ``repeat`` times), with the
     number of SQL queries and the time spent in them on the last run."""
     durations = []
@@ -74,6 +81,7 @@ def timed(label: str, request, repeat: int = 1) -> None:
         f"  {label:<54} {statistics.median(durations) * 1000:9.1f} ms"
         f"  {count:>6} queries {sql_ms:8.1f} ms in SQL"
     )
+    return statistics.median(durations)
 
 
 def run(rows: int, import_rows: int) -> None:
@@ -146,7 +154,8 @@ def run(rows: int, import_rows: int) -> None:
         }
     )
     print("import-export:")
-    timed(f"export CSV, all {rows:,} listings", lambda: client.post(export_url, export_data))
+    seconds = timed(f"export CSV, all {rows:,} listings", lambda: client.post(export_url, export_data))
+    summary(f"admin CSV export (its import-export resource), {rows:,} rows", seconds)
 
     csv = "title,price,condition,category\n" + "".join(
         f"Imported lamp {n},{n % 500 + 1}.50,used good,Furniture//Living Room Furniture//Bookcases\n"
@@ -185,14 +194,14 @@ def run(rows: int, import_rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--import-rows", type=int, default=1_000)
+    parser.add_argument("--rows", type=int, default=bench_rows(100_000))
+    parser.add_argument("--import-rows", type=int, default=100 if SMOKE else 1_000)
     args = parser.parse_args()
 
     # Not setup_test_environment(): its template instrumentation copies every
     # context and would triple the page times measured here.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    print(f"database: {connection.vendor}")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         run(args.rows, args.import_rows)

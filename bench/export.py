@@ -1,17 +1,22 @@
-"""Export speed and memory from PostgreSQL at 10,000 and 100,000 listings. Prints
+"""Export speed and memory from PostgreSQL at 10,000 and 100,000 listings, beside
+the peer (django-import-export) and the practical limit at the larger size. Prints
 figures; asserts nothing.
 
-    python bench/export.py            # DATABASE_URL defaults to .../mbe_exports_bench
+    python bench/export.py            # database mbe_exports_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/export.py   # 100 and 1,000 listings
 
-The database is created and migrated if missing; two bench accounts (10,000 and
-100,000 listings, filled with COPY) are rebuilt when their counts are off. Each
-(format, size) runs in a fresh subprocess so that its peak resident memory
-(ru_maxrss) is its own; "export MB" is the peak minus the resident size just before
-the export started (Django loaded, database connected). The export goes through
-``exports.services.listings_export`` (count, audit, stream) exactly as the views call
-it, and every byte is read as a response would be.
-Targets (issue 7): csv/json/text/sql <= 2 s and xlsx <= 10 s at 100,000 rows;
-peak <= 150 MB; peak within 20% between 10,000 and 100,000 rows.
+The database is created and migrated if missing; two bench accounts (filled with
+COPY) are rebuilt when their counts are off. Each (run, format, size) is a fresh
+subprocess whose own peak resident memory is read with ``os.wait4``
+(``RUSAGE_CHILDREN`` would be the largest child so far; the parent never loads
+Django, see ``main``); "export MB" is that peak minus the resident size just before
+the export started (Django loaded, database connected). Ours goes through
+``exports.services.listings_export`` (count, audit, stream) exactly as the views
+call it, and every byte is read as a response would be. The limit is
+``COPY … TO STDOUT`` for csv and xlsxwriter's constant-memory mode alone (no styles,
+no formula guard) for xlsx; the peer is import-export's ``ModelResource.export``.
+Targets (issue 14): csv <= 0.5 s, xlsx <= 4 s, Facebook zip <= 3 s at 100,000 rows;
+peak <= 150 MB; peak within 20% between the two sizes.
 """
 
 import json
@@ -20,43 +25,31 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_exports_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-SIZES = (10_000, 100_000)
+from _setup import SMOKE, ensure_database, summary, use_bench_database  # noqa: E402
+
+use_bench_database("exports")
+
+SIZES = (100, 1_000) if SMOKE else (10_000, 100_000)
 FORMATS = ("csv", "json", "text", "sql", "xlsx", "facebook")
-TARGET_SECONDS = {"xlsx": 10.0, "facebook": None}
+TARGET_SECONDS = {"csv": 0.5, "xlsx": 4.0, "facebook": 3.0}
+# Beside ours at the larger size: (run, label) per format.
+PEERS = {"csv": ("import-export", "import-export"), "xlsx": ("import-export", "import-export")}
+LIMITS = {"csv": ("copy", "COPY … TO STDOUT"), "xlsx": ("xlsxwriter", "xlsxwriter constant_memory")}
 # Values that exercise the writers' slow paths: quoting, escaping, formula guards.
 AWKWARD = ("=SUM(A1:A2)", 'He said "ok"', "back\\slash", "two\nlines", "café 😀", "-5 °C rated")
 
 
 def email_for(size: int) -> str:
     return f"bench-export-{size}@example.com"
-
-
-def ensure_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("bench/export.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def fill(size: int) -> None:
@@ -111,73 +104,171 @@ def fill(size: int) -> None:
         cursor.execute("ANALYZE listings_listing")
 
 
-def measure(export_format: str, size: int) -> dict:
-    """One export in this process: seconds, bytes and memory."""
+def ours(user, export_format: str, sink) -> int:
+    from exports.formats import FORMATS as EXPORT_FORMATS
+    from exports.selectors import listings_for_export
+    from exports.services import listings_export
+
+    export = listings_export(
+        listings=listings_for_export(user), export_format=EXPORT_FORMATS[export_format], actor=user
+    )
+    for chunk in export.chunks:
+        sink.write(chunk)
+    return export.count
+
+
+def copy_out(user, export_format: str, sink) -> int:
+    """The floor for a delimited file: PostgreSQL writes it, Python only passes it on."""
+    from django.db import connection
+
+    from listings.fields import LISTING_FIELDS
+
+    query = (
+        f"COPY (SELECT id, {', '.join(LISTING_FIELDS)} FROM listings_listing WHERE owner_id = {int(user.pk)}"
+        " ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
+        for block in copy:
+            sink.write(block)
+    return user.listings.count()
+
+
+def bare_xlsxwriter(user, export_format: str, sink) -> int:
+    """The best plain-Python writer: xlsxwriter's constant-memory mode with no styles
+    and no formula guard, fed by the same server-side cursor."""
+    import xlsxwriter
+
+    from exports.selectors import export_rows, listings_for_export
+
+    count = 0
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / "bare.xlsx"
+        workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": workdir})
+        sheet = workbook.add_worksheet("Listings")
+        for count, row in enumerate(export_rows(listings_for_export(user)), start=1):
+            sheet.write_row(count, 0, row)
+        workbook.close()
+        sink.write(path.read_bytes())
+    return count
+
+
+def import_export(user, export_format: str, sink) -> int:
+    from import_export import resources
+
+    from listings.fields import LISTING_FIELDS
+    from listings.models import Listing
+
+    class ListingExport(resources.ModelResource):
+        class Meta:
+            model = Listing
+            fields = ("id", *LISTING_FIELDS)
+            export_order = fields
+
+    dataset = ListingExport().export(queryset=Listing.objects.filter(owner=user).order_by("id"))
+    data = dataset.export(export_format)
+    sink.write(data.encode() if isinstance(data, str) else data)
+    return len(dataset)
+
+
+RUNS = {"ours": ours, "copy": copy_out, "xlsxwriter": bare_xlsxwriter, "import-export": import_export}
+
+
+def measure(run: str, export_format: str, size: int) -> dict:
+    """One export in this process: seconds, bytes and resident memory before it."""
     import django
 
     django.setup()
     from django.db import connection
 
     from accounts.models import User
-    from exports.formats import FORMATS as EXPORT_FORMATS
-    from exports.selectors import listings_for_export
-    from exports.services import listings_export
 
     user = User.objects.get(email=email_for(size))
     connection.ensure_connection()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    class Counter:
+        written = 0
+
+        def write(self, chunk: bytes) -> None:
+            self.written += len(chunk)
+
+    sink = Counter()
     started = time.perf_counter()
-    export = listings_export(
-        listings=listings_for_export(user), export_format=EXPORT_FORMATS[export_format], actor=user
-    )
-    written = 0
-    with open(os.devnull, "wb") as sink:
-        for chunk in export.chunks:
-            written += len(chunk)
-            sink.write(chunk)
+    count = RUNS[run](user, export_format, sink)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "bytes": written, "count": export.count, "peak_kb": peak, "before_kb": before}
+    return {"seconds": seconds, "bytes": sink.written, "count": count, "before_kb": before}
+
+
+def run_child(run: str, export_format: str, size: int) -> dict:
+    """``measure`` in a fresh process; its result plus that process's own peak RSS."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--measure", run, export_format, str(size)],
+        stdout=subprocess.PIPE,
+        env=os.environ,
+    )
+    output = process.stdout.read()
+    process.stdout.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"bench/export.py: {run} {export_format} at {size:,} rows failed")
+    result = json.loads(output.decode().strip().splitlines()[-1])
+    result["peak_kb"] = usage.ru_maxrss  # Linux reports KiB
+    return result
+
+
+def print_row(label: str, export_format: str, size: int, result: dict) -> None:
+    target = TARGET_SECONDS.get(export_format, 2.0) if label == "ours" and size == SIZES[-1] else None
+    peak_mb = result["peak_kb"] / 1024
+    export_mb = (result["peak_kb"] - result["before_kb"]) / 1024
+    print(
+        f"{export_format:<9}{label:<29}{result['count']:>9,}{result['seconds']:>9.2f}"
+        f"{('≤' + f'{target:g}') if target else '':>8}"
+        f"{result['bytes'] / 1e6:>8.1f}{peak_mb:>9.1f}{export_mb:>11.1f}",
+        flush=True,
+    )
 
 
 def main() -> None:
-    ensure_database()
-    import django
-
-    django.setup()
+    ensure_database("bench/export.py")
+    # This process stays small (no Django): Linux carries a parent's peak resident
+    # size into the ru_maxrss of a child it starts, so a parent that had loaded and
+    # filled 100,000 listings would set every child's floor.
     for size in SIZES:
-        fill(size)
-    print(f"{'format':<9}{'rows':>9}{'seconds':>9}{'target':>8}{'MB out':>8}{'peak MB':>9}{'export MB':>11}")
+        subprocess.run([sys.executable, __file__, "--fill", str(size)], check=True, env=os.environ)
+    print(
+        f"{'format':<9}{'run':<29}{'rows':>9}{'seconds':>9}{'target':>8}{'MB out':>8}"
+        f"{'peak MB':>9}{'export MB':>11}"
+    )
     peaks: dict[str, list[float]] = {}
     for export_format in FORMATS:
         for size in SIZES:
-            child = subprocess.run(
-                [sys.executable, __file__, "--measure", export_format, str(size)],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=os.environ,
-            )
-            result = json.loads(child.stdout.strip().splitlines()[-1])
-            target = TARGET_SECONDS.get(export_format, 2.0)
-            peak_mb = result["peak_kb"] / 1024
-            export_mb = (result["peak_kb"] - result["before_kb"]) / 1024
-            peaks.setdefault(export_format, []).append(peak_mb)
-            print(
-                f"{export_format:<9}{result['count']:>9,}{result['seconds']:>9.2f}"
-                f"{('≤' + str(int(target))) if size == SIZES[-1] and target else '':>8}"
-                f"{result['bytes'] / 1e6:>8.1f}{peak_mb:>9.1f}{export_mb:>11.1f}",
-                flush=True,
-            )
-    print("\npeak memory growth from 10,000 to 100,000 rows (target: within 20%, peak ≤ 150 MB)")
+            result = run_child("ours", export_format, size)
+            peaks.setdefault(export_format, []).append(result["peak_kb"] / 1024)
+            print_row("ours", export_format, size, result)
+        beside = {}
+        for kind, runs in (("peer", PEERS), ("limit", LIMITS)):
+            if export_format in runs:
+                run, label = runs[export_format]
+                other = run_child(run, export_format, SIZES[-1])
+                print_row(label, export_format, SIZES[-1], other)
+                beside[kind] = (label, other["seconds"])
+        summary(f"{export_format} export, {SIZES[-1]:,} rows", result["seconds"], **beside)
+    print(f"\npeak memory growth from {SIZES[0]:,} to {SIZES[-1]:,} rows (target: within 20%, peak ≤ 150 MB)")
     for export_format, (small, large) in peaks.items():
         print(
             f"  {export_format:<9}{small:>7.1f} MB → {large:>6.1f} MB  {100 * (large - small) / small:+6.1f}%"
         )
+    print(f"Load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--measure":
-        print(json.dumps(measure(sys.argv[2], int(sys.argv[3]))))
+    if len(sys.argv) == 3 and sys.argv[1] == "--fill":
+        import django
+
+        django.setup()
+        fill(int(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--measure":
+        print(json.dumps(measure(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
     else:
         main()

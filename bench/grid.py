@@ -1,7 +1,8 @@
 """Server time of the spreadsheet page on an account of 100,000 listings in PostgreSQL.
 Prints figures; asserts nothing.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_grid_bench python bench/grid.py
+    python bench/grid.py              # database mbe_grid_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/grid.py     # 1,000 listings, 5 requests each
 
 The database is created if missing and the bench account is rebuilt on every run
 (COPY, then VACUUM ANALYZE as autovacuum would), so runs are comparable. Requests go
@@ -11,22 +12,21 @@ save <= 30 ms, each p50.
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_grid_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Forty requests a second from one user: the rate limit is not what is measured.
 os.environ.setdefault("RATELIMIT_ENABLE", "0")
 
-from _setup import build_account, ensure_database
+from _setup import SMOKE, build_account, ensure_database, report, rows, summary, use_bench_database
 
-ROWS = 100_000
-REPEATS = 40
+use_bench_database("grid")
+ROWS = rows(100_000)
+REPEATS = 5 if SMOKE else 40
 EMAIL = "bench-grid@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -54,12 +54,6 @@ def timed(client: Client, method: str, url: str, data=None, **headers) -> tuple[
     return elapsed, response.content
 
 
-def report(label: str, samples: list[float]) -> None:
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
-
-
 def main() -> None:
     user = build_account(email=EMAIL, rows=ROWS, seed=5)
     client = Client(HTTP_HOST="localhost")
@@ -85,8 +79,20 @@ def main() -> None:
         "GET count (asked for after the table; all 100,000)": ("/listings/count/", HTMX),
         "GET count (q=vintage lamp)": ("/listings/count/?q=vintage+lamp", HTMX),
     }
-    for label, (url, headers) in pages.items():
-        report(label, [timed(client, "get", url, **headers)[0] for _ in range(REPEATS)])
+    p50 = {
+        label: report(label, [timed(client, "get", url, **headers)[0] for _ in range(REPEATS)])
+        for label, (url, headers) in pages.items()
+    }
+    summary(
+        f"grid first page p50, {ROWS:,} rows",
+        p50["GET /listings/ first page (htmx table partial)"],
+        unit="ms",
+    )
+    summary(
+        f"grid sorted + searched p50, {ROWS:,} rows",
+        p50["GET sorted + searched (htmx table partial)"],
+        unit="ms",
+    )
 
     listing = Listing.objects.filter(owner=user).order_by("id")[500]
     saves = []
@@ -96,7 +102,11 @@ def main() -> None:
         elapsed, body = timed(client, "post", url, {"value": f"Bench title {n}", "version": version}, **HTMX)
         assert b'data-state="saved"' in body
         saves.append(elapsed)
-    report("POST one cell save (title, with version check + audit)", saves)
+    summary(
+        "grid one cell save p50",
+        report("POST one cell save (title, with version check + audit)", saves),
+        unit="ms",
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Server time of the history page on an account with over 100,000 audit entries in
 PostgreSQL. Prints figures; asserts nothing.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_history_bench python bench/history.py
+    python bench/history.py   # database mbe_history_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/history.py   # 1,000 listings, 5 requests each
 
 The account (100,000 listings, COPY) is rebuilt on every run; then one price adjust of
 all of them (one operation of 100,000 entries) and 3,000 single-cell edits (3,000
@@ -17,16 +18,16 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_history_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("RATELIMIT_ENABLE", "0")
 
-from _setup import build_account, ensure_database, report, timed_get
+from _setup import SMOKE, build_account, ensure_database, report, rows, timed_get, use_bench_database
 
-ROWS = 100_000
-EDITS = 3_000
-REPEATS = 30
+use_bench_database("history")
+ROWS = rows(100_000)
+EDITS = 100 if SMOKE else 3_000
+REPEATS = 5 if SMOKE else 30
 EMAIL = "bench-history@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -1,6 +1,7 @@
 """OCR throughput. Prints figures; asserts nothing.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_ocr_bench python bench/ocr.py
+    python bench/ocr.py               # database mbe_ocr_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/ocr.py      # one page, one scan per run
 
 1. The bare ``tesseract`` command on the catalog's pages, rendered once at 300 dpi
    by pdftoppm (what the worker renders): the floor for any OCR pipeline.
@@ -27,7 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_ocr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["OMP_THREAD_LIMIT"] = "1"
@@ -35,8 +35,10 @@ MEDIA = tempfile.mkdtemp(prefix="ocr-bench-media-")
 os.environ["MEDIA_ROOT"] = MEDIA
 
 import dj_database_url  # noqa: E402
+from _setup import SMOKE, summary, use_bench_database  # noqa: E402
 
-SCANS = 2
+use_bench_database("ocr")
+SCANS = 1 if SMOKE else 2
 EMAIL = "bench-ocr@example.com"
 
 
@@ -67,7 +69,7 @@ def catalog():
         ("two columns", items[50:68], catalogs.two_column_page),
         ("list", items[68:93], catalogs.list_page),
         ("table", items[93:118], catalogs.table_page),
-    ]
+    ][: 1 if SMOKE else None]
     pages = [draw(page_items) for _, page_items, draw in layouts]
     return catalogs.pdf_bytes(pages), layouts
 
@@ -196,6 +198,12 @@ def main() -> None:
             f"Overhead vs bare tesseract ({bare_ppm:.1f} pages/min), 1 worker: "
             f"{100 * (bare_ppm / one_ppm - 1):+.1f}% "
             f"({100 * (bare_ppm / steady_one - 1):+.1f}% without worker start-up); target <= 10%"
+        )
+        summary(
+            "OCR pipeline, 1 worker (pages/min, higher is better)",
+            one_ppm,
+            unit="ppm",
+            limit=("bare tesseract", bare_ppm),
         )
         two_elapsed, two_pages = results[2]
         speedup = (60 * two_pages / two_elapsed) / one_ppm

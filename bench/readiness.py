@@ -2,7 +2,8 @@
 Export dialog's count and the grid filtered to the listings to fix. Prints figures;
 asserts nothing.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_readiness_bench python bench/readiness.py
+    python bench/readiness.py   # database mbe_readiness_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/readiness.py   # 1,000 listings, 5 requests each
 
 The account is rebuilt on every run (COPY; demo rows, some without a category or with
 cents in the price). Requests go through the whole Django stack in-process.
@@ -13,15 +14,15 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_readiness_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("RATELIMIT_ENABLE", "0")
 
-from _setup import build_account, ensure_database, report, timed_get
+from _setup import SMOKE, build_account, ensure_database, report, rows, timed_get, use_bench_database
 
-ROWS = 100_000
-REPEATS = 30
+use_bench_database("readiness")
+ROWS = rows(100_000)
+REPEATS = 5 if SMOKE else 30
 EMAIL = "bench-readiness@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -18,16 +18,18 @@ PRICE is "a whole number in $": prices are rounded to the nearest dollar, halves
 
 import io
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-from exports.writers import ExportOptions, Row, batches, yes_no
+from exports.writers import DIMENSION, DrainableSink, ExportOptions, Row, batches, xml_text, yes_no
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "Marketplace_Bulk_Upload_Template.xlsx"
 LISTING_SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -37,11 +39,6 @@ LISTINGS_PER_FILE = 50
 ROW_SPANS = "1:9"
 
 _EXAMPLE_ROW = re.compile(rb'<row r="5"[^>]*>.*?</row>', re.DOTALL)
-_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
-# OOXML writes characters XML cannot carry as _xHHHH_, so a literal "_x0041_" in the
-# text must itself be escaped (as Excel does: "_x005F_x0041_").
-_OOXML_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_XML_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def whole_dollars(price: Decimal) -> int:
@@ -49,10 +46,23 @@ def whole_dollars(price: Decimal) -> int:
     return int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@dataclass(frozen=True)
+class _Template:
+    """The template cut where each file's own bytes go: the zip entries of every part
+    but the listing sheet (compressed once) and their central directory records,
+    which no file changes, and the listing sheet's XML around the example row."""
+
+    entries: bytes
+    central_directory: bytes
+    parts: int
+    dos_time: int
+    dos_date: int
+    sheet_head: bytes
+    sheet_tail: bytes
+
+
 @cache
-def _template() -> tuple[bytes, tuple[int, ...], bytes, bytes]:
-    """The template without its listing sheet (a zip, compressed once), the sheet's
-    date, and the sheet cut around the example row."""
+def _template() -> _Template:
     base = io.BytesIO()
     with zipfile.ZipFile(TEMPLATE_PATH) as template, zipfile.ZipFile(base, "w") as without_sheet:
         for info in template.infolist():
@@ -60,71 +70,90 @@ def _template() -> tuple[bytes, tuple[int, ...], bytes, bytes]:
                 sheet_info, sheet = info, template.read(info)
             else:
                 without_sheet.writestr(info, template.read(info))
+        parts = len(without_sheet.infolist())
     matches = list(_EXAMPLE_ROW.finditer(sheet))
     if len(matches) != 1:
         raise RuntimeError(f"{TEMPLATE_PATH.name}: expected one example row 5 in {LISTING_SHEET_PART}.")
-    return base.getvalue(), sheet_info.date_time, sheet[: matches[0].start()], sheet[matches[0].end() :]
+    data = base.getvalue()
+    # zipfile wrote no archive comment, so the end record is the last 22 bytes.
+    directory_size, directory_offset = struct.unpack("<LL", data[-10:-2])
+    year, month, day, hour, minute, second = sheet_info.date_time
+    return _Template(
+        entries=data[:directory_offset],
+        central_directory=data[directory_offset : directory_offset + directory_size],
+        parts=parts,
+        dos_time=hour << 11 | minute << 5 | second // 2,
+        dos_date=(year - 1980) << 9 | month << 5 | day,
+        sheet_head=sheet[: matches[0].start()],
+        sheet_tail=sheet[matches[0].end() :],
+    )
 
 
-def _xml_text(text: str) -> str:
-    text = _OOXML_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
-    text = _XML_UNSAFE_CHARS.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
-    return escape(text)
+def _with_sheet(template: _Template, sheet: bytes) -> bytes:
+    """The template's zip with ``sheet`` as its listing sheet: the pre-built entries
+    and directory of the other parts, then the sheet's entry and directory record
+    (the zip format's local header, central record and end record, APPNOTE 4.3)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    data = compressor.compress(sheet) + compressor.flush()
+    name = LISTING_SHEET_PART.encode()
+    crc, times = zlib.crc32(sheet), (template.dos_time, template.dos_date)
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, *times, crc, len(data), len(sheet), len(name), 0
+    )
+    record = struct.pack(
+        "<4s6H3L5H2L",
+        b"PK\x01\x02",
+        0x0314,  # made by: Unix, zip 2.0
+        20,
+        0,
+        8,  # deflated
+        *times,
+        crc,
+        len(data),
+        len(sheet),
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0o600 << 16,  # a regular file, rw-------
+        len(template.entries),
+    )
+    entries_size = len(template.entries) + len(local) + len(name) + len(data)
+    directory_size = len(template.central_directory) + len(record) + len(name)
+    parts = template.parts + 1
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, parts, parts, directory_size, entries_size, 0)
+    return b"".join((template.entries, local, name, data, template.central_directory, record, name, end))
 
 
 def _text_cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
 
 
 def _row_xml(number: int, row: Row) -> str:
     _, title, price, condition, description, category, offer_shipping = row
-    cells = [_text_cell(f"A{number}", title), f'<c r="B{number}"><v>{whole_dollars(price)}</v></c>']
-    cells.append(_text_cell(f"C{number}", condition))
-    if description:
-        cells.append(_text_cell(f"D{number}", description))
-    if category:
-        cells.append(_text_cell(f"E{number}", category))
-    cells.append(_text_cell(f"F{number}", yes_no(offer_shipping)))
-    return f'<row r="{number}" spans="{ROW_SPANS}">{"".join(cells)}</row>'
+    return (
+        f'<row r="{number}" spans="{ROW_SPANS}">{_text_cell(f"A{number}", title)}'
+        f'<c r="B{number}"><v>{whole_dollars(price)}</v></c>{_text_cell(f"C{number}", condition)}'
+        f"{_text_cell(f'D{number}', description) if description else ''}"
+        f"{_text_cell(f'E{number}', category) if category else ''}"
+        f"{_text_cell(f'F{number}', yes_no(offer_shipping))}</row>"
+    )
 
 
 def facebook_workbook(rows: Sequence[Row]) -> bytes:
     """One bulk-upload xlsx holding ``rows`` (at most 50) from row 5 on."""
     if len(rows) > LISTINGS_PER_FILE:
         raise ValueError(f"Facebook accepts at most {LISTINGS_PER_FILE} listings per file.")
-    base, sheet_date, head, tail = _template()
+    template = _template()
     last_row = FIRST_LISTING_ROW + len(rows) - 1
-    head = _DIMENSION.sub(f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), head)
+    head = DIMENSION.sub(
+        f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), template.sheet_head
+    )
     body = "".join(_row_xml(FIRST_LISTING_ROW + index, row) for index, row in enumerate(rows))
-    sheet = head + body.encode() + tail
-    # Appending the sheet to the pre-built rest of the template spares recompressing
-    # the 1,869 categories for every file.
-    output = io.BytesIO(base)
-    with zipfile.ZipFile(output, "a") as workbook:
-        # A new ZipInfo each time: writestr fills it in, and requests run in threads.
-        sheet_info = zipfile.ZipInfo(LISTING_SHEET_PART, sheet_date)
-        workbook.writestr(sheet_info, sheet, compress_type=zipfile.ZIP_DEFLATED)
-    return output.getvalue()
-
-
-class _DrainableSink(io.RawIOBase):
-    """A write-only stream whose contents are taken out as they are written, so a
-    zip can be streamed while it is built (zipfile copes with unseekable output)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pieces: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._pieces.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self._pieces = b"".join(self._pieces), []
-        return data
+    # Only the sheet is compressed per file: the rest of the template (its 1,869
+    # categories among it) was compressed once.
+    return _with_sheet(template, head + body.encode() + template.sheet_tail)
 
 
 def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
@@ -133,7 +162,7 @@ def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[byte
     if not options.zipped:
         yield facebook_workbook(list(islice(rows, LISTINGS_PER_FILE)))
         return
-    sink = _DrainableSink()
+    sink = DrainableSink()
     made_at = time.localtime()[:6]
     # The workbooks are already deflated: storing them again compressed gains nothing.
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
