@@ -1,6 +1,7 @@
 """The import pages: upload, preview with mapping correction, commit, progress, error report."""
 
 import csv
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -137,11 +138,18 @@ def import_mapping(request, pk: int, file_pk: int):
     if not form.is_valid():
         return _detail_page(request, upload, status=400)
     sheet = form.cleaned_data["sheet"]
+    if sheet != import_file.sheet:
+        return _preview_change(request, upload, partial(import_remap, import_file=import_file, sheet=sheet))
+    return _preview_change(
+        request, upload, partial(import_remap, import_file=import_file, mapping=form.mapping())
+    )
+
+
+def _preview_change(request, upload: Import, change) -> HttpResponse:
+    """Apply ``change(upload=...)`` to a preview (mapping, sheet, mode) and show the
+    import again; a file the change makes unreadable is shown on the page."""
     try:
-        if sheet != import_file.sheet:
-            import_remap(upload=upload, import_file=import_file, sheet=sheet)
-        else:
-            import_remap(upload=upload, import_file=import_file, mapping=form.mapping())
+        change(upload=upload)
     except ImportRejected as exc:
         return _detail_page(request, upload, rejected=exc, status=400)
     except ImportNotCommittable as exc:
@@ -184,13 +192,7 @@ def import_mode(request, pk: int):
     form = ImportModeForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, upload, status=400)
-    try:
-        import_change_mode(upload=upload, mode=form.cleaned_data["mode"])
-    except ImportRejected as exc:
-        return _detail_page(request, upload, rejected=exc, status=400)
-    except ImportNotCommittable as exc:
-        messages.error(request, str(exc))
-    return redirect("imports:detail", pk=upload.pk)
+    return _preview_change(request, upload, partial(import_change_mode, mode=form.cleaned_data["mode"]))
 
 
 @login_required
