@@ -119,6 +119,23 @@ def test_a_new_seller_from_sign_up_to_a_facebook_export(browser_page, artifacts_
     expect(price_cell).to_have_attribute("data-state", "saved")
     expect(price_cell).to_have_text("24.00")
 
+    # Fill down (Ctrl+D): the saved cell keeps the focus; two rows below take its price.
+    below = page.locator("#rows tr[data-listing-id]")
+    pine_row = page.locator(f"tr[data-listing-id='{pine.pk}']")
+    expect(pine_row).to_have_count(1)
+    index = [int(pk) for pk in below.evaluate_all("rows => rows.map(r => r.dataset.listingId)")].index(
+        pine.pk
+    )
+    filled = [int(pk) for pk in below.evaluate_all("rows => rows.map(r => r.dataset.listingId)")][
+        index + 1 : index + 3
+    ]
+    assert len(filled) == 2
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Control+d")
+    expect(page.locator("#paste-report")).to_contain_text("Filled 2 cells.")
+    assert set(Listing.objects.filter(pk__in=filled).values_list("price", flat=True)) == {Decimal("24.00")}
+
     # The Export dialog checks Facebook's rules first: the lamp has no category.
     page.get_by_role("button", name="Export…").click()
     readiness = page.locator("#facebook-readiness")
@@ -223,3 +240,11 @@ def test_round_trip_export_change_three_prices_import_updates_in_place(
     page.get_by_role("link", name="See the listings").click()
     expect(page.locator("#grid-count")).to_have_text("3 of 5 listings")
     shot(page, artifacts_dir, "journey-b-2-grid-of-the-import.png")
+
+    # The whole import is one undo step: "Undo this import" puts the three prices back.
+    page.go_back()
+    page.get_by_role("button", name="Undo this import").click()
+    expect(page.locator(".messages")).to_contain_text("Undid")
+    prices = dict(Listing.objects.filter(owner=owner).values_list("title", "price"))
+    assert prices == {listing.title: listing.price for listing in listings}
+    shot(page, artifacts_dir, "journey-b-3-import-undone.png")
