@@ -332,7 +332,7 @@ def test_history_page_undo_button_undoes_the_operation(owner, client):
     page = client.get("/history/").content.decode()
     assert f"/listings/operations/{step.batch}/undo/" in page
     response = client.post(f"/listings/operations/{step.batch}/undo/", {"next": "/history/"}, follow=True)
-    assert "Undid listing.bulk_set (1 listing)." in response.content.decode()
+    assert "Undone: listings edited (1 listing)." in response.content.decode()
     lamp.refresh_from_db()
     assert lamp.category == ""
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.words import action_label
 from listings.selectors import listing_get_for_user, listing_history, listing_history_entry
 from listings.services.undo import NothingToUndo, NotUndoable, listing_revert, operation_undo
 from listings.views.grid import UNDO_CHANGED, grid_message, notify
@@ -48,7 +49,9 @@ def operation_undo_view(request, batch):
         text, error = str(exc), True
     else:
         plural = "" if outcome.listings == 1 else "s"
-        text, error = f"Undid {outcome.action} ({outcome.listings} listing{plural}).", False
+        # The operation in the history's words ("Imports"), never its code.
+        what = action_label(outcome.action).lower()
+        text, error = f"Undone: {what} ({outcome.listings} listing{plural}).", False
     if request.htmx:
         # The history page's button: say what happened in place; the page reloads its list.
         response = grid_message(request, text, error=error, status=422 if error else 200)
