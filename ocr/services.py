@@ -184,7 +184,8 @@ def scan_convert(
         create=rows,
         entry_actions={"create": "listing.create_from_ocr"},
     )
-    Candidate.objects.filter(pk__in=[candidate.pk for candidate in chosen]).update(selected=False)
+    # The candidates stay ticked: their link to the listing keeps them out of the next
+    # conversion, and an undo (which clears the link) leaves them as the seller had them.
     if template is not None:
         template_use_record(
             template=template,

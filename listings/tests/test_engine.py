@@ -26,6 +26,7 @@ from listings.services.undo import (
     undo_last,
 )
 from listings.tests.factories import ListingFactory
+from marketplace.errors import InvalidInput
 from ocr.services import scan_convert
 from ocr.tests.factories import read_scan
 
@@ -151,7 +152,7 @@ def test_ocr_convert_undo_redo_keeps_the_scan_links_and_makes_no_duplicates(owne
     assert sorted(scan.candidates.values_list("pk", "listing_id")) == links
     assert set(Listing.objects.filter(owner=owner).values_list("ocr_scan_id", flat=True)) == {scan.pk}
 
-    with pytest.raises(Exception, match="No candidates left"):
+    with pytest.raises(InvalidInput, match="No ticked candidates left to convert"):
         scan_convert(scan=scan, actor=owner)
     assert Listing.objects.filter(owner=owner).count() == 2
 
