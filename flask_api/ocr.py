@@ -15,7 +15,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from flask_api.base import FlaskView, body, fetch, message_serializer, page, page_serializer
+from flask_api.base import (
+    FlaskView,
+    body,
+    fetch,
+    listing_invalid_details,
+    message_serializer,
+    page,
+    page_serializer,
+)
+from marketplace.errors import InvalidInput
 from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
@@ -123,8 +132,8 @@ class UploadView(FlaskView):
             raise ValidationError({"file": ["No file provided"]})
         try:
             scan = services.scan_create(owner=request.user, upload=upload)
-        except services.ScanInvalid as exc:
-            raise ValidationError({error["field"]: [error["message"]] for error in exc.errors}) from exc
+        except InvalidInput as exc:
+            raise ValidationError(listing_invalid_details(exc)) from exc
         return Response(
             {
                 "message": "File uploaded; reading it in the background",
@@ -198,12 +207,10 @@ class ScanCorrectView(FlaskView):
             raise ValidationError({"corrected_data": ["Missing data for required field."]})
         try:
             services.scan_correct(scan=scan, edits=_edits(scan, data["corrected_data"]), actor=request.user)
-        except services.ScanInvalid as exc:
-            details: dict[str, Any] = {}
-            for error in exc.errors:
-                item = details.setdefault(str(error.get("index", "_schema")), {})
-                item.setdefault(error["field"], []).append(error["message"])
-            raise ValidationError({"corrected_data": {"products": details}}) from exc
+        except InvalidInput as exc:
+            raise ValidationError(
+                {"corrected_data": listing_invalid_details(exc, prefix="products")}
+            ) from exc
         return Response(
             {"message": "OCR scan corrected successfully", "ocr_scan": scan_json(_scan(request, scan_id))}
         )

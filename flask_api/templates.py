@@ -4,8 +4,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -19,6 +17,7 @@ from listing_templates.selectors import template_get_for_user, templates_visible
 from listing_templates.serializers import TEMPLATE_COLUMNS
 from listing_templates.services import template_create, template_delete, template_update, template_use_record
 from listings.validation import parse_bool
+from marketplace.errors import InvalidInput
 
 NOT_FOUND = "Template not found"
 
@@ -87,15 +86,13 @@ def _native(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     return native
 
 
-def _errors(exc: DjangoValidationError) -> ValidationError:
-    if not hasattr(exc, "error_dict"):
-        return ValidationError({"_schema": exc.messages})
-    return ValidationError(
-        {
-            {NON_FIELD_ERRORS: "_schema", "defaults": "template_data"}.get(field, field): messages
-            for field, messages in exc.message_dict.items()
-        }
-    )
+def _errors(exc: InvalidInput) -> ValidationError:
+    """The template rules' errors under Flask's names (``template_data`` for our defaults)."""
+    details: dict[str, list[str]] = {}
+    for error in exc.errors:
+        field = {"defaults": "template_data", "non_field_errors": "_schema"}.get(error.field, error.field)
+        details.setdefault(field, []).append(error.message)
+    return ValidationError(details)
 
 
 class TemplateListView(FlaskView):
@@ -121,7 +118,7 @@ class TemplateListView(FlaskView):
                 description=data.get("description", ""),
                 is_public=data.get("is_public", False),
             )
-        except DjangoValidationError as exc:
+        except InvalidInput as exc:
             raise _errors(exc) from exc
         return Response(
             {"message": "Template created successfully", "template": one_template_json(template)},
@@ -141,7 +138,7 @@ class TemplateDetailView(FlaskView):
             template = template_update(
                 template=template, data=_native(body(request), partial=True), actor=request.user
             )
-        except DjangoValidationError as exc:
+        except InvalidInput as exc:
             raise _errors(exc) from exc
         return Response({"message": "Template updated successfully", "template": one_template_json(template)})
 

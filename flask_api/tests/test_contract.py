@@ -353,12 +353,17 @@ def test_exports_answer_a_file_or_404(flask, owner, name):
 
 
 def test_upload_answers_the_scan_it_queued(flask):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    import io
 
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(png, format="PNG")
     response = flask.call(
         "POST",
         "/api/ocr/upload",
-        {"file": SimpleUploadedFile("catalog.png", b"\x89PNG stand-in"), "ocr_engine": "tesseract"},
+        {"file": SimpleUploadedFile("catalog.png", png.getvalue()), "ocr_engine": "tesseract"},
         content_type=MULTIPART_CONTENT,
     )
     assert response.status_code == 201, response.content
