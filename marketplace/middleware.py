@@ -11,6 +11,7 @@ match before this runs. Any other 404 under ``/api/`` is JSON too, never an HTML
 
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware import common
 from django.shortcuts import render
@@ -44,8 +45,15 @@ def _unstorable_parameter(request: HttpRequest) -> InvalidParameter | None:
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         # The same parse the view would do (Django keeps it); JSON bodies are the API
         # parser's to check (``marketplace.parsers``).
-        parameters += request.POST.lists()
-        parameters += [(name, [file.name or "" for file in files]) for name, files in request.FILES.lists()]
+        try:
+            parameters += request.POST.lists()
+            parameters += [
+                (name, [file.name or "" for file in files]) for name, files in request.FILES.lists()
+            ]
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
+            # Django's body limits (DATA_UPLOAD_MAX_*): answered here in the door's shape,
+            # not as Django's HTML 400 page.
+            return InvalidParameter("body", str(exc))
     for name, values in parameters:
         for text in (name, *values):
             if reason := unstorable_reason(text):
@@ -56,7 +64,14 @@ def _unstorable_parameter(request: HttpRequest) -> InvalidParameter | None:
 def bad_parameter_response(request: HttpRequest, error: InvalidParameter) -> HttpResponse:
     # Every API route is under /api/ (marketplace/urls.py); clients there read JSON.
     if request.path_info.startswith(API_PREFIX):
-        body = {"detail": "Invalid input.", "errors": [{"field": error.name, "message": error.message}]}
+        # Answered before any view, so in both APIs' shapes at once (the native
+        # ``detail``/``errors`` and the Flask-compatible ``error``/``details``).
+        body = {
+            "detail": "Invalid input.",
+            "errors": [{"field": error.name, "message": error.message}],
+            "error": "Invalid input.",
+            "details": {error.name: [error.message]},
+        }
         return JsonResponse(body, status=400)
     # Read the header: django-htmx's middleware runs after this one.
     template = "400.html#problem" if request.headers.get("HX-Request") == "true" else "400.html"

@@ -12,6 +12,7 @@ import importlib.util
 import pkgutil
 import re
 import sys
+import uuid
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import quote_from_bytes
@@ -160,6 +161,8 @@ def _path(route: str, world, huge_id: bool) -> str:
 
     def fill(match: re.Match) -> str:
         converter, name = match.groups()
+        if converter == "uuid":  # an operation's batch: unknown ones must answer 4xx too
+            return str(uuid.UUID(int=2**128 - 1 if huge_id else 1))
         if converter == "int":
             if huge_id:
                 return str(2**64)
