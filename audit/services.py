@@ -100,7 +100,14 @@ def _count_in_operation(actor, action: str, batch: uuid.UUID, count: int, create
             f"INSERT INTO {table} (actor_id, action, batch, entry_count, created_at) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s) "
             f"ON CONFLICT (batch) DO UPDATE SET entry_count = {table}.entry_count + EXCLUDED.entry_count",
-            [actor.pk if actor is not None else None, action, batch, count, created_at],
+            [
+                actor.pk if actor is not None else None,
+                action,
+                # As the backend stores them (SQLite, for `make run`, has no uuid type).
+                Operation._meta.get_field("batch").get_db_prep_value(batch, connection),
+                count,
+                Operation._meta.get_field("created_at").get_db_prep_value(created_at, connection),
+            ],
         )
 
 

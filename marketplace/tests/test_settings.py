@@ -50,6 +50,27 @@ def test_no_environment_means_sqlite_and_local_memory(tmp_path):
     assert values["debug"] is True
 
 
+def test_make_run_path_works_on_sqlite(tmp_path):
+    # What `make run` does with no settings: migrate, seed the demo account (through the
+    # changeset engine, its audit entries and operations), then a bulk edit and its undo.
+    code = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); "
+        "call_command('seed_demo', '--if-empty', '--rows', '20', '--email', 'demo@example.com'); "
+        "from accounts.models import User; from listings.models import Listing; "
+        "from listings.services.bulk import listings_price_adjust; "
+        "from listings.services.undo import undo_last; from decimal import Decimal; "
+        "user = User.objects.get(email='demo@example.com'); mine = Listing.objects.filter(owner=user); "
+        "before = sorted(mine.values_list('price', flat=True)); "
+        "listings_price_adjust(listings=mine, actor=user, percent=Decimal('-10')); "
+        "undo_last(user=user); "
+        "print(mine.count(), sorted(mine.values_list('price', flat=True)) == before)"
+    )
+    result = run_django(code, {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "20 True"
+
+
 def test_urls_switch_to_postgres_and_redis(tmp_path):
     values = probe(
         {
