@@ -145,3 +145,13 @@ def test_a_deleted_listing_is_named_by_the_title_its_history_kept(seller_client,
     listings_bulk_delete(listings=Listing.objects.filter(owner=owner), actor=owner)
     page = history(seller_client)
     assert "You deleted 1 listing: Old sofa (deleted)" in page
+
+
+def test_operation_undo_goes_back_to_a_next_url_never_a_view_name(seller_client, owner):
+    lamp = ListingFactory(owner=owner, title="Lamp", price=Decimal("10.00"))
+    listing_update(listing=lamp, data={"price": "12"}, actor=owner)
+    batch = AuditEntry.objects.get(action="listing.update").batch
+    # "csv" is a relative URL here, and also a name redirect() would try to reverse.
+    response = seller_client.post(reverse("listings:operation_undo", args=[batch]), {"next": "csv"})
+    assert response.status_code == 302
+    assert response["Location"] == "csv"

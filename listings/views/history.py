@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -61,5 +62,6 @@ def operation_undo_view(request, batch):
     if url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(back)
+        # A URL, never reversed as a view name (``redirect("csv")`` would try to).
+        return HttpResponseRedirect(back)
     return redirect("audit:history")
