@@ -207,7 +207,14 @@ def import_export(owner, path: Path, *, validate: bool = False) -> dict:
     content = path.read_text(encoding="utf-8") if path.suffix == ".csv" else path.read_bytes()
     dataset = tablib.Dataset().load(content, format=path.suffix[1:])
     loaded = time.perf_counter()
-    result = ListingResource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
+    from listings.models import engine_writes
+
+    # The peer writes with its own bulk_create, as it would in a project without our
+    # engine; the app's guard allows it here only, for the measurement.
+    with engine_writes():
+        result = ListingResource().import_data(
+            dataset, dry_run=False, raise_errors=True, use_transactions=True
+        )
     done = time.perf_counter()
     assert not result.has_errors()
     return {"load_s": loaded - started, "total_s": done - started}
