@@ -31,9 +31,11 @@ def rows(full: int) -> int:
 def bench_database_url(name: str) -> str:
     """``mbe_<name>_bench`` (``…_bench_smoke`` in a smoke run, so a smoke run never
     rebuilds the full-size accounts) on the server ``DATABASE_URL`` points at, never
-    the database it names: a bench truncates tables."""
+    the database it names: a bench truncates tables. ``BENCH_DATABASE_TAG`` adds a
+    suffix, so two checkouts can run the same bench on one server at once."""
     config = dj_database_url.parse(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
-    database = f"mbe_{name}_bench{'_smoke' if SMOKE else ''}"
+    tag = os.environ.get("BENCH_DATABASE_TAG", "")
+    database = f"mbe_{name}_bench{'_smoke' if SMOKE else ''}{f'_{tag}' if tag else ''}"
     password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
     return f"postgres://{config['USER']}{password}@{config['HOST']}:{config['PORT'] or 5432}/{database}"
 
