@@ -18,17 +18,11 @@ from audit.words import (
     register_object_type,
     register_undo_offer,
 )
+from listings.fields import FIELD_LABELS
 from listings.models import Listing, UndoStep
 
 LISTING_TYPE = Listing._meta.label_lower
-LISTING_LABELS = {
-    "title": "Title",
-    "price": "Price",
-    "condition": "Condition",
-    "description": "Description",
-    "category": "Category",
-    "offer_shipping": "Offer shipping",
-}
+LISTING_LABELS = FIELD_LABELS
 QUOTED = ("title", "description", "category")
 
 

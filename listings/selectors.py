@@ -7,19 +7,32 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.fields import LISTING_FIELDS, Source
+from listings.fields import LISTING_FIELDS, Source, Status
 from listings.filters import registered_filters
 from listings.models import GridLayout, Listing, SavedView, UndoStep
+from listings.skus import sku_key
 from listings.validation import PRICE_MAX, parse_bool
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.input import unstorable_reason, whole_number
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
-ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
+# (Not ``sold_price``: it may be NULL, and the API's keyset cursors compare values.)
+ORDERABLE_FIELDS = (
+    *(name for name in LISTING_FIELDS if name != "sold_price"),
+    "source",
+    "created_at",
+    "updated_at",
+    "id",
+)
+# ``status=all``: every status, archived too. Without a ``status`` filter archived
+# listings are left out (the grid, the API's list and exports alike).
+ALL_STATUSES = "all"
+UNARCHIVED = tuple(value for value in Status.values if value != Status.ARCHIVED)
 DEFAULT_ORDERING = ("-updated_at", "-id")
 # The grid's columns before a seller arranges them (see listings.services.layout).
 DEFAULT_COLUMNS: dict[str, Any] = {"order": list(LISTING_FIELDS), "hidden": [], "widths": {}}
@@ -40,25 +53,29 @@ def _like_pattern(word: str) -> str:
 
 
 def search_q(text: str) -> Q:
-    """Every word must appear in the title, the description or the category.
+    """Every word must appear in the title, the description or the category; or the
+    whole text is a listing's SKU (any case).
 
     On PostgreSQL the words are matched in ``listing_search`` (title, description
     and category upper-cased in one text, with a trigram index; see migration
-    0003_api_search_trgm). A word has no spaces, so it cannot straddle two fields."""
+    0003_api_search_trgm). A word has no spaces, so it cannot straddle two fields.
+    The SKU is looked up in the SKU constraint's index (``UPPER(sku)`` first)."""
     words = text.split()
     if not words:
         return Q()
     if connection.vendor == "postgresql":
         condition = " AND ".join(["text LIKE UPPER(%s)"] * len(words))
+        table = connection.ops.quote_name(Listing._meta.db_table)
         matching = RawSQL(  # noqa: S611 - the words are parameters
-            f"SELECT listing_id FROM listing_search WHERE {condition}",  # noqa: S608
-            [_like_pattern(word) for word in words],
+            f"SELECT listing_id FROM listing_search WHERE {condition} "  # noqa: S608
+            f"UNION ALL SELECT id FROM {table} WHERE UPPER(sku) = UPPER(%s) AND sku <> ''",
+            [*(_like_pattern(word) for word in words), text.strip()],
         )
         return Q(pk__in=matching)
     query = Q()
     for word in words:
         query &= Q(title__icontains=word) | Q(description__icontains=word) | Q(category__icontains=word)
-    return query
+    return query | Q(sku__iexact=text.strip())
 
 
 def ordering_from(value: str | list[str] | None) -> tuple[str, ...]:
@@ -125,8 +142,9 @@ def _filter_texts(params: Mapping[str, Any]) -> dict[str, str]:
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
-    price_max, has_warnings, ordering, and those other apps register
-    (``listings.filters``). Raises ``FilterError`` on a bad value."""
+    price_max, has_warnings, status (archived left out unless named, or ``all``),
+    sku, ordering, and those other apps register (``listings.filters``). Raises
+    ``FilterError`` on a bad value."""
     params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
@@ -146,6 +164,9 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
                 queryset = queryset.filter(offer_shipping=flag)
             else:
                 queryset = queryset.filter(has_warnings=flag)
+    queryset = queryset.filter(_status_q(params.get("status") or ""))
+    if sku := (params.get("sku") or "").strip():
+        queryset = queryset.annotate(sku_key=Upper("sku")).filter(sku_key=sku_key(sku)).exclude(sku="")
     if source := params.get("source"):
         if source not in Source.values:
             known = ", ".join(Source.values)
@@ -159,6 +180,20 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
     return queryset.order_by(*ordering_from(params.get("ordering")))
+
+
+def _status_q(value: str) -> Q:
+    """``listed`` or ``listed,sold``; ``all`` for every status; nothing: all but archived."""
+    names = [name.strip() for name in value.lower().split(",") if name.strip()]
+    if ALL_STATUSES in names:
+        return Q()
+    if not names:
+        return Q(status__in=UNARCHIVED)
+    unknown = [name for name in names if name not in Status.values]
+    if unknown:
+        known = ", ".join([*Status.values, ALL_STATUSES])
+        raise FilterError("status", f"“{unknown[0][:40]}” is not a status; use one of {known}.")
+    return Q(status__in=names)
 
 
 def listing_history(listing: Listing) -> QuerySet[AuditEntry]:

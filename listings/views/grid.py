@@ -16,7 +16,7 @@ from django_htmx.http import trigger_client_event
 from audit.words import action_label
 from listings import forms
 from listings.categories import suggest_categories
-from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.fields import FIELD_LABELS, LISTING_FIELDS, Condition, Source
 from listings.filters import registered_filters
 from listings.models import Listing
 from listings.selectors import (
@@ -48,14 +48,7 @@ from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
-COLUMNS = (
-    ("title", "Title"),
-    ("price", "Price"),
-    ("condition", "Condition"),
-    ("description", "Description"),
-    ("category", "Category"),
-    ("offer_shipping", "Offer shipping"),
-)
+COLUMNS = tuple((name, FIELD_LABELS[name]) for name in LISTING_FIELDS)
 LABELS = dict(COLUMNS)
 # Query parameters that make up what the grid shows; kept in the URL.
 VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "source", "ordering")
