@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "imports",
     "ocr",
     "exports",
+    "insights",
     "flask_api",
 ]
 
