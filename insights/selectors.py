@@ -144,7 +144,10 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
             "not_ready": _figure("Need a fix", not_ready, {"facebook": "not_ready"}),
             "by_check": [
                 _figure(
-                    rule.reason, totals[f"facebook_{rule.name}"], {"facebook": rule.name}, check=rule.name
+                    rule.reason[:1].upper() + rule.reason[1:],
+                    totals[f"facebook_{rule.name}"],
+                    {"facebook": rule.name},
+                    check=rule.name,
                 )
                 for rule in rules()
             ],
