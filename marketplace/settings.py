@@ -380,6 +380,10 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 
 APP_VERSION = "0.1.0"
 
+# Apps' own parts of an account backup (e.g. photos): dotted paths of classes with the
+# ``exports.backup.BackupPart`` methods; manage.py account_export/account_import.
+ACCOUNT_BACKUP_PARTS: list[str] = []
+
 # --- Observability ------------------------------------------------------------
 # /metrics answers these addresses (IPs or networks) and anyone sending
 # "Authorization: Bearer $METRICS_TOKEN"; everyone else gets a 403.
