@@ -8,6 +8,9 @@ saves it ~60 µs a row, and ``search_index_pending`` (a task for
 pending listings' rows meanwhile (``listings.selectors.search_q``).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection, transaction
 from django_tasks import task
 
@@ -19,13 +22,17 @@ DEFER_ROWS = 1000
 INDEX_CHUNK = 5000
 
 
-def search_defer_indexing() -> None:
-    """The rest of this transaction's listing writes leave their search text to the
-    worker, which is asked to index it once the transaction commits."""
-    if connection.vendor != "postgresql":
+@contextmanager
+def search_indexing_deferred(defer: bool) -> Iterator[None]:
+    """With ``defer``, the listing writes in this block (and the rest of the
+    transaction) leave their search text to the worker, which is asked to index it
+    once the transaction commits."""
+    if not defer or connection.vendor != "postgresql":
+        yield
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('listing_search.defer', 'on', true)")
+    yield
     transaction.on_commit(search_index_pending.enqueue)
 
 
@@ -44,7 +51,7 @@ def search_index_pending() -> int:
             )
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
-                return indexed
+                break
             # FOR SHARE: a listing an uncommitted write changed is read as that write
             # leaves it (this waits for it), not as this statement's snapshot saw it.
             cursor.execute(
@@ -55,3 +62,8 @@ def search_index_pending() -> int:
                 [ids],
             )
             indexed += len(ids)
+    if not connection.in_atomic_block:
+        # Emptied, the table gives its pages back: search reads it on every query.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM listing_search_pending")
+    return indexed

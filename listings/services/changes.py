@@ -28,7 +28,7 @@ from audit.services import audit_record_many, field_changes, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep, engine_writes
-from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_defer_indexing
+from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -220,9 +220,8 @@ def _update_rows(
         raise InvalidInput(errors)
     if connection.vendor == "postgresql":
         written = {name for values in changed.values() for name in values} - {"warnings"}
-        if len(changed) > DEFER_ROWS and not SEARCH_FIELDS.isdisjoint(written):
-            search_defer_indexing()
-        _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
+        with search_indexing_deferred(len(changed) > DEFER_ROWS and not SEARCH_FIELDS.isdisjoint(written)):
+            _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
     else:
         _update_elsewhere(changed)
     audit_record_many(
@@ -389,29 +388,32 @@ def _create_rows(
     from the sequence first) and audit each as created."""
     created: list[int] = []
     iterator = iter(listings)
-    while chunk := list(islice(iterator, WRITE_CHUNK)):
-        chunk = _with_existing_scans(chunk)
-        if connection.vendor == "postgresql":
-            if not created and len(chunk) > DEFER_ROWS:
-                search_defer_indexing()
-            ids = _copy_listings(chunk)
-        else:
-            objects = [_model_of(listing) for listing in chunk]
-            Listing.objects.bulk_create(objects, batch_size=2000)
-            ids = [listing.pk for listing in objects]
-        _relink(chunk, ids)
-        audit_record_many(
-            actor=actor,
-            action=action,
-            object_type=LISTING_TYPE,
-            changes_by_id=(
-                (pk, field_changes({}, _new_snapshot(listing)))
-                for listing, pk in zip(chunk, ids, strict=True)
-            ),
-            batch=batch,
-        )
-        created += ids
+    chunk = list(islice(iterator, WRITE_CHUNK))
+    with search_indexing_deferred(len(chunk) > DEFER_ROWS):
+        while chunk:
+            created += _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            chunk = list(islice(iterator, WRITE_CHUNK))
     return created
+
+
+def _create_chunk(chunk: list[NewListing], *, actor: User | None, action: str, batch: uuid.UUID) -> list[int]:
+    if connection.vendor == "postgresql":
+        ids = _copy_listings(chunk)
+    else:
+        objects = [_model_of(listing) for listing in chunk]
+        Listing.objects.bulk_create(objects, batch_size=2000)
+        ids = [listing.pk for listing in objects]
+    _relink(chunk, ids)
+    audit_record_many(
+        actor=actor,
+        action=action,
+        object_type=LISTING_TYPE,
+        changes_by_id=(
+            (pk, field_changes({}, _new_snapshot(listing))) for listing, pk in zip(chunk, ids, strict=True)
+        ),
+        batch=batch,
+    )
+    return ids
 
 
 def _with_existing_scans(chunk: list[NewListing]) -> list[NewListing]:
