@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "imports",
     "ocr",
     "exports",
+    "insights",
     "flask_api",
     # The project package itself: connects the task hooks (marketplace/apps.py).
     "marketplace.apps.MarketplaceConfig",
