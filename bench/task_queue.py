@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from _setup import SMOKE, ensure_database, summary, use_bench_database
+from _setup import SMOKE, ensure_database, summary, use_bench_database  # noqa: E402
 
 database_url = use_bench_database("task_queue")
 TASKS = 100 if SMOKE else 1000
@@ -46,7 +46,17 @@ def run(workers: int) -> tuple[float, float]:
         noop.enqueue()
     enqueue_rate = TASKS / (time.perf_counter() - started)
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-    argv = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--interval", "0", "-v", "0"]
+    argv = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--interval",
+        "0",
+        "-v",
+        "0",
+    ]
     processes = [
         subprocess.Popen([*argv, "--worker-id", f"bench{n}"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         for n in range(workers)
