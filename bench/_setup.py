@@ -141,3 +141,19 @@ def report(label: str, samples: list[float]) -> float:
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
     return statistics.median(samples)
+
+
+def retire_cached_counts(user) -> None:
+    """Make the next count of ``user``'s listings count again, as after a write: a
+    new listing revision (listings migration 0008), no listing touched."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE listing_revision SET revision = nextval('listing_revision_seq') WHERE owner_id = %s",
+            [user.pk],
+        )
+        if not cursor.rowcount:
+            cursor.execute(
+                "INSERT INTO listing_revision VALUES (%s, nextval('listing_revision_seq'))", [user.pk]
+            )

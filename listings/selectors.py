@@ -1,9 +1,11 @@
 """Reads of listings and templates, always scoped to a user."""
 
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -159,6 +161,41 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
     return queryset.order_by(*ordering_from(params.get("ordering")))
+
+
+# Counts are kept this long at most; a write to the owner's listings retires them sooner.
+COUNT_CACHE_SECONDS = 3600
+# Filters whose matches can change without a write to the owner's listings: the
+# search words (the search index may follow the listings later) and the filters
+# other apps register (they read those apps' tables). Counts with them are not kept.
+_UNCACHED_FILTERS = ("q",)
+
+
+def _listing_revision(user: User) -> int:
+    """The owner's listing revision (migration 0008_listing_revision): it changes with
+    every statement that writes their listings, committed or not."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT revision FROM listing_revision WHERE owner_id = %s", [user.pk])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def listings_count(user: User, listings: QuerySet[Listing], params: Mapping[str, Any]) -> int:
+    """``listings.count()`` for ``listings_filtered(user, params)``. On PostgreSQL the
+    count is cached under the owner's revision, so it is counted again only after a
+    write: counting 100,000 listings costs more than reading a page of them."""
+    listings = listings.order_by()
+    names = (*_UNCACHED_FILTERS, *(listing_filter.name for listing_filter in registered_filters()))
+    if connection.vendor != "postgresql" or any(str(params.get(name) or "").strip() for name in names):
+        return listings.count()
+    sql, sql_params = listings.query.sql_with_params()
+    query = hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest()[:32]
+    key = f"listings:count:{user.pk}:{_listing_revision(user)}:{query}"
+    count = cache.get(key)
+    if count is None:
+        count = listings.count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def listing_history(listing: Listing) -> QuerySet[AuditEntry]:
