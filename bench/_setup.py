@@ -144,16 +144,8 @@ def report(label: str, samples: list[float]) -> float:
 
 
 def retire_cached_counts(user) -> None:
-    """Make the next count of ``user``'s listings count again, as after a write: a
-    new listing revision (listings migration 0008), no listing touched."""
-    from django.db import connection
+    """Make the next count of ``user``'s listings count again, as the write path does
+    when their listings change (``listings.freshness``), no listing touched."""
+    from listings.freshness import listings_changed
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE listing_revision SET revision = nextval('listing_revision_seq') WHERE owner_id = %s",
-            [user.pk],
-        )
-        if not cursor.rowcount:
-            cursor.execute(
-                "INSERT INTO listing_revision VALUES (%s, nextval('listing_revision_seq'))", [user.pk]
-            )
+    listings_changed([user.pk])

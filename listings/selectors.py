@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.models import AuditEntry
 from listings.fields import LISTING_FIELDS, Source
 from listings.filters import registered_filters
+from listings.freshness import listings_version
 from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
 from marketplace.errors import FieldError, InvalidInput
@@ -174,34 +175,29 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     return queryset.order_by(*ordering_from(params.get("ordering")))
 
 
-# Counts are kept this long at most; a write to the owner's listings retires them sooner.
+# Counts are kept this long at most; a change to the owner's listings retires them sooner.
 COUNT_CACHE_SECONDS = 3600
-# Filters whose matches can change without a write to the owner's listings: the
-# search words (the search index may follow the listings later) and the filters
-# other apps register (they read those apps' tables). Counts with them are not kept.
+# Filters whose matches can change without a change to the owner's listings: the
+# search words (the search index follows big writes later) and the filters other
+# apps register (they read those apps' tables). Counts with them are not kept.
 _UNCACHED_FILTERS = ("q",)
 
 
-def _listing_revision(user: User) -> int:
-    """The owner's listing revision (migration 0008_listing_revision): it changes with
-    every statement that writes their listings, committed or not."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT revision FROM listing_revision WHERE owner_id = %s", [user.pk])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
 def listings_count(user: User, listings: QuerySet[Listing], params: Mapping[str, Any]) -> int:
-    """``listings.count()`` for ``listings_filtered(user, params)``. On PostgreSQL the
-    count is cached under the owner's revision, so it is counted again only after a
-    write: counting 100,000 listings costs more than reading a page of them."""
+    """``listings.count()`` for ``listings_filtered(user, params)``, kept in the cache
+    under the owner's listings version (``listings.freshness``): counting 100,000
+    listings costs more than reading a page of them, and the count changes only
+    when the write path changes the owner's listings. Inside a transaction the
+    count may include writes not yet committed, so it is not kept."""
     listings = listings.order_by()
     names = (*_UNCACHED_FILTERS, *(listing_filter.name for listing_filter in registered_filters()))
-    if connection.vendor != "postgresql" or any(str(params.get(name) or "").strip() for name in names):
+    if connection.in_atomic_block or any(str(params.get(name) or "").strip() for name in names):
         return listings.count()
+    # The version is read before the listings are counted (see listings.freshness).
+    version = listings_version(user.pk)
     sql, sql_params = listings.query.sql_with_params()
     query = hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest()[:32]
-    key = f"listings:count:{user.pk}:{_listing_revision(user)}:{query}"
+    key = f"listings:count:{user.pk}:{version}:{query}"
     count = cache.get(key)
     if count is None:
         count = listings.count()
