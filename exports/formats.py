@@ -4,7 +4,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from exports.facebook import LISTINGS_PER_FILE, write_facebook
+from exports.marketplaces import marketplace_writer
 from exports.writers import ExportOptions, Row, write_csv, write_json, write_sql, write_text, write_xlsx
+from listings.marketplaces import MARKETPLACE_FILES
+from listings.readiness import FACEBOOK, MARKETPLACES
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,6 +21,11 @@ class ExportFormat:
     write: Callable[[Iterable[Row], ExportOptions], Iterator[bytes]]
     # At most this many listings per file; more give a zip of files.
     listings_per_file: int | None = None
+
+    @property
+    def marketplace(self) -> str | None:
+        """The marketplace whose readiness rules the file's listings must pass."""
+        return self.name if self.name in MARKETPLACES else None
 
     def is_zipped(self, count: int) -> bool:
         return self.listings_per_file is not None and count > self.listings_per_file
@@ -33,7 +41,7 @@ FORMATS: dict[str, ExportFormat] = {
     export_format.name: export_format
     for export_format in (
         ExportFormat(
-            "facebook",
+            FACEBOOK,
             "Facebook bulk upload (xlsx)",
             "xlsx",
             XLSX_CONTENT_TYPE,
@@ -45,5 +53,9 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("json", "JSON", "json", "application/json", write_json),
         ExportFormat("text", "Text (tab-separated)", "txt", "text/plain; charset=utf-8", write_text),
         ExportFormat("sql", "SQL (PostgreSQL script)", "sql", "application/sql; charset=utf-8", write_sql),
+        *(
+            ExportFormat(name, spec.label, "csv", "text/csv; charset=utf-8", marketplace_writer(spec))
+            for name, spec in MARKETPLACE_FILES.items()
+        ),
     )
 }

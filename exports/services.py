@@ -1,7 +1,7 @@
 """Exporting listings: count, audit, and hand back the file as a stream of bytes."""
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,6 +13,7 @@ from exports.formats import ExportFormat
 from exports.selectors import export_rows
 from exports.writers import ExportOptions, Row
 from listings.models import Listing
+from listings.readiness import Readiness, not_ready_q, readiness
 
 FILENAME_PREFIX = "marketplace-listings"
 # An export is not stored, so its audit entries have a type of their own and no id.
@@ -26,6 +27,8 @@ class ExportFile:
     count: int
     # Lazy: the listings are read and written while the response is sent.
     chunks: Iterator[bytes]
+    # A marketplace's file of ready listings only: the ones it left out, and why.
+    left_out: Readiness | None = None
 
 
 def export_stem() -> str:
@@ -35,15 +38,35 @@ def export_stem() -> str:
 
 @transaction.atomic
 def listings_export(
-    *, listings: QuerySet[Listing], export_format: ExportFormat, actor: User, bom: bool = False
+    *,
+    listings: QuerySet[Listing],
+    export_format: ExportFormat,
+    actor: User,
+    bom: bool = False,
+    include_all: bool = False,
 ) -> ExportFile:
-    """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``.
+    """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``;
+    a marketplace's file holds only the listings ready for it unless ``include_all``.
 
     The audit entry is written now, while the request's context (ip, path) is known;
     the rows are streamed later, so it records the number of listings counted here."""
-    count = listings.count()
+    left_out = None
+    if export_format.marketplace and not include_all:
+        left_out = readiness(listings, export_format.marketplace, actor)
+        listings = listings.exclude(not_ready_q(export_format.marketplace, actor))
+        count = left_out.ready
+    else:
+        count = listings.count()
     rows = export_rows(listings)
-    return _export_file(rows=rows, count=count, export_format=export_format, actor=actor, bom=bom)
+    export = _export_file(
+        rows=rows,
+        count=count,
+        export_format=export_format,
+        actor=actor,
+        bom=bom,
+        left_out=left_out.not_ready if left_out else 0,
+    )
+    return replace(export, left_out=left_out)
 
 
 @transaction.atomic
@@ -62,12 +85,20 @@ def _export_file(
     actor: User,
     bom: bool = False,
     given=False,
+    left_out: int = 0,
 ) -> ExportFile:
-    changes = {"format": export_format.name, "count": count, **({"given": True} if given else {})}
+    changes = {
+        "format": export_format.name,
+        "count": count,
+        **({"given": True} if given else {}),
+        **({"left_out": left_out} if left_out else {}),
+    }
     audit_record(actor=actor, action="listing.export", object_type=EXPORT_TYPE, changes=changes)
     stem = export_stem()
     extension, content_type = export_format.file_type(count)
-    options = ExportOptions(bom=bom, zipped=export_format.is_zipped(count), stem=stem)
+    options = ExportOptions(
+        bom=bom, zipped=export_format.is_zipped(count), stem=stem, currency=actor.currency
+    )
     return ExportFile(
         filename=f"{stem}.{extension}",
         content_type=content_type,
