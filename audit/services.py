@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.context import current_request
 from audit.models import AuditEntry, Operation
+from marketplace.requests import current_request_id
 
 
 def json_value(value: Any) -> Any:
@@ -61,6 +62,7 @@ def _entry(*, actor, action, object_type, object_id, changes, batch) -> AuditEnt
         user_agent=context.user_agent,
         request_path=context.path,
         request_method=context.method,
+        request_id=current_request_id.get(),
     )
 
 
@@ -150,12 +152,14 @@ _COPY_FIELDS = (
     "user_agent",
     "request_path",
     "request_method",
+    "request_id",
     "created_at",
 )
 
 
 def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch: uuid.UUID) -> int:
     context = current_request.get()
+    request_id = current_request_id.get()
     actor_id = actor.pk if actor is not None and actor.pk else None
     now = timezone.now()
     columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
@@ -178,6 +182,7 @@ def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch:
                     context.user_agent,
                     context.path,
                     context.method,
+                    request_id,
                     now,
                 )
             )

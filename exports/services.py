@@ -1,9 +1,10 @@
 """Exporting listings: count, audit, and hand back the file as a stream of bytes."""
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -57,41 +58,42 @@ def listings_export(
         count = left_out.ready
     else:
         count = listings.count()
-    rows = export_rows(listings)
-    export = _export_file(
-        rows=rows,
-        count=count,
-        export_format=export_format,
-        actor=actor,
-        bom=bom,
-        left_out=left_out.not_ready if left_out else 0,
+    if export_format.write_listings is not None and connection.vendor == "postgresql":
+        write = partial(export_format.write_listings, listings)
+    else:
+        write = partial(export_format.write, export_rows(listings))
+    return _export_file(
+        write=write, count=count, export_format=export_format, actor=actor, bom=bom, left_out=left_out
     )
-    return replace(export, left_out=left_out)
 
 
 @transaction.atomic
 def rows_export(*, rows: Sequence[Row], export_format: ExportFormat, actor: User) -> ExportFile:
     """Export listings a client sends (cleaned by ``listings.validation``, not stored)."""
     return _export_file(
-        rows=iter(rows), count=len(rows), export_format=export_format, actor=actor, given=True
+        write=partial(export_format.write, iter(rows)),
+        count=len(rows),
+        export_format=export_format,
+        actor=actor,
+        given=True,
     )
 
 
 def _export_file(
     *,
-    rows: Iterator[Row],
+    write: Callable[[ExportOptions], Iterator[bytes]],
     count: int,
     export_format: ExportFormat,
     actor: User,
     bom: bool = False,
     given=False,
-    left_out: int = 0,
+    left_out: Readiness | None = None,
 ) -> ExportFile:
     changes = {
         "format": export_format.name,
         "count": count,
         **({"given": True} if given else {}),
-        **({"left_out": left_out} if left_out else {}),
+        **({"left_out": left_out.not_ready} if left_out and left_out.not_ready else {}),
     }
     audit_record(actor=actor, action="listing.export", object_type=EXPORT_TYPE, changes=changes)
     stem = export_stem()
@@ -103,5 +105,6 @@ def _export_file(
         filename=f"{stem}.{extension}",
         content_type=content_type,
         count=count,
-        chunks=export_format.write(rows, options),
+        chunks=write(options),
+        left_out=left_out,
     )

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.identity import account_rate_limited
 from audit.api import AuditListView
-from marketplace import health
+from marketplace import health, metrics
 
 # Swagger UI with its start-up script as a file (the split view) and its page style in
 # static/css; its own stylesheet draws icons as data: images, allowed on this page only.
@@ -21,6 +21,9 @@ urlpatterns = [
     path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
+    path("api/health/live/", health.live, name="health-live"),
+    path("api/health/ready/", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/", include("listings.api.urls")),
     path("api/templates/", include("listing_templates.api_urls")),
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
