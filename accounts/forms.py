@@ -86,7 +86,9 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
+    # Left out of a post, the currency stays as it is.
     currency = forms.ChoiceField(
         choices=Currency.choices,
+        required=False,
         help_text="The currency of your prices, for marketplace files that name one.",
     )
