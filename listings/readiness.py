@@ -176,21 +176,31 @@ def listing_readiness(listing: Listing, user: User) -> dict[str, dict]:
 STATES = ("ready", "not_ready")
 
 
-def _state(marketplace: str, value: str) -> str:
-    if value not in STATES:
-        raise FilterError(marketplace, f"“{value[:40]}” is not a state; use ready or not_ready.")
-    return value
+def _rule(marketplace: str, user: User, value: str) -> Rule | None:
+    """The rule ``value`` names, after checking it is a state or a rule's name."""
+    checks = rules(marketplace, user)
+    if value in STATES:
+        return None
+    if (rule := next((rule for rule in checks if rule.name == value), None)) is None:
+        names = ", ".join((*STATES, *(rule.name for rule in checks)))
+        raise FilterError(marketplace, f"“{value[:40]}” is not a state; use one of {names}.")
+    return rule
 
 
 def _filter(marketplace: str) -> ListingFilter:
+    """``?ebay=ready``, ``?ebay=not_ready``, or one rule's name: the listings failing it."""
     name = MARKETPLACE_NAMES[marketplace]
 
     def q(user: User, value: str) -> Q:
+        if (rule := _rule(marketplace, user, value)) is not None:
+            return rule.fails
         fails = not_ready_q(marketplace, user)
-        return fails if _state(marketplace, value) == "not_ready" else ~fails
+        return fails if value == "not_ready" else ~fails
 
     def describe(user: User, value: str) -> str:
-        if _state(marketplace, value) == "not_ready":
+        if (rule := _rule(marketplace, user, value)) is not None:
+            return f"Listings {name} would refuse for {rule.reason}"
+        if value == "not_ready":
             return f"Listings that need a fix for {name}"
         return f"Listings ready for {'a Facebook export' if marketplace == FACEBOOK else name}"
 

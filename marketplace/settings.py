@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "imports",
     "ocr",
     "exports",
+    "insights",
     "flask_api",
     # The project package itself: connects the task hooks (marketplace/apps.py).
     "marketplace.apps.MarketplaceConfig",
@@ -378,6 +379,10 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 APP_VERSION = "0.1.0"
+
+# Apps' own parts of an account backup (e.g. photos): dotted paths of classes with the
+# ``exports.backup.BackupPart`` methods; manage.py account_export/account_import.
+ACCOUNT_BACKUP_PARTS: list[str] = []
 
 # --- Observability ------------------------------------------------------------
 # /metrics answers these addresses (IPs or networks) and anyone sending

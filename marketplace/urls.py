@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.identity import account_rate_limited
 from audit.api import AuditListView
+from insights.api import InsightsView
 from marketplace import health, metrics
 
 # Swagger UI with its start-up script as a file (the split view) and its page style in
@@ -27,6 +28,7 @@ urlpatterns = [
     path("api/", include("listings.api.urls")),
     path("api/templates/", include("listing_templates.api_urls")),
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
+    path("api/insights/", InsightsView.as_view(), name="api-insights"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     path("api/auth/", include("accounts.api_urls")),
@@ -35,6 +37,7 @@ urlpatterns = [
     path("listings/templates/", include("listing_templates.urls")),
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
+    path("insights/", include("insights.urls")),
     path("api/imports/", include("imports.api_urls")),
     path("", include("exports.urls")),
     path("ocr/", include("ocr.urls")),
