@@ -17,11 +17,11 @@ from django.db.models.functions import Floor, StrIndex, Substr
 from django.utils import timezone
 
 from accounts.models import User
-from listings.readiness import FACEBOOK, not_ready_q, rules
 from insights.filters import CATEGORY_SEPARATOR, unchanged_before_q, warning_q
 from listings.fields import Condition
 from listings.freshness import listings_version
 from listings.models import Listing
+from listings.readiness import FACEBOOK, not_ready_q, rules
 from listings.selectors import listings_for_user
 from listings.validation import WARNING_KINDS
 
