@@ -127,7 +127,7 @@ def _ebay_condition_read(value: Any) -> Any:
 
 EBAY = MarketplaceFile(
     name="ebay",
-    label="eBay bulk listing (csv)",
+    label="eBay listings (File Exchange)",
     marketplace="eBay",
     columns=(
         Column(EBAY_ACTION, None, _constant("Add")),
@@ -185,7 +185,7 @@ def _shopify_image_row(listing: Listing, url: str, position: int) -> dict[str, A
 
 SHOPIFY = MarketplaceFile(
     name="shopify",
-    label="Shopify products (csv)",
+    label="Shopify products",
     marketplace="Shopify",
     columns=(
         Column("Handle", None, lambda listing, context: shopify_handle(listing)),
@@ -236,7 +236,7 @@ def _woo_categories_read(value: Any) -> Any:
 
 WOOCOMMERCE = MarketplaceFile(
     name="woocommerce",
-    label="WooCommerce products (csv)",
+    label="WooCommerce products",
     marketplace="WooCommerce",
     columns=(
         # WooCommerce's own product id: empty, so an import creates products (a number
@@ -284,7 +284,7 @@ def _meta_availability(listing: Listing, context: FileContext) -> str:
 
 META_CATALOG = MarketplaceFile(
     name="meta-catalog",
-    label="Meta catalog (csv)",
+    label="Meta catalog",
     marketplace="Meta's catalog",
     columns=(
         # The listing id: stable across feeds, as Meta asks, and an import of the file
