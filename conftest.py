@@ -28,8 +28,21 @@ def postgres_required():
         _service_missing("needs PostgreSQL: set DATABASE_URL")
 
 
+@pytest.fixture
+def multihost_required(postgres_required, redis_required):
+    import shutil
+
+    if os.geteuid() != 0:
+        _service_missing("needs root: it makes network namespaces")
+    for tool in ("ip", "socat", "redis-server"):
+        if not shutil.which(tool):
+            _service_missing(f"needs {tool}: apt-get install iproute2 socat redis-server")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if item.get_closest_marker("multihost"):
+            item.fixturenames.insert(0, "multihost_required")
         if item.get_closest_marker("redis"):
             item.fixturenames.insert(0, "redis_required")
         if item.get_closest_marker("postgres"):
@@ -42,6 +55,31 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def _moto_process():
+    from marketplace.tests.s3 import moto_server
+
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_server(_moto_process, settings):
+    """A real S3-protocol server (moto in server mode, one child process per test run
+    on a free port of 127.0.0.1, stopped at the end) with a fresh bucket, and the
+    default storage (every upload) pointed at it for this test.
+
+    Yields a ``marketplace.tests.s3.S3Server``: ``.bucket`` is this test's bucket,
+    ``.client()`` a boto3 client to look into it, ``.endpoint_url`` the address."""
+    import dataclasses
+    import uuid
+
+    server = dataclasses.replace(_moto_process, bucket=f"uploads-{uuid.uuid4().hex[:12]}")
+    server.client().create_bucket(Bucket=server.bucket)
+    settings.STORAGES = {**settings.STORAGES, "default": server.storage()}
+    return server
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -26,6 +27,7 @@ from accounts.models import User
 from audit.services import audit_record_many, field_changes, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
+from listings.freshness import listings_changed
 from listings.models import Listing, UndoStep, engine_writes
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
@@ -114,6 +116,8 @@ def changes_apply(
     ``undoable=False`` is for undo and redo themselves."""
     batch = batch or new_batch()
     actions = {kind: (entry_actions or {}).get(kind, action) for kind in ("create", "update", "delete")}
+    # Whose listings the change touches: their cached figures go stale when it commits.
+    owners: set[int] = {actor.pk} if actor is not None and actor.pk else set()
     with engine_writes():
         conflicts: list[int] = []
         updated = 0
@@ -123,13 +127,32 @@ def changes_apply(
             if expected_versions is not None:
                 rows, conflicts = _check_versions(list(rows), expected_versions, skip_conflicts)
             updated = _update_rows(
-                rows=rows, actor=actor, action=actions["update"], compute=compute, batch=batch
+                rows=_noting_owners(rows, owners),
+                actor=actor,
+                action=actions["update"],
+                compute=compute,
+                batch=batch,
             )
-        deleted = _delete_rows(ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch)
-        created = _create_rows(listings=create, actor=actor, action=actions["create"], batch=batch)
-    if undoable and (created or updated or deleted):
-        record_undo_step(user=actor, batch=batch, action=action)
+        deleted = _delete_rows(
+            ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch, owners=owners
+        )
+        created = _create_rows(
+            listings=_noting_owners(create, owners), actor=actor, action=actions["create"], batch=batch
+        )
+    if created or updated or deleted:
+        transaction.on_commit(partial(listings_changed, owners))
+        if undoable:
+            record_undo_step(user=actor, batch=batch, action=action)
     return ChangeResult(batch=batch, created=created, updated=updated, deleted=deleted, conflicts=conflicts)
+
+
+def _noting_owners(items: Iterable, owners: set[int]) -> Iterator:
+    """``items`` (new listings or rows) as they pass, adding their owners to ``owners``."""
+    for item in items:
+        owner_id = item.owner_id if isinstance(item, NewListing) else item.get("owner_id")
+        if owner_id is not None:
+            owners.add(owner_id)
+        yield item
 
 
 def _ids(listings: QuerySet[Listing] | Sequence[int]) -> list[int]:
@@ -141,7 +164,7 @@ def _ids(listings: QuerySet[Listing] | Sequence[int]) -> list[int]:
 def _rows(
     listings: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]], *, lock: bool
 ) -> Iterator[Mapping[str, Any]]:
-    names = ("id", "version", *LISTING_FIELDS, "warnings")
+    names = ("id", "version", *LISTING_FIELDS, "warnings", "owner_id")
     if listings and not isinstance(listings, QuerySet) and isinstance(listings[0], Mapping):
         # Rows the caller already read (and locked) with these ``names``.
         yield from listings
@@ -460,14 +483,18 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
     return ids
 
 
-def _delete_rows(*, ids: Sequence[int], actor: User | None, action: str, batch: uuid.UUID) -> int:
-    """Audit each listing with its whole state (and what points at it), then delete."""
+def _delete_rows(
+    *, ids: Sequence[int], actor: User | None, action: str, batch: uuid.UUID, owners: set[int]
+) -> int:
+    """Audit each listing with its whole state (and what points at it), then delete;
+    their owners are added to ``owners``."""
     if not ids:
         return 0
     links = _links_of(ids)
     rows = []
     for start in range(0, len(ids), CHUNK):
         rows += Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values("id", *SNAPSHOT_FIELDS)
+    owners.update(row["owner"] for row in rows)
 
     def gone(row: dict[str, Any]) -> dict[str, list]:
         before = {name: row[name] for name in SNAPSHOT_FIELDS}
