@@ -282,6 +282,8 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)
+# Threads one PP-OCR reading uses; a worker per core wants 1.
+OCR_PPOCR_THREADS = env_int("OCR_PPOCR_THREADS", 1)
 # Find & replace: the longest find and replacement, and the memory RE2 may give one
 # compiled pattern (a bigger pattern is refused as too large).
 FIND_REPLACE_MAX_FIND = env_int("FIND_REPLACE_MAX_FIND", 1000)
