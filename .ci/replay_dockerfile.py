@@ -4,8 +4,9 @@ without a Docker daemon: the apt packages, ``pip install`` into a fresh virtuale
 user the image switches to (``manage.py check --deploy`` and gunicorn's config check).
 
 Each instruction is read from the Dockerfile; what differs from a build is only
-where things go (a temporary directory instead of ``/app`` and ``/data``) and that
-apt lists are left alone. Run as root: ``python3 .ci/replay_dockerfile.py``.
+where things go (a temporary directory instead of ``/app`` and ``/data``), that the
+apt step is skipped when its packages are installed already, and that apt lists
+are left in place. Run as root: ``python3 .ci/replay_dockerfile.py``.
 """
 
 import os
@@ -19,8 +20,12 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# Left out of a replay: they would change this machine, not the image.
-SKIPPED = ("apt-get update", "rm -rf /var/lib/apt/lists/*")
+
+
+def installed(apt_install: str) -> bool:
+    """Are all the packages of an ``apt-get install`` step on this machine already?"""
+    packages = [word for word in apt_install.split()[2:] if not word.startswith("-")]
+    return all(subprocess.run(["dpkg", "-s", name], capture_output=True).returncode == 0 for name in packages)
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -71,9 +76,14 @@ def replay(root: Path) -> None:
                     (app / name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(REPO / name, app / name)
         elif keyword == "RUN":
-            for step in rest.split("&&"):
-                step = step.strip().replace("/data", str(data))
-                if step in SKIPPED:
+            steps = [step.strip().replace("/data", str(data)) for step in rest.split("&&")]
+            if any(step.startswith("apt-get install") for step in steps) and all(
+                installed(step) for step in steps if step.startswith("apt-get install")
+            ):
+                print(f"= already installed: {rest}", flush=True)
+                continue
+            for step in steps:
+                if step == "rm -rf /var/lib/apt/lists/*":
                     continue
                 # pip's own cache is kept (a build has none; this keeps CI fast).
                 step = step.replace("--no-cache-dir ", "")
