@@ -27,6 +27,7 @@ from audit.services import audit_record_many, field_changes, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep, engine_writes
+from listings.signals import listings_written
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -71,6 +72,9 @@ class NewListing:
     links: Mapping[str, Sequence[int]] = field(default_factory=dict)
     warnings: list | None = None
     pk: int | None = None
+    # The listing this one copies (a duplicate): apps that keep things per listing
+    # (photos) copy theirs, told by ``listings_written``.
+    copied_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,22 @@ def changes_apply(
             updated = _update_rows(
                 rows=rows, actor=actor, action=actions["update"], compute=compute, batch=batch
             )
-        deleted = _delete_rows(ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch)
-        created = _create_rows(listings=create, actor=actor, action=actions["create"], batch=batch)
+        deleted_ids = _ids(delete)
+        deleted = _delete_rows(ids=deleted_ids, actor=actor, action=actions["delete"], batch=batch)
+        copied_from: dict[int, int] = {}
+        created = _create_rows(
+            listings=create, actor=actor, action=actions["create"], batch=batch, copied_from=copied_from
+        )
+    if created or deleted:
+        listings_written.send(
+            sender=Listing,
+            actor=actor,
+            action=action,
+            batch=batch,
+            created=created,
+            deleted=deleted_ids if deleted else [],
+            copied_from=copied_from,
+        )
     if undoable and (created or updated or deleted):
         record_undo_step(user=actor, batch=batch, action=action)
     return ChangeResult(batch=batch, created=created, updated=updated, deleted=deleted, conflicts=conflicts)
@@ -361,10 +379,16 @@ def _new_snapshot(listing: NewListing) -> dict[str, Any]:
 
 
 def _create_rows(
-    *, listings: Iterable[NewListing], actor: User | None, action: str, batch: uuid.UUID
+    *,
+    listings: Iterable[NewListing],
+    actor: User | None,
+    action: str,
+    batch: uuid.UUID,
+    copied_from: dict[int, int],
 ) -> list[int]:
     """Insert listings ``WRITE_CHUNK`` at a time (COPY on PostgreSQL, with ids drawn
-    from the sequence first) and audit each as created."""
+    from the sequence first) and audit each as created; fills ``copied_from`` with
+    {new id: source id} for the copies among them."""
     created: list[int] = []
     iterator = iter(listings)
     while chunk := list(islice(iterator, WRITE_CHUNK)):
@@ -376,6 +400,11 @@ def _create_rows(
             Listing.objects.bulk_create(objects, batch_size=2000)
             ids = [listing.pk for listing in objects]
         _relink(chunk, ids)
+        copied_from.update(
+            (pk, listing.copied_from)
+            for listing, pk in zip(chunk, ids, strict=True)
+            if listing.copied_from is not None
+        )
         audit_record_many(
             actor=actor,
             action=action,
