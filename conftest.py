@@ -44,6 +44,31 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _moto_process():
+    from marketplace.tests.s3 import moto_server
+
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_server(_moto_process, settings):
+    """A real S3-protocol server (moto in server mode, one child process per test run
+    on a free port of 127.0.0.1, stopped at the end) with a fresh bucket, and the
+    default storage (every upload) pointed at it for this test.
+
+    Yields a ``marketplace.tests.s3.S3Server``: ``.bucket`` is this test's bucket,
+    ``.client()`` a boto3 client to look into it, ``.endpoint_url`` the address."""
+    import dataclasses
+    import uuid
+
+    server = dataclasses.replace(_moto_process, bucket=f"uploads-{uuid.uuid4().hex[:12]}")
+    server.client().create_bucket(Bucket=server.bucket)
+    settings.STORAGES = {**settings.STORAGES, "default": server.storage()}
+    return server
+
+
 @pytest.fixture
 def password():
     return PASSWORD

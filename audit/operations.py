@@ -4,7 +4,6 @@ told in words with the titles of the first objects it touched."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from audit import words
 from audit.models import AuditEntry, Operation
+from audit.selectors import action_filter
 
 PAGE_SIZE = 50
 # Titles named on an operation's line; the rest are behind "…" and its details.
@@ -20,34 +20,31 @@ EXAMPLES = 3
 DETAIL_ENTRIES = 200
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or ""))
-    except ValueError:
-        return None
-
-
-def _actions_by(user) -> list[str]:
-    return list(Operation.objects.filter(actor=user).order_by().values_list("action", flat=True).distinct())
-
-
-def operations_by(user, params: Mapping[str, Any]) -> QuerySet[Operation]:
-    """What ``user`` did, narrowed by kind of action (``words.kind_of``), object id and
-    a date range (ISO dates; bad ones are ignored)."""
-    operations = Operation.objects.filter(actor=user)
-    if kind := str(params.get("kind") or "").strip():
-        operations = operations.filter(action__in=words.actions_of_kind(kind, _actions_by(user)))
-    if object_id := str(params.get("object_id") or "").strip():
-        touching = AuditEntry.objects.filter(actor=user, object_id=object_id)
+def operations_by(user, filters: Mapping[str, Any]) -> QuerySet[Operation]:
+    """What ``user`` did, narrowed by ``AuditFilterSerializer``'s validated filters (the
+    ones ``/api/audit/`` reads): kind or action, the object touched, dates."""
+    operations = Operation.objects.filter(action_filter(user, filters, Operation), actor=user)
+    object_type = (filters.get("object_type") or "").strip()
+    object_id = (filters.get("object_id") or "").strip()
+    if object_type or object_id:
+        touching = AuditEntry.objects.filter(actor=user)
+        if object_type:
+            touching = touching.filter(object_type=object_type)
+        if object_id:
+            touching = touching.filter(object_id=object_id)
         operations = operations.filter(
             Q(batch__in=touching.filter(batch__isnull=False).values("batch"))
             | Q(entry__in=touching.filter(batch__isnull=True).values("id"))
         )
-    if day := _day(params.get("date_from")):
-        operations = operations.filter(created_at__date__gte=day)
-    if day := _day(params.get("date_to")):
-        operations = operations.filter(created_at__date__lte=day)
+    if filters.get("date_from"):
+        operations = operations.filter(created_at__gte=filters["date_from"])
+    if filters.get("date_to"):
+        operations = operations.filter(created_at__lte=filters["date_to"])
     return operations
+
+
+def _actions_by(user) -> list[str]:
+    return list(Operation.objects.filter(actor=user).order_by().values_list("action", flat=True).distinct())
 
 
 def operation_kinds(user) -> list[tuple[str, str]]:

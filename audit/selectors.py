@@ -5,31 +5,43 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from audit.models import AuditEntry
+from audit import words
+from audit.models import AuditEntry, Operation
 
 # "listing." selects every action that starts with it.
 ACTION_FAMILY_END = "."
 
 
-def audit_entries_by(user: AbstractBaseUser, params: Mapping[str, Any]) -> QuerySet[AuditEntry]:
+def action_filter(
+    user: AbstractBaseUser, filters: Mapping[str, Any], model: type[AuditEntry | Operation]
+) -> Q:
+    """The actions ``AuditFilterSerializer``'s validated ``kind`` and ``action`` select
+    among ``model``'s rows: one rule for the entries of ``/api/audit/`` and the
+    operations of the history page."""
+    chosen = Q()
+    if kind := (filters.get("kind") or "").strip():
+        done = model.objects.filter(actor=user).order_by().values_list("action", flat=True).distinct()
+        chosen &= Q(action__in=words.actions_of_kind(kind, done))
+    if action := (filters.get("action") or "").strip():
+        chosen &= Q(action__startswith=action) if action.endswith(ACTION_FAMILY_END) else Q(action=action)
+    return chosen
+
+
+def audit_entries_by(user: AbstractBaseUser, filters: Mapping[str, Any]) -> QuerySet[AuditEntry]:
     """What ``user`` did, newest first, narrowed by ``AuditFilterSerializer``'s
-    validated filters: action (or a family such as ``listing.``), object type and id, dates."""
-    entries = AuditEntry.objects.filter(actor=user)
-    if action := (params.get("action") or "").strip():
-        if action.endswith(ACTION_FAMILY_END):
-            entries = entries.filter(action__startswith=action)
-        else:
-            entries = entries.filter(action=action)
-    if object_type := (params.get("object_type") or "").strip():
+    validated filters: kind or action (or a family such as ``listing.``), object type
+    and id, dates."""
+    entries = AuditEntry.objects.filter(action_filter(user, filters, AuditEntry), actor=user)
+    if object_type := (filters.get("object_type") or "").strip():
         entries = entries.filter(object_type=object_type)
-    if object_id := (params.get("object_id") or "").strip():
+    if object_id := (filters.get("object_id") or "").strip():
         entries = entries.filter(object_id=object_id)
-    if params.get("date_from"):
-        entries = entries.filter(created_at__gte=params["date_from"])
-    if params.get("date_to"):
-        entries = entries.filter(created_at__lte=params["date_to"])
+    if filters.get("date_from"):
+        entries = entries.filter(created_at__gte=filters["date_from"])
+    if filters.get("date_to"):
+        entries = entries.filter(created_at__lte=filters["date_to"])
     return entries.select_related("actor")
 
 

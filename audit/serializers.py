@@ -52,6 +52,12 @@ class MomentField(serializers.CharField):
 
 
 class AuditFilterSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="A kind of action as the history page's Action filter names it (listings-edited).",
+    )
     action = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -4,16 +4,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from imports.models import Import
 from imports.rows import RowError, check_import
+from listings.models import UndoStep
 
 
 def imports_for_user(user: User) -> QuerySet[Import]:
-    return Import.objects.filter(owner=user).select_related("template").prefetch_related("files")
+    """The user's imports, each with ``undone``: its committed listings were undone
+    since (the import stays committed; the undo step says what became of it)."""
+    undone = UndoStep.objects.filter(user=OuterRef("owner"), batch=OuterRef("batch"), undone=True)
+    return (
+        Import.objects.filter(owner=user)
+        .annotate(undone=Exists(undone))
+        .select_related("template")
+        .prefetch_related("files")
+    )
 
 
 def import_get_for_user(user: User, pk: Any) -> Import:

@@ -115,7 +115,7 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
 
 def _undo_context(request, upload: Import) -> dict:
     """Whether the page offers "Undo this import", and why it cannot when it cannot."""
-    if upload.status != Import.Status.COMMITTED or upload.batch is None:
+    if upload.status != Import.Status.COMMITTED or upload.batch is None or upload.undone:
         return {"undo_offered": False}
     return {
         "undo_offered": True,

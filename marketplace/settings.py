@@ -307,13 +307,36 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Uploads are never served from a URL of their own (there is no MEDIA_URL route, in
 # any mode): views that check the owner send them (marketplace/uploads.py).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
-    # Another backend (e.g. django-storages' S3Storage for an S3-compatible store)
-    # with its options as JSON: every read and write of an upload goes through it.
-    "default": {
+# Uploads go to the file system unless UPLOADS_S3_BUCKET names a bucket on an
+# S3-compatible store (django-storages), which every web host and worker then shares.
+# UPLOADS_STORAGE_BACKEND/OPTIONS name any other backend (options as JSON; with S3
+# they are added to the ones below).
+UPLOADS_S3_BUCKET = env_str("UPLOADS_S3_BUCKET", "")
+if UPLOADS_S3_BUCKET:
+    UPLOADS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": UPLOADS_S3_BUCKET,
+            "endpoint_url": env_str("UPLOADS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("UPLOADS_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID, an instance role...).
+            "access_key": env_str("UPLOADS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("UPLOADS_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("UPLOADS_S3_ADDRESSING_STYLE") or None,
+            # Private objects, never overwritten: two uploads of the same name in one
+            # month get distinct keys, as on the file system.
+            "default_acl": None,
+            "file_overwrite": False,
+            **env_json("UPLOADS_STORAGE_OPTIONS", {}),
+        },
+    }
+else:
+    UPLOADS_STORAGE = {
         "BACKEND": env_str("UPLOADS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env_json("UPLOADS_STORAGE_OPTIONS", {}),
-    },
+    }
+STORAGES = {
+    "default": UPLOADS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

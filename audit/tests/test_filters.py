@@ -1,10 +1,12 @@
-"""``/api/audit/`` reads its query through ``AuditFilterSerializer``: an exact action
-or a family (``listing.``), an object id, and dates; a bad value is a 400 naming it."""
+"""``/api/audit/`` and the history page read their query through
+``AuditFilterSerializer``: a kind, an exact action or a family (``listing.``), an
+object id, and dates; a bad value is refused naming it, with one message at both doors."""
 
 import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from listings.services.changes import listing_create, listing_delete, listing_update
 
@@ -63,3 +65,30 @@ def test_a_bad_filter_is_refused_naming_it(api, entries, query, field, message):
     response = api.get("/api/audit/", query)
     assert response.status_code == 400
     assert response.json()["errors"] == [{"field": field, "message": message}]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"date_from": "yesterday"}, "From", "“yesterday” is not a date such as 2026-01-31."),
+        ({"date_from": "2026-02-01", "date_to": "2026-01-01"}, "To", "The end comes before the start."),
+    ],
+)
+def test_the_history_page_refuses_what_the_api_refuses_with_its_message(
+    owner_client, entries, query, field, message
+):
+    page = owner_client.get(reverse("audit:history"), query)
+    assert page.status_code == 400
+    assert f"{field}: {message}" in page.content.decode()
+    partial = owner_client.get(reverse("audit:history"), query, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 422
+    assert message in partial.content.decode()
+
+
+def test_the_history_pages_kind_and_dates_select_what_the_api_selects(api, owner_client, entries):
+    query = {"kind": "listings-edited", "date_from": "2026-02-01"}
+    body = api.get("/api/audit/", query).json()
+    assert {entry["action"] for entry in body["results"]} == {"listing.update"}
+    page = owner_client.get(reverse("audit:history"), query).content.decode()
+    assert page.count('class="operation"') == 1
+    assert "Nothing recorded" not in page

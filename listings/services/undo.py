@@ -213,10 +213,13 @@ def operation_undo_refusal(*, user: User, batch: uuid.UUID) -> str | None:
 @transaction.atomic
 @serialised_per_user
 def redo_last(*, user: User) -> UndoOutcome:
-    """Redo the change the user undid last. Raises ``NothingToUndo`` when none is left."""
+    """Redo the change the user undid last. Raises ``NothingToUndo`` when none is left,
+    or ``NotUndoable`` when someone (staff, in the admin) changed its listings since:
+    redoing would silently throw that change away."""
     step = UndoStep.objects.filter(user=user, undone=True).order_by("id").first()
     if step is None:
         raise NothingToUndo("Nothing to redo.")
+    _refuse_if_touched_later(step, user=user)
     count = _restore(states=_states(_step_entries(step), before=False), actor=user, action="listing.redo")
     count += _replay_others(step, user=user, undo=False)
     step.undone = False

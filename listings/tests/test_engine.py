@@ -324,6 +324,18 @@ def test_import_page_offers_undo_and_says_why_not_once_a_later_change_touched_it
     assert Listing.objects.filter(owner=owner).count() == 5
 
 
+def test_import_page_says_undone_once_its_import_is_undone(owner, client):
+    committed, _ = _import_3_new_2_updated(owner)
+    client.force_login(owner)
+    client.post(f"/listings/operations/{committed.batch}/undo/", {"next": "/"})
+    page = " ".join(client.get(f"/listings/import/{committed.pk}/").content.decode().split())
+    assert f"Import {committed.pk}: Undone" in page
+    assert "the 3 listings it created are gone and the 2 it updated are back" in page
+    assert "Undo this import" not in page
+    listed = client.get("/listings/import/").content.decode()
+    assert "<td>Undone</td>" in listed
+
+
 def test_history_page_undo_button_undoes_the_operation(owner, client):
     lamp = ListingFactory(owner=owner, title="Lamp", category="")
     listings_bulk_set(

@@ -20,7 +20,7 @@ from listings.services.changes import (
     listings_create_many,
 )
 from listings.services.find_replace import listings_find_replace
-from listings.services.undo import NothingToUndo, listing_revert, redo_last, undo_last
+from listings.services.undo import NothingToUndo, NotUndoable, listing_revert, redo_last, undo_last
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 from marketplace.errors import InvalidInput
 
@@ -324,6 +324,17 @@ def test_a_new_change_clears_the_redo_stack(owner):
     listing_update(listing=listing, data={"title": "Three"}, actor=owner)
     with pytest.raises(NothingToUndo):
         redo_last(user=owner)
+
+
+def test_redo_is_refused_when_someone_changed_the_listing_since(owner, staff):
+    listing = ListingFactory(owner=owner, title="One")
+    listing_update(listing=listing, data={"title": "Two"}, actor=owner)
+    undo_last(user=owner)
+    listing_update(listing=Listing.objects.get(pk=listing.pk), data={"price": "7.00"}, actor=staff)
+    with pytest.raises(NotUndoable, match="touched “One”"):
+        redo_last(user=owner)
+    assert _values(listing.pk)["title"] == "One"
+    assert _values(listing.pk)["price"] == Decimal("7.00")
 
 
 def test_undo_goes_at_least_fifty_deep_and_is_per_user(owner, other_user):

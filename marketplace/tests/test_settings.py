@@ -114,3 +114,26 @@ def test_check_deploy_is_clean_with_production_env(tmp_path):
     )
     result = run_django(code, env, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_uploads_stay_on_the_file_system_unless_a_bucket_is_named(tmp_path):
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "from django.core.files.storage import storages; "
+        "print(json.dumps({'class': type(storages['default']).__name__, **settings.STORAGES['default']}))"
+    )
+    local = json.loads(run_django(code, {}, tmp_path).stdout.strip().splitlines()[-1])
+    assert local["class"] == "FileSystemStorage"
+    env = {
+        "UPLOADS_S3_BUCKET": "shop-uploads",
+        "UPLOADS_S3_ENDPOINT_URL": "http://s3.internal:9000",
+        "UPLOADS_S3_ACCESS_KEY_ID": "key",
+        "UPLOADS_S3_SECRET_ACCESS_KEY": "secret",
+        "UPLOADS_S3_ADDRESSING_STYLE": "path",
+    }
+    s3 = json.loads(run_django(code, env, tmp_path).stdout.strip().splitlines()[-1])
+    assert s3["class"] == "S3Storage"
+    assert s3["OPTIONS"]["bucket_name"] == "shop-uploads"
+    assert s3["OPTIONS"]["endpoint_url"] == "http://s3.internal:9000"
+    assert (s3["OPTIONS"]["access_key"], s3["OPTIONS"]["secret_key"]) == ("key", "secret")
+    assert s3["OPTIONS"]["file_overwrite"] is False and s3["OPTIONS"]["default_acl"] is None
