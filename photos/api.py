@@ -2,9 +2,9 @@
 reorder (``{order: [ids]}``) and delete a listing's photos. Another user's listing
 or photo is a 404, and so are its files."""
 
-from django.urls import path, reverse
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,73 +14,7 @@ from listings.selectors import listing_get_for_user
 from marketplace.api_input import valid_body
 from marketplace.parsers import FormParser, JSONParser, MultiPartParser
 from photos import selectors, services
-from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto
-
-
-def photo_url(photo: ListingPhoto, kind: str, request=None) -> str | None:
-    """The owner-only address of one of the photo's files, once the worker drew it."""
-    if not photo.is_ready:
-        return None
-    url = reverse("photos:file", args=[photo.listing_id, photo.pk, kind])
-    return request.build_absolute_uri(url) if request else url
-
-
-class PhotoSerializer(serializers.ModelSerializer):
-    original = serializers.SerializerMethodField()
-    display = serializers.SerializerMethodField()
-    thumbnail = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ListingPhoto
-        fields = [
-            "id",
-            "listing",
-            "position",
-            "status",
-            "error",
-            "original_name",
-            "content_type",
-            "size",
-            "width",
-            "height",
-            "original",
-            "display",
-            "thumbnail",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    def _url(self, photo: ListingPhoto, kind: str) -> str | None:
-        return photo_url(photo, kind, self.context.get("request"))
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_original(self, photo: ListingPhoto) -> str | None:
-        return self._url(photo, "original")
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_display(self, photo: ListingPhoto) -> str | None:
-        return self._url(photo, "display")
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_thumbnail(self, photo: ListingPhoto) -> str | None:
-        return self._url(photo, "thumbnail")
-
-
-class PhotoUploadSerializer(serializers.Serializer):
-    file = serializers.ListField(
-        child=serializers.FileField(),
-        allow_empty=False,
-        max_length=MAX_PHOTOS_PER_LISTING,
-        help_text="One or more image files (JPEG, PNG, WebP, HEIC), each as a `file` part.",
-    )
-
-
-class PhotoOrderSerializer(serializers.Serializer):
-    order = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        max_length=MAX_PHOTOS_PER_LISTING,
-        help_text="The ids of all of the listing's photos, in their new order.",
-    )
+from photos.serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
 
 
 def _photos(request: Request, listing) -> Response:
