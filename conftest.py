@@ -28,8 +28,21 @@ def postgres_required():
         _service_missing("needs PostgreSQL: set DATABASE_URL")
 
 
+@pytest.fixture
+def multihost_required(postgres_required, redis_required):
+    import shutil
+
+    if os.geteuid() != 0:
+        _service_missing("needs root: it makes network namespaces")
+    for tool in ("ip", "socat", "redis-server"):
+        if not shutil.which(tool):
+            _service_missing(f"needs {tool}: apt-get install iproute2 socat redis-server")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if item.get_closest_marker("multihost"):
+            item.fixturenames.insert(0, "multihost_required")
         if item.get_closest_marker("redis"):
             item.fixturenames.insert(0, "redis_required")
         if item.get_closest_marker("postgres"):

@@ -34,6 +34,9 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(max_length=512, blank=True)
     request_path = models.CharField(max_length=512, blank=True)
     request_method = models.CharField(max_length=10, blank=True)
+    # The id of the request (or of the request that queued the task) that wrote the
+    # row, as in the logs: one search finds a change's log lines.
+    request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AuditEntryQuerySet.as_manager()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.context import current_request
 from audit.models import AuditEntry, Operation
+from marketplace.requests import current_request_id
 
 
 def json_value(value: Any) -> Any:
@@ -61,6 +62,7 @@ def _entry(*, actor, action, object_type, object_id, changes, batch) -> AuditEnt
         user_agent=context.user_agent,
         request_path=context.path,
         request_method=context.method,
+        request_id=current_request_id.get(),
     )
 
 
@@ -150,12 +152,14 @@ _COPY_FIELDS = (
     "user_agent",
     "request_path",
     "request_method",
+    "request_id",
     "created_at",
 )
 
 
 def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch: uuid.UUID) -> int:
     context = current_request.get()
+    request_id = current_request_id.get()
     actor_id = actor.pk if actor is not None and actor.pk else None
     now = timezone.now()
     columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
@@ -178,8 +182,94 @@ def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch:
                     context.user_agent,
                     context.path,
                     context.method,
+                    request_id,
                     now,
                 )
             )
             count += 1
     return count
+
+
+# What a backup keeps of an entry (the actor is the account; the rest as written).
+BACKUP_COLUMNS = (
+    "id",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "batch",
+    "ip",
+    "user_agent",
+    "request_path",
+    "request_method",
+    "request_id",
+    "created_at",
+)
+
+
+def audit_restore(
+    *, actor, entries: Iterable[Mapping[str, Any]], object_ids: Mapping[str, Mapping[str, str]]
+) -> int:
+    """Write back ``actor``'s history from a backup, as it was (times, requests, the
+    grouping into operations), under new batch ids; ``object_ids`` maps an
+    object type's old ids to the ids its objects were restored under. Returns how many."""
+    batches: dict[str, uuid.UUID] = {}
+    restored: list[AuditEntry] = []
+    for row in entries:
+        old_batch = str(row["batch"]) if row.get("batch") else None
+        object_type = row.get("object_type", "")
+        object_id = str(row.get("object_id", ""))
+        restored.append(
+            AuditEntry(
+                actor=actor,
+                action=row["action"],
+                object_type=object_type,
+                object_id=object_ids.get(object_type, {}).get(object_id, object_id),
+                changes=row.get("changes") or {},
+                batch=batches.setdefault(old_batch, uuid.uuid4()) if old_batch else None,
+                ip=row.get("ip"),
+                user_agent=row.get("user_agent", ""),
+                request_path=row.get("request_path", ""),
+                request_method=row.get("request_method", ""),
+                request_id=row.get("request_id", ""),
+                created_at=_aware(row["created_at"]),
+            )
+        )
+    times = [entry.created_at for entry in restored]
+    AuditEntry.objects.bulk_create(restored, batch_size=2000)
+    # created_at is auto_now_add: bulk_create stamped "now", so the backup's times go
+    # back in by id, the one SQL of this append-only table that edits a row (it is
+    # being written, in this transaction, not changed after the fact).
+    table = AuditEntry._meta.db_table
+    field = AuditEntry._meta.get_field("created_at")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET created_at = %s WHERE id = %s",  # noqa: S608
+            [
+                (field.get_db_prep_value(when, connection), entry.pk)
+                for entry, when in zip(restored, times, strict=True)
+            ],
+        )
+    first_of_batch: dict[uuid.UUID, tuple[AuditEntry, datetime]] = {}
+    counts: dict[uuid.UUID, int] = {}
+    operations = []
+    for entry, when in zip(restored, times, strict=True):
+        if entry.batch is None:
+            operations.append(Operation(actor=actor, action=entry.action, entry=entry, created_at=when))
+        else:
+            first_of_batch.setdefault(entry.batch, (entry, when))
+            counts[entry.batch] = counts.get(entry.batch, 0) + 1
+    for batch, (entry, when) in first_of_batch.items():
+        operations.append(
+            Operation(
+                actor=actor, action=entry.action, batch=batch, entry_count=counts[batch], created_at=when
+            )
+        )
+    operations.sort(key=lambda operation: operation.created_at)
+    Operation.objects.bulk_create(operations, batch_size=2000)
+    return len(restored)
+
+
+def _aware(value: Any) -> datetime:
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when if timezone.is_aware(when) else timezone.make_aware(when, timezone.get_default_timezone())

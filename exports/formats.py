@@ -3,7 +3,10 @@
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from exports.facebook import LISTINGS_PER_FILE, write_facebook
+from exports.postgres import copy_csv, copy_text
 from exports.writers import ExportOptions, Row, write_csv, write_json, write_sql, write_text, write_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,6 +21,9 @@ class ExportFormat:
     write: Callable[[Iterable[Row], ExportOptions], Iterator[bytes]]
     # At most this many listings per file; more give a zip of files.
     listings_per_file: int | None = None
+    # The same file written by PostgreSQL from the listings' query, used there
+    # instead of ``write`` for stored listings.
+    write_listings: Callable[[QuerySet, ExportOptions], Iterator[bytes]] | None = None
 
     def is_zipped(self, count: int) -> bool:
         return self.listings_per_file is not None and count > self.listings_per_file
@@ -40,10 +46,17 @@ FORMATS: dict[str, ExportFormat] = {
             write_facebook,
             listings_per_file=LISTINGS_PER_FILE,
         ),
-        ExportFormat("csv", "CSV", "csv", "text/csv; charset=utf-8", write_csv),
+        ExportFormat("csv", "CSV", "csv", "text/csv; charset=utf-8", write_csv, write_listings=copy_csv),
         ExportFormat("xlsx", "Excel (xlsx)", "xlsx", XLSX_CONTENT_TYPE, write_xlsx),
         ExportFormat("json", "JSON", "json", "application/json", write_json),
-        ExportFormat("text", "Text (tab-separated)", "txt", "text/plain; charset=utf-8", write_text),
+        ExportFormat(
+            "text",
+            "Text (tab-separated)",
+            "txt",
+            "text/plain; charset=utf-8",
+            write_text,
+            write_listings=copy_text,
+        ),
         ExportFormat("sql", "SQL (PostgreSQL script)", "sql", "application/sql; charset=utf-8", write_sql),
     )
 }

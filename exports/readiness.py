@@ -1,6 +1,7 @@
 """Whether listings can go to Facebook as they are: the checks its bulk-upload file
 makes, in SQL, so the Export dialog counts 100,000 listings in one query and the grid
-can show the ones that need a fix (``?facebook=not_ready``).
+can show the ones that need a fix (``?facebook=not_ready``, or one check's name:
+``?facebook=no_category``).
 
 Facebook's template asks for a title of at most 150 characters and one of four
 conditions; the listing model holds every listing to both (``TITLE_MAX_LENGTH``, the
@@ -78,17 +79,29 @@ STATES = {
 }
 
 
+def _rule(value: str) -> Rule | None:
+    return next((rule for rule in rules() if rule.name == value), None)
+
+
 def _state(value: str) -> str:
-    if value not in STATES:
-        raise FilterError("facebook", f"“{value[:40]}” is not a state; use ready or not_ready.")
+    if value not in STATES and _rule(value) is None:
+        names = ", ".join((*STATES, *(rule.name for rule in rules())))
+        raise FilterError("facebook", f"“{value[:40]}” is not a state; use one of {names}.")
     return value
 
 
 def _facebook_q(user: User, value: str) -> Q:
+    """``ready``, ``not_ready``, or the name of one check: the listings failing it."""
+    if (rule := _rule(_state(value))) is not None:
+        return rule.fails
     fails = not_ready_q()
-    return fails if _state(value) == "not_ready" else ~fails
+    return fails if value == "not_ready" else ~fails
 
 
-FACEBOOK_FILTER = ListingFilter(
-    name="facebook", q=_facebook_q, describe=lambda user, value: STATES[_state(value)]
-)
+def _describe(user: User, value: str) -> str:
+    if (rule := _rule(_state(value))) is not None:
+        return f"Listings Facebook would refuse for {rule.reason}"
+    return STATES[value]
+
+
+FACEBOOK_FILTER = ListingFilter(name="facebook", q=_facebook_q, describe=_describe)

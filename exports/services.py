@@ -1,9 +1,10 @@
 """Exporting listings: count, audit, and hand back the file as a stream of bytes."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -42,21 +43,28 @@ def listings_export(
     The audit entry is written now, while the request's context (ip, path) is known;
     the rows are streamed later, so it records the number of listings counted here."""
     count = listings.count()
-    rows = export_rows(listings)
-    return _export_file(rows=rows, count=count, export_format=export_format, actor=actor, bom=bom)
+    if export_format.write_listings is not None and connection.vendor == "postgresql":
+        write = partial(export_format.write_listings, listings)
+    else:
+        write = partial(export_format.write, export_rows(listings))
+    return _export_file(write=write, count=count, export_format=export_format, actor=actor, bom=bom)
 
 
 @transaction.atomic
 def rows_export(*, rows: Sequence[Row], export_format: ExportFormat, actor: User) -> ExportFile:
     """Export listings a client sends (cleaned by ``listings.validation``, not stored)."""
     return _export_file(
-        rows=iter(rows), count=len(rows), export_format=export_format, actor=actor, given=True
+        write=partial(export_format.write, iter(rows)),
+        count=len(rows),
+        export_format=export_format,
+        actor=actor,
+        given=True,
     )
 
 
 def _export_file(
     *,
-    rows: Iterator[Row],
+    write: Callable[[ExportOptions], Iterator[bytes]],
     count: int,
     export_format: ExportFormat,
     actor: User,
@@ -72,5 +80,5 @@ def _export_file(
         filename=f"{stem}.{extension}",
         content_type=content_type,
         count=count,
-        chunks=export_format.write(rows, options),
+        chunks=write(options),
     )

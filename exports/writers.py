@@ -1,7 +1,9 @@
 """Export writers: each turns an iterator of listing rows into an iterator of bytes.
 
-A row is ``(id, title, price, condition, description, category, offer_shipping)`` in
-``COLUMNS`` order, as ``exports.selectors.export_rows`` yields it. The listing id comes
+A row holds the values of ``exports.columns.EXPORT_COLUMNS`` (the id, then the
+listing's fields) in order, as ``exports.selectors.export_rows`` yields it. On
+PostgreSQL the csv and text files are written by the database instead
+(``exports.postgres``), byte for byte the same. The listing id comes
 first in csv, text, xlsx and json, so a file edited elsewhere and imported again
 updates the listings it came from (the import maps an "ID" column to the listing id);
 Facebook's file and the SQL script have no place for it. Writers never hold
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from exports.columns import EXPORT_COLUMNS, Kind
 from marketplace.formulas import is_formula_like, neutralise_formula
 
 Row = tuple[int, str, Decimal, str, str, str, bool]
@@ -38,8 +41,8 @@ class ExportOptions:
     stem: str = "marketplace-listings"
 
 
-COLUMNS = ("ID", "TITLE", "PRICE", "CONDITION", "DESCRIPTION", "CATEGORY", "OFFER SHIPPING")
-JSON_KEYS = ("id", "title", "price", "condition", "description", "category", "offer_shipping")
+COLUMNS = tuple(column.header for column in EXPORT_COLUMNS)
+JSON_KEYS = tuple(column.name for column in EXPORT_COLUMNS)
 # Rows written between two yields: large enough to keep per-chunk overhead low,
 # small enough that a chunk is a few hundred kilobytes at most.
 BATCH_ROWS = 1000
@@ -55,31 +58,36 @@ def batches(rows: Iterable[Row], size: int = BATCH_ROWS) -> Iterator[list[Row]]:
         yield batch
 
 
+def _as_is(value):
+    return value
+
+
+# How csv and text spell each kind of value (None, a price not given, is empty).
+_DELIMITED_CELLS = {
+    Kind.INTEGER: _as_is,
+    Kind.DECIMAL: _as_is,
+    Kind.TEXT: neutralise_formula,
+    Kind.FLAG: yes_no,
+}
+
+
+def delimited_header(*, dialect: str, bom: bool) -> bytes:
+    """The header line of a csv or text file, after the byte-order mark if asked for."""
+    buffer = io.StringIO()
+    csv.writer(buffer, dialect=dialect).writerow(COLUMNS)
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode()
+
+
 def _delimited(rows: Iterable[Row], *, dialect: str, bom: bool) -> Iterator[bytes]:
+    cells = [_DELIMITED_CELLS[column.kind] for column in EXPORT_COLUMNS]
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect=dialect)
-    writer.writerow(COLUMNS)
-    prefix = "\ufeff" if bom else ""
+    yield delimited_header(dialect=dialect, bom=bom)
     for batch in batches(rows):
-        for listing_id, title, price, condition, description, category, offer_shipping in batch:
-            writer.writerow(
-                (
-                    listing_id,
-                    neutralise_formula(title),
-                    price,
-                    neutralise_formula(condition),
-                    neutralise_formula(description),
-                    neutralise_formula(category),
-                    yes_no(offer_shipping),
-                )
-            )
-        yield (prefix + buffer.getvalue()).encode()
-        prefix = ""
+        writer.writerows([cell(value) for cell, value in zip(cells, row, strict=True)] for row in batch)
+        yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
-    if prefix or buffer.tell():
-        # No rows at all: the header (and BOM) alone.
-        yield (prefix + buffer.getvalue()).encode()
 
 
 def write_csv(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:

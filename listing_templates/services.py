@@ -1,5 +1,6 @@
 """Every write to listing templates, and applying a template to listings."""
 
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,12 @@ from django.db.models import F, QuerySet
 
 from accounts.models import User
 from audit.services import audit_record, field_changes
-from listing_templates.models import TEMPLATE_EDITABLE_FIELDS, ApplyMode, ListingTemplate
+from listing_templates.models import (
+    TEMPLATE_EDITABLE_FIELDS,
+    TEMPLATE_KEPT_FIELDS,
+    ApplyMode,
+    ListingTemplate,
+)
 from listings.concurrency import save_or_invalid, serialised_per_user
 from listings.models import Listing
 from listings.selectors import NEW_ROW_TITLE
@@ -140,3 +146,23 @@ def template_use_record(
     change it made. Runs inside the caller's transaction."""
     ListingTemplate.objects.filter(pk=template.pk).update(use_count=F("use_count") + 1)
     audit_record(actor=actor, action="template.use", obj=template, changes=details, batch=batch)
+
+
+@transaction.atomic
+def templates_restore(*, owner: User, rows: list[Mapping[str, Any]], batch: uuid.UUID) -> dict[str, str]:
+    """Re-create ``owner``'s templates from a backup as they were (use count and times
+    included), each audited in ``batch``. Returns {old id: new id} as strings."""
+    ids: dict[str, str] = {}
+    for row in rows:
+        template = ListingTemplate(owner=owner, **{name: row[name] for name in TEMPLATE_EDITABLE_FIELDS})
+        with _model_rules():
+            template.full_clean()
+            save_or_invalid(template)
+        # created_at/updated_at are automatic on save; the backup's go back in after.
+        kept = {name: row[name] for name in TEMPLATE_KEPT_FIELDS if name in row}
+        ListingTemplate.objects.filter(pk=template.pk).update(**kept)
+        audit_record(
+            actor=owner, action="template.restore", obj=template, changes={"from": row["id"]}, batch=batch
+        )
+        ids[str(row["id"])] = str(template.pk)
+    return ids

@@ -8,6 +8,7 @@ that never blocks a save.
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -272,6 +273,26 @@ def listing_warnings(values: Mapping[str, Any]) -> list[str]:
     if found:
         warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
     return warnings
+
+
+@dataclass(frozen=True)
+class WarningKind:
+    """One kind of warning ``listing_warnings`` gives, and the SQL ``LIKE`` pattern
+    its message matches (the stored warnings are messages): insights count each kind
+    and the grid filters by it with this one pattern."""
+
+    name: str
+    label: str
+    pattern: str
+
+
+WARNING_KINDS = (
+    WarningKind("unknown_category", "Not a Facebook category", "%” is not a Facebook Marketplace category."),
+    WarningKind("no_category", "No category", "No category: Facebook needs one."),
+    WarningKind("zero_price", "Price is 0", "The price is 0."),
+    WarningKind("capitals", "Title in capitals", "The title is in capitals."),
+    WarningKind("prohibited", "Possibly prohibited item", "Possibly prohibited item: %"),
+)
 
 
 # --- Price adjust: one rule for the grid, the API, the admin and commands -------

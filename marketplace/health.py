@@ -1,4 +1,9 @@
-"""``GET /api/health/``: is each part of the backend answering?"""
+"""Health for load balancers and people.
+
+``/api/health/live/``: the process answers (restart it if not). ``/api/health/ready/``:
+it can serve, i.e. the database answers (take it out of the pool if not; Redis down
+only degrades, see docs/deploy.md). ``/api/health/``: every part, for people.
+"""
 
 import logging
 import shutil
@@ -87,3 +92,19 @@ def health(request):
         "tasks": tasks,
     }
     return JsonResponse(body, status=200 if database["ok"] else 503)
+
+
+@never_cache
+@require_GET
+def live(request):
+    return JsonResponse({"status": "alive", "version": settings.APP_VERSION})
+
+
+@never_cache
+@require_GET
+def ready(request):
+    database = database_status()
+    return JsonResponse(
+        {"status": "ready" if database["ok"] else "not ready", "database": database},
+        status=200 if database["ok"] else 503,
+    )

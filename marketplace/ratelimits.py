@@ -158,10 +158,15 @@ def too_many_requests(request, retry_after: int) -> HttpResponse:
 
 
 def _exempt(path: str) -> bool:
-    # Health must answer even to a client that is over its limit (monitors, the
-    # status indicator in every page); static files cost nothing to serve.
+    # Health and metrics must answer even to a client that is over its limit (load
+    # balancers, monitors, the status indicator in every page); static files cost
+    # nothing to serve.
     static_prefix = "/" + settings.STATIC_URL.lstrip("/")
-    return path == reverse("health") or path.startswith(static_prefix)
+    return (
+        path.startswith(reverse("health"))  # and its liveness and readiness probes
+        or path == reverse("metrics")
+        or path.startswith(static_prefix)
+    )
 
 
 class RateLimitMiddleware:

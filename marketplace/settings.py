@@ -51,11 +51,19 @@ INSTALLED_APPS = [
     "imports",
     "ocr",
     "exports",
+    "insights",
     "photos",
     "flask_api",
+    # The project package itself: connects the task hooks (marketplace/apps.py).
+    "marketplace.apps.MarketplaceConfig",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus counts and times every request.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id and the one log line per request (marketplace/logs.py).
+    "marketplace.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -78,6 +86,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every authentication.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -349,7 +358,7 @@ STORAGES = {
 # --- Security: on whenever DEBUG is off, each switch overridable -----------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # The container healthcheck asks over plain HTTP from inside; it must not be redirected.
-SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^api/health/", r"^metrics$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -380,10 +389,32 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 
 APP_VERSION = "0.1.0"
 
+# Apps' own parts of an account backup (e.g. photos): dotted paths of classes with the
+# ``exports.backup.BackupPart`` methods; manage.py account_export/account_import.
+ACCOUNT_BACKUP_PARTS: list[str] = []
+
+# --- Observability ------------------------------------------------------------
+# /metrics answers these addresses (IPs or networks) and anyone sending
+# "Authorization: Bearer $METRICS_TOKEN"; everyone else gets a 403.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# "json" (one object per line: what log collectors read) or "plain" (for a terminal).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "marketplace.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.identity import account_rate_limited
 from audit.api import AuditListView
-from marketplace import health
+from insights.api import InsightsView
+from marketplace import health, metrics
 
 # Swagger UI with its start-up script as a file (the split view) and its page style in
 # static/css; its own stylesheet draws icons as data: images, allowed on this page only.
@@ -21,10 +22,14 @@ urlpatterns = [
     path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
+    path("api/health/live/", health.live, name="health-live"),
+    path("api/health/ready/", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/", include("listings.api.urls")),
     path("api/", include("photos.api")),
     path("api/templates/", include("listing_templates.api_urls")),
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
+    path("api/insights/", InsightsView.as_view(), name="api-insights"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     path("api/auth/", include("accounts.api_urls")),
@@ -34,6 +39,7 @@ urlpatterns = [
     path("listings/", include("photos.urls")),
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
+    path("insights/", include("insights.urls")),
     path("api/imports/", include("imports.api_urls")),
     path("", include("exports.urls")),
     path("ocr/", include("ocr.urls")),

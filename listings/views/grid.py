@@ -58,7 +58,17 @@ COLUMNS = (
 )
 LABELS = dict(COLUMNS)
 # Query parameters that make up what the grid shows; kept in the URL.
-VIEW_STATE = ("q", "condition", "category", "offer_shipping", "has_warnings", "source", "ordering")
+VIEW_STATE = (
+    "q",
+    "condition",
+    "category",
+    "price_min",
+    "price_max",
+    "offer_shipping",
+    "has_warnings",
+    "source",
+    "ordering",
+)
 # Only what a row shows: the JSON of imported extra columns stays in the database.
 ROW_COLUMNS = ("id", "version", "warnings", *LISTING_FIELDS)
 # Rows changed on the server: the grid reloads its table (see grid.html).

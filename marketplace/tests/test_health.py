@@ -62,3 +62,32 @@ def test_health_reports_the_cache_down_but_stays_200(tmp_path):
     assert answer["status"] == 200
     assert answer["body"]["status"] == "degraded"
     assert answer["body"]["cache"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_liveness_and_readiness_for_load_balancers(client):
+    live = client.get("/api/health/live/")
+    assert (live.status_code, live.json()["status"]) == (200, "alive")
+    ready = client.get("/api/health/ready/")
+    assert (ready.status_code, ready.json()["status"]) == (200, "ready")
+
+
+PROBES_IN_SUBPROCESS = (
+    "import json, django; django.setup(); from django.test import Client; c = Client(); "
+    "print(json.dumps({p: c.get(f'/api/health/{p}', HTTP_HOST='127.0.0.1').status_code "
+    "for p in ('live/', 'ready/', '')}))"
+)
+
+
+def test_without_the_database_it_is_alive_but_not_ready(tmp_path):
+    result = run_django(
+        PROBES_IN_SUBPROCESS, {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none"}, tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"live/": 200, "ready/": 503, "": 503}
+
+
+def test_without_redis_it_stays_ready(tmp_path):
+    result = run_django(PROBES_IN_SUBPROCESS, {"REDIS_URL": "redis://127.0.0.1:1/0"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"live/": 200, "ready/": 200, "": 200}

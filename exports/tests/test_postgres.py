@@ -1,0 +1,75 @@
+"""The files PostgreSQL writes are the Python writers' files, byte for byte."""
+
+from decimal import Decimal
+
+import pytest
+
+from exports.formats import FORMATS
+from exports.postgres import _crlf_outside_quotes, copy_csv, copy_text
+from exports.selectors import export_rows, listings_for_export
+from exports.services import listings_export
+from exports.tests.conftest import HOSTILE_STRINGS
+from exports.writers import ExportOptions, write_csv, write_text
+from listings.tests.factories import ListingFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+FORMULAS = ("=SUM(A1:A9)", "+1", "-1", "@cmd", "\tlead tab", "\rlead return")
+
+
+@pytest.fixture
+def awkward(owner, other_user):
+    """Every hostile string and formula trigger in every text column, empty
+    optional fields, both shipping flags, and a listing of someone else."""
+    texts = (*HOSTILE_STRINGS, *FORMULAS, "\\N", '"', "a,b", "\n")
+    for number, text in enumerate(texts):
+        ListingFactory(
+            owner=owner,
+            title=text,
+            price=Decimal(number) / 4,
+            description=text if number % 3 else "",
+            category=text if number % 2 else "",
+            offer_shipping=bool(number % 2),
+        )
+    ListingFactory(owner=other_user, title="Not mine")
+
+
+@pytest.mark.parametrize(
+    "copy_writer, python_writer", [(copy_csv, write_csv), (copy_text, write_text)], ids=["csv", "text"]
+)
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("ordering", ["", "-title", "price"])
+def test_copy_writes_the_python_writers_bytes(awkward, owner, copy_writer, python_writer, bom, ordering):
+    options = ExportOptions(bom=bom)
+    listings = listings_for_export(owner, ordering=ordering)
+    written = b"".join(copy_writer(listings, options))
+    assert written == b"".join(python_writer(export_rows(listings), options))
+    assert b"Not mine" not in written
+    assert written.count(b"\n") > len(HOSTILE_STRINGS)
+
+
+def test_copy_with_a_search_and_no_match(awkward, owner):
+    searched = listings_for_export(owner, filters={"q": "percent %s"})
+    assert b"".join(copy_csv(searched, ExportOptions())) == b"".join(
+        write_csv(export_rows(searched), ExportOptions())
+    )
+    assert b"percent %s %% and {braces}" in b"".join(copy_csv(searched, ExportOptions()))
+    nothing = listings_for_export(owner, filters={"q": "no such words"})
+    assert b"".join(copy_text(nothing, ExportOptions(bom=True))) == b"".join(
+        write_text(iter([]), ExportOptions(bom=True))
+    )
+
+
+def test_export_of_stored_listings_goes_through_copy(awkward, owner, django_assert_num_queries):
+    export = listings_export(listings=listings_for_export(owner), export_format=FORMATS["csv"], actor=owner)
+    # COPY is not a query Django sees: reading the file runs none.
+    with django_assert_num_queries(0):
+        data = b"".join(export.chunks)
+    assert data.startswith(b"ID,TITLE,PRICE,")
+
+
+def test_line_ends_become_crlf_only_outside_quoted_values():
+    chunks = [b'1,"two\nlines, ""quoted', b'"" and\nmore",x\n2,', b'plain,"\n"\n']
+    assert b"".join(_crlf_outside_quotes(iter(chunks))) == (
+        b'1,"two\nlines, ""quoted"" and\nmore",x\r\n2,plain,"\n"\r\n'
+    )

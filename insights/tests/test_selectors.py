@@ -1,0 +1,121 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from insights.selectors import bin_width, insights_for
+from insights.tests.fixtures import EXPECTED, figures_by_name, make_shop
+from listings.models import Listing
+from listings.selectors import listings_filtered
+from listings.services.bulk import listings_bulk_set
+from listings.services.changes import listing_delete, listing_update
+from listings.services.undo import undo_last
+from listings.tests.factories import ListingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(figures) -> dict[str, int]:
+    return {name: figure["count"] for name, figure in figures_by_name(figures).items()}
+
+
+def test_every_figure_is_the_hand_computed_one(owner):
+    make_shop(owner)
+
+    figures = insights_for(owner)
+
+    assert _counts(figures) == {name: count for name, (count, _) in EXPECTED.items()}
+    assert [figure["label"] for figure in figures["top_categories"]] == [
+        "Furniture",
+        "Furniture Sets",
+        "Home & Kitchen",
+        "Pet Supplies",
+    ]
+    assert figures["price_histogram"]["bin_width"] == "50.00"
+    assert figures["stale"]["since"] == (timezone.localdate() - timedelta(days=30)).isoformat()
+
+
+def test_each_figure_filters_the_listings_to_exactly_those_it_counts(owner, other_user):
+    shop = make_shop(owner)
+    make_shop(other_user)
+
+    for name, figure in figures_by_name(insights_for(owner)).items():
+        shown = set(listings_filtered(owner, QueryDict(figure["query"])).values_list("id", flat=True))
+        assert shown == {shop.ids[row] for row in EXPECTED[name][1]}, name
+
+
+def test_another_sellers_listings_are_not_counted(owner, other_user):
+    make_shop(owner)
+    ListingFactory(owner=other_user, title="Someone else's", price=Decimal("5000"), category="")
+
+    figures = insights_for(other_user)
+
+    assert figures["total"]["count"] == 1
+    assert figures["facebook"]["by_check"][0]["count"] == 1  # no category
+    assert insights_for(owner)["total"]["count"] == 7
+
+
+def test_a_seller_with_no_listings_sees_zeros(owner):
+    figures = insights_for(owner)
+
+    assert figures["total"]["count"] == 0
+    assert figures["price_histogram"] == {"bin_width": None, "bins": []}
+    assert figures["top_categories"] == []
+
+
+def test_figures_come_from_the_cache_until_a_change_commits(
+    owner, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    shop = make_shop(owner)
+    insights_for(owner)
+    with django_assert_num_queries(0):
+        assert insights_for(owner)["by_condition"][0]["count"] == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_update(
+            listing=Listing.objects.get(pk=shop.ids["chair"]), data={"condition": "New"}, actor=owner
+        )
+    assert insights_for(owner)["by_condition"][0]["count"] == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        undo_last(user=owner)
+    assert insights_for(owner)["by_condition"][0]["count"] == 2
+
+
+def test_a_change_not_committed_leaves_the_cache(owner, django_capture_on_commit_callbacks):
+    shop = make_shop(owner)
+    insights_for(owner)
+
+    # Inside the test's transaction, never committed: the callbacks are dropped.
+    listing_delete(listing=Listing.objects.get(pk=shop.ids["chair"]), actor=owner)
+
+    assert insights_for(owner)["total"]["count"] == 7
+
+
+def test_a_staff_change_to_a_sellers_listings_refreshes_the_sellers_figures(
+    owner, staff, django_capture_on_commit_callbacks
+):
+    shop = make_shop(owner)
+    assert insights_for(owner)["warnings"]["any"]["count"] == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listings_bulk_set(
+            listings=Listing.objects.filter(pk=shop.ids["sofa"]),
+            values={"category": "Free//Sofas"},
+            actor=staff,
+        )
+
+    warnings = {figure["kind"]: figure["count"] for figure in insights_for(owner)["warnings"]["by_kind"]}
+    assert warnings["no_category"] == 0
+    assert warnings["unknown_category"] == 2
+
+
+@pytest.mark.parametrize(
+    ("highest", "width"),
+    [("0", "1"), ("9.99", "1"), ("10", "2"), ("19.99", "2"), ("20", "5"), ("300", "50"), ("99999", "10000")],
+)
+def test_price_ranges_are_round_and_at_most_ten(highest, width):
+    assert bin_width(Decimal(highest)) == Decimal(width)
+    assert Decimal(highest) // Decimal(width) + 1 <= 10
