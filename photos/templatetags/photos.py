@@ -7,6 +7,8 @@ register = template.Library()
 # Where one request keeps the photo column of every row on its page: each row is a
 # template partial of its own, rendered with a fresh render context.
 _SUMMARIES = "_photo_summaries"
+# The lists of rows the grid's templates render (a page, a paste's new and changed rows).
+ROW_LISTS = ("rows", "created", "updated")
 
 
 @register.inclusion_tag("photos/_cell.html", takes_context=True)
@@ -18,8 +20,11 @@ def photo_cell(context, row):
     cache = request.__dict__.setdefault(_SUMMARIES, {})
     pk = int(row.pk)
     if pk not in cache:
-        rows = context.get("rows") or [row]
-        ids = {int(other.pk) for other in rows} | {pk}
+        ids = {pk}
+        for name in ROW_LISTS:
+            rows = context.get(name)
+            if isinstance(rows, list | tuple):
+                ids.update(int(other.pk) for other in rows if hasattr(other, "pk"))
         cache.update(photo_summaries(request.user, ids))
     return {"listing_id": pk, "summary": cache[pk], "title": row.title}
 
