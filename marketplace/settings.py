@@ -283,6 +283,8 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)
+# Threads one PP-OCR reading uses; a worker per core wants 1.
+OCR_PPOCR_THREADS = env_int("OCR_PPOCR_THREADS", 1)
 # Listing photos: bytes and pixels of one photo (checked from its header, before its
 # pixels are decoded), and a bulk upload's files, bytes and unpacked zip size.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)

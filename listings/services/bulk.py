@@ -69,7 +69,7 @@ def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any],
     cleaned = clean_listing(values, partial=True)
     if not cleaned:
         raise InvalidInput([FieldError("set", "Name at least one field to set.")])
-    return bulk_change(listings=listings, actor=actor, action="listing.bulk_set", compute=lambda row: cleaned)
+    return changes_apply(actor=actor, action="listing.bulk_set", update=listings, values=cleaned).updated
 
 
 def adjusted_price(
