@@ -34,12 +34,12 @@ CATEGORY_MAX_LENGTH = 255
 SKU_MAX_LENGTH = 64
 NOTES_MAX_LENGTH = 5000
 QUANTITY_MAX = 1_000_000
-# A listing as a marketplace sees it: Facebook's columns, and the whole listing of
+# Facebook's columns: a listing as its bulk file sees it, and the whole listing of
 # the Flask system (its adapter keeps to these).
-MARKETPLACE_FIELDS = ("title", "price", "condition", "description", "category", "offer_shipping")
+FACEBOOK_FIELDS = ("title", "price", "condition", "description", "category", "offer_shipping")
 # The fields a seller edits; everything else is bookkeeping.
 LISTING_FIELDS = (
-    *MARKETPLACE_FIELDS,
+    *FACEBOOK_FIELDS,
     "status",
     "sku",
     "quantity",

@@ -1,9 +1,11 @@
 """Reads of listings and templates, always scoped to a user."""
 
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -14,6 +16,7 @@ from accounts.models import User
 from audit.models import AuditEntry
 from listings.fields import LISTING_FIELDS, Source, Status
 from listings.filters import registered_filters
+from listings.freshness import listings_version
 from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.skus import sku_key
 from listings.validation import PRICE_MAX, parse_bool
@@ -58,18 +61,28 @@ def search_q(text: str) -> Q:
 
     On PostgreSQL the words are matched in ``listing_search`` (title, description
     and category upper-cased in one text, with a trigram index; see migration
-    0003_api_search_trgm). A word has no spaces, so it cannot straddle two fields.
-    The SKU is looked up in the SKU constraint's index (``UPPER(sku)`` first)."""
+    0003_api_search_trgm), and in the rows of the listings a large write left for
+    the worker to index (``listings.search``). A word has no spaces, so it cannot
+    straddle two fields. The SKU is looked up in the SKU constraint's index
+    (``UPPER(sku)`` first)."""
     words = text.split()
     if not words:
         return Q()
     if connection.vendor == "postgresql":
-        condition = " AND ".join(["text LIKE UPPER(%s)"] * len(words))
-        table = connection.ops.quote_name(Listing._meta.db_table)
+        patterns = [_like_pattern(word) for word in words]
+        indexed = " AND ".join(["s.text LIKE UPPER(%s)"] * len(words))
+        scanned = " AND ".join(
+            ["listing_search_text(l.title, l.description, l.category) LIKE UPPER(%s)"] * len(words)
+        )
+        # NOT IN, planned as one hashed subplan whatever the table's statistics say
+        # (a NOT EXISTS planned for an empty table rescans it once per match).
         matching = RawSQL(  # noqa: S611 - the words are parameters
-            f"SELECT listing_id FROM listing_search WHERE {condition} "  # noqa: S608
-            f"UNION ALL SELECT id FROM {table} WHERE UPPER(sku) = UPPER(%s) AND sku <> ''",
-            [*(_like_pattern(word) for word in words), text.strip()],
+            f"SELECT s.listing_id FROM listing_search AS s WHERE {indexed}"  # noqa: S608
+            " AND s.listing_id NOT IN (SELECT listing_id FROM listing_search_pending)"
+            " UNION ALL SELECT l.id FROM listing_search_pending AS p"
+            f" JOIN listings_listing AS l ON l.id = p.listing_id WHERE {scanned}"
+            " UNION ALL SELECT id FROM listings_listing WHERE UPPER(sku) = UPPER(%s) AND sku <> ''",
+            [*patterns, *patterns, text.strip()],
         )
         return Q(pk__in=matching)
     query = Q()
@@ -194,6 +207,36 @@ def _status_q(value: str) -> Q:
         known = ", ".join([*Status.values, ALL_STATUSES])
         raise FilterError("status", f"“{unknown[0][:40]}” is not a status; use one of {known}.")
     return Q(status__in=names)
+
+
+# Counts are kept this long at most; a change to the owner's listings retires them sooner.
+COUNT_CACHE_SECONDS = 3600
+# Filters whose matches can change without a change to the owner's listings: the
+# search words (the search index follows big writes later) and the filters other
+# apps register (they read those apps' tables). Counts with them are not kept.
+_UNCACHED_FILTERS = ("q",)
+
+
+def listings_count(user: User, listings: QuerySet[Listing], params: Mapping[str, Any]) -> int:
+    """``listings.count()`` for ``listings_filtered(user, params)``, kept in the cache
+    under the owner's listings version (``listings.freshness``): counting 100,000
+    listings costs more than reading a page of them, and the count changes only
+    when the write path changes the owner's listings. Inside a transaction the
+    count may include writes not yet committed, so it is not kept."""
+    listings = listings.order_by()
+    names = (*_UNCACHED_FILTERS, *(listing_filter.name for listing_filter in registered_filters()))
+    if connection.in_atomic_block or any(str(params.get(name) or "").strip() for name in names):
+        return listings.count()
+    # The version is read before the listings are counted (see listings.freshness).
+    version = listings_version(user.pk)
+    sql, sql_params = listings.query.sql_with_params()
+    query = hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest()[:32]
+    key = f"listings:count:{user.pk}:{version}:{query}"
+    count = cache.get(key)
+    if count is None:
+        count = listings.count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def listing_history(listing: Listing) -> QuerySet[AuditEntry]:

@@ -20,16 +20,26 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
-from audit.services import audit_record_many, field_changes, new_batch
+from audit.services import (
+    audit_count_entries,
+    audit_insert_sql,
+    audit_record_many,
+    field_changes,
+    json_value,
+    new_batch,
+)
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source, Status
 from listings.freshness import listings_changed
 from listings.models import Listing, UndoStep, engine_writes
+from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
+from listings.signals import listings_written
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
@@ -75,6 +85,9 @@ class NewListing:
     links: Mapping[str, Sequence[int]] = field(default_factory=dict)
     warnings: list | None = None
     pk: int | None = None
+    # The listing this one copies (a duplicate): apps that keep things per listing
+    # (photos) copy theirs, told by ``listings_written``.
+    copied_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,7 @@ def changes_apply(
     create: Iterable[NewListing] = (),
     update: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]] = (),
     compute: Compute | None = None,
+    values: Mapping[str, Any] | None = None,
     delete: QuerySet[Listing] | Sequence[int] = (),
     expected_versions: Mapping[int, int] | None = None,
     skip_conflicts: bool = False,
@@ -111,7 +125,9 @@ def changes_apply(
     ``update`` (listings, their ids, or rows the caller read and locked) get
     ``compute(row) -> {field: new cleaned value}``; a row ``compute`` rejects with
     ``InvalidInput`` fails the whole change,
-    reporting every row's errors. With ``expected_versions`` ({id: version}) a listing
+    reporting every row's errors; or, the same for every row, ``values`` (cleaned):
+    on PostgreSQL that is one statement, rows and audit entries (``_set_postgres``).
+    With ``expected_versions`` ({id: version}) a listing
     at another version raises ``VersionConflict`` (or, with ``skip_conflicts``, is
     left alone and reported). ``entry_actions`` may name the audit action of the
     ``create``/``update``/``delete`` entries; by default they carry ``action``.
@@ -122,11 +138,23 @@ def changes_apply(
     owners: set[int] = {actor.pk} if actor is not None and actor.pk else set()
     with engine_writes():
         # Deletes first: a SKU an undo gives back may be held by a listing it deletes.
+        deleted_ids = _ids(delete)
         deleted = _delete_rows(
-            ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch, owners=owners
+            ids=deleted_ids, actor=actor, action=actions["delete"], batch=batch, owners=owners
         )
         conflicts: list[int] = []
         updated = 0
+        if values is not None and _settable_in_one_statement(update, values, lock or expected_versions):
+            updated = _set_postgres(
+                listings=update,
+                values=values,
+                actor=actor,
+                action=actions["update"],
+                batch=batch,
+                owners=owners,
+            )
+        elif values is not None:
+            compute = _same_for_every_row(values)
         if compute is not None:
             # Streamed: a 100,000-row change never holds the rows as read and as changed at once.
             rows = _rows(update, lock=lock or expected_versions is not None)
@@ -139,8 +167,23 @@ def changes_apply(
                 compute=compute,
                 batch=batch,
             )
+        copied_from: dict[int, int] = {}
         created = _create_rows(
-            listings=_noting_owners(create, owners), actor=actor, action=actions["create"], batch=batch
+            listings=_noting_owners(create, owners),
+            actor=actor,
+            action=actions["create"],
+            batch=batch,
+            copied_from=copied_from,
+        )
+    if created or deleted:
+        listings_written.send(
+            sender=Listing,
+            actor=actor,
+            action=action,
+            batch=batch,
+            created=created,
+            deleted=deleted_ids if deleted else [],
+            copied_from=copied_from,
         )
     if created or updated or deleted:
         transaction.on_commit(partial(listings_changed, owners))
@@ -167,21 +210,33 @@ def _ids(listings: QuerySet[Listing] | Sequence[int]) -> list[int]:
 def _rows(
     listings: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]], *, lock: bool
 ) -> Iterator[Mapping[str, Any]]:
-    names = ("id", "version", *STORED_FIELDS, "warnings", "owner_id")
-    if listings and not isinstance(listings, QuerySet) and isinstance(listings[0], Mapping):
-        # Rows the caller already read (and locked) with these ``names``.
-        yield from listings
+    # Not the stored warnings: they are a function of the fields, recomputed when one
+    # of their inputs changes, and decoding 100,000 of them costs a second.
+    names = ("id", "version", *STORED_FIELDS, "owner_id")
+    # A queryset is tested first: its truth value would load every listing as a model.
+    if not isinstance(listings, QuerySet):
+        if listings and isinstance(listings[0], Mapping):
+            # Rows the caller already read (and locked) with these ``names``.
+            yield from listings
+            return
+        for queryset in listings_by_ids(listings):
+            yield from (queryset.select_for_update() if lock else queryset).values(*names).iterator(CHUNK)
         return
-    if isinstance(listings, QuerySet):
-        queryset = listings.order_by()
-        if lock:
-            queryset = queryset.select_for_update(of=("self",))
-        yield from queryset.values(*names).iterator(chunk_size=CHUNK)
+    queryset = listings.order_by()
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    yield from queryset.values(*names).iterator(chunk_size=CHUNK)
+
+
+def listings_by_ids(ids: Sequence[int]) -> Iterator[QuerySet[Listing]]:
+    """The listings with ``ids``: one queryset on PostgreSQL (the ids travel as one
+    array parameter, not 100,000 placeholders), ``CHUNK`` ids each elsewhere."""
+    if connection.vendor == "postgresql":
+        yield Listing.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])).order_by()
         return
-    ids = list(listings)
+    ids = list(ids)
     for start in range(0, len(ids), CHUNK):
-        queryset = Listing.objects.filter(pk__in=ids[start : start + CHUNK]).order_by()
-        yield from (queryset.select_for_update() if lock else queryset).values(*names)
+        yield Listing.objects.filter(pk__in=ids[start : start + CHUNK]).order_by()
 
 
 def _check_versions(
@@ -248,8 +303,8 @@ def _updated_sku_clashes(new_skus: Mapping[int, str], old_skus: Mapping[int, str
 def _update_rows(
     *, rows: Iterable[Mapping[str, Any]], actor: User | None, action: str, compute: Compute, batch: uuid.UUID
 ) -> int:
-    changed: dict[int, dict[str, Any]] = {}  # id -> changed fields and warnings
-    merged_by_id: dict[int, dict[str, Any]] = {}  # id -> all editable fields and warnings
+    changed: dict[int, dict[str, Any]] = {}  # id -> changed fields (and new warnings)
+    merged_by_id: dict[int, dict[str, Any]] = {}  # id -> all editable fields (and new warnings)
     changes_by_id: list[tuple[int, dict]] = []
     errors: list[FieldError] = []
     now = timezone.now()
@@ -265,9 +320,12 @@ def _update_rows(
         if not changes:
             continue
         merged = {**row, **updates}
+        values = {name: merged[name] for name in changes}
         if not WARNING_FIELDS.isdisjoint(changes):
-            merged["warnings"] = listing_warnings(merged)
-        changed[row["id"]] = {**{name: merged[name] for name in changes}, "warnings": merged["warnings"]}
+            merged["warnings"] = values["warnings"] = listing_warnings(merged)
+        else:
+            merged.pop("warnings", None)  # a caller's row may carry the stored ones
+        changed[row["id"]] = values
         merged_by_id[row["id"]] = merged
         changes_by_id.append((row["id"], changes))
         if "sku" in changes:
@@ -285,13 +343,90 @@ def _update_rows(
         raise InvalidInput(errors)
     if connection.vendor == "postgresql":
         written = {name for values in changed.values() for name in values} - {"warnings"}
-        _update_postgres(merged_by_id, [name for name in STORED_FIELDS if name in written])
+        with search_indexing_deferred(len(changed) > DEFER_ROWS and not SEARCH_FIELDS.isdisjoint(written)):
+            _update_postgres(merged_by_id, [name for name in STORED_FIELDS if name in written])
     else:
         _update_elsewhere(changed)
     audit_record_many(
         actor=actor, action=action, object_type=LISTING_TYPE, changes_by_id=changes_by_id, batch=batch
     )
     return len(changes_by_id)
+
+
+def _same_for_every_row(values: Mapping[str, Any]) -> Compute:
+    return lambda row: values
+
+
+# Field types whose column ``to_jsonb`` writes as ``audit.services.json_value`` does.
+_JSON_EXACT = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+
+
+# Fields whose changes the engine checks or follows row by row: SKU clashes, and the
+# date of a sale that follows the status.
+CHECKED_FIELDS = frozenset({"sku", "status", "sold_at"})
+
+
+def _settable_in_one_statement(update, values: Mapping[str, Any], locked: Any) -> bool:
+    """Whether ``_set_postgres`` can set ``values``: on a queryset, without version
+    checks or row locks, on fields that no warning, search text or check reads."""
+    return (
+        connection.vendor == "postgresql"
+        and isinstance(update, QuerySet)
+        and not locked
+        and WARNING_FIELDS.isdisjoint(values)
+        and SEARCH_FIELDS.isdisjoint(values)
+        and CHECKED_FIELDS.isdisjoint(values)
+        and all(isinstance(Listing._meta.get_field(name), _JSON_EXACT) for name in values)
+    )
+
+
+def _set_postgres(
+    *,
+    listings: QuerySet[Listing],
+    values: Mapping[str, Any],
+    actor: User | None,
+    action: str,
+    batch: uuid.UUID,
+    owners: set[int],
+) -> int:
+    """Set ``values`` on the ``listings`` whose values differ, and audit each with the
+    old values the statement read, in one statement: no row passes through Python.
+    The entries are those ``_update_rows`` writes (only the fields that differ)."""
+    meta = Listing._meta
+    columns = {name: meta.get_field(name).column for name in values}
+    selected, selected_params = listings.order_by().values("id").query.sql_with_params()
+    differs = " OR ".join(f'l."{column}" IS DISTINCT FROM %s' for column in columns.values())
+    olds = "".join(f', l."{column}" AS "old_{column}"' for column in columns.values())
+    assignments = "".join(f'"{column}" = %s, ' for column in columns.values())
+    changes = " || ".join(
+        f'CASE WHEN target."old_{column}" IS DISTINCT FROM %s THEN jsonb_build_object('
+        f"%s, jsonb_build_array(to_jsonb(target.\"old_{column}\"), %s::jsonb)) ELSE '{{}}'::jsonb END"
+        for column in columns.values()
+    )
+    insert, insert_params = audit_insert_sql(
+        actor=actor, action=action, object_type=LISTING_TYPE, batch=batch, source="entries"
+    )
+    table = meta.db_table
+    # Identifiers come from the model; every value is a parameter.
+    sql = (
+        f'WITH target AS (SELECT l.id, l.owner_id{olds} FROM "{table}" AS l '  # noqa: S608
+        f"WHERE l.id IN ({selected}) AND ({differs})), "
+        f'changed AS (UPDATE "{table}" AS l SET {assignments}"version" = l."version" + 1, "updated_at" = %s '
+        "FROM target WHERE l.id = target.id RETURNING target.*), "
+        f"entries AS (SELECT target.id::text AS object_id, {changes} AS changes FROM changed AS target), "
+        f"audited AS ({insert}) "
+        "SELECT owner_id, count(*) FROM changed GROUP BY owner_id"
+    )
+    params = [*selected_params, *values.values(), *values.values(), timezone.now()]
+    for name, value in values.items():
+        params += [value, name, json.dumps(json_value(value))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *insert_params])
+        counts = cursor.fetchall()
+    owners.update(owner_id for owner_id, _ in counts)
+    updated = sum(count for _, count in counts)
+    audit_count_entries(actor=actor, action=action, batch=batch, count=updated)
+    return updated
 
 
 def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:
@@ -323,38 +458,29 @@ def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:
             )
 
 
-_POSTGRES_TYPES = {
-    "title": "text",
-    "price": "numeric",
-    "condition": "text",
-    "description": "text",
-    "category": "text",
-    "offer_shipping": "boolean",
-    "status": "text",
-    "sku": "text",
-    "quantity": "integer",
-    "sold_price": "numeric",
-    "notes": "text",
-    "sold_at": "timestamptz",
-}
-
-
 def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]], fields: Sequence[str]) -> None:
     """One ``UPDATE ... FROM unnest(arrays)`` per ``WRITE_CHUNK`` rows, each row its own
-    values. Only ``fields`` (those the change touches on any row) and the warnings
-    travel: a price adjust does not resend every description."""
+    values. Only ``fields`` (those the change touches on any row) travel, and the
+    warnings only when some row's were recomputed (the others keep theirs): a
+    condition set sends one column, a price adjust does not resend every description."""
     if not rows_by_id:
         return
     meta = Listing._meta
+    with_warnings = any("warnings" in row for row in rows_by_id.values())
     columns = [meta.get_field(name).column for name in fields]
-    assignments = "".join(f'"{column}" = v."{column}", ' for column in columns)
-    unnest = ", ".join(["%s::bigint[]", *(f"%s::{_POSTGRES_TYPES[name]}[]" for name in fields), "%s::text[]"])
-    names = ", ".join(["id", *(f'"{column}"' for column in columns), "warnings"])
+    assignments = [f'"{column}" = v."{column}"' for column in columns]
+    types = ["bigint", *(meta.get_field(name).db_type(connection) for name in fields)]
+    names = ["id", *(f'"{column}"' for column in columns)]
+    if with_warnings:
+        assignments.append('"warnings" = COALESCE(v."warnings"::jsonb, l."warnings")')
+        types.append("text")
+        names.append('"warnings"')
+    unnest = ", ".join(f"%s::{kind}[]" for kind in types)
     # Identifiers come from the model; every value is a parameter.
     sql = (
-        f'UPDATE "{meta.db_table}" AS l SET {assignments}"warnings" = v."warnings"::jsonb, '  # noqa: S608
+        f'UPDATE "{meta.db_table}" AS l SET {", ".join(assignments)}, '  # noqa: S608
         f'"version" = l."version" + 1, "updated_at" = %s '
-        f'FROM unnest({unnest}) AS v({names}) WHERE l."id" = v."id"'
+        f'FROM unnest({unnest}) AS v({", ".join(names)}) WHERE l."id" = v."id"'
     )
     ids = list(rows_by_id)
     now = timezone.now()
@@ -363,8 +489,14 @@ def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]], fields: Sequen
             chunk = ids[start : start + WRITE_CHUNK]
             arrays = [chunk]
             arrays += [[rows_by_id[pk][name] for pk in chunk] for name in fields]
-            arrays.append([json.dumps(rows_by_id[pk]["warnings"]) for pk in chunk])
+            if with_warnings:
+                arrays.append([_json_or_none(rows_by_id[pk].get("warnings")) for pk in chunk])
             cursor.execute(sql, [now, *arrays])
+
+
+def _json_or_none(value: Any) -> str | None:
+    """Recomputed warnings as JSON text; ``None`` (kept as stored) as NULL."""
+    return None if value is None else json.dumps(value)
 
 
 def _hashable(value: Any) -> Any:
@@ -449,35 +581,33 @@ def _new_snapshot(listing: NewListing) -> dict[str, Any]:
 
 
 def _create_rows(
-    *, listings: Iterable[NewListing], actor: User | None, action: str, batch: uuid.UUID
+    *,
+    listings: Iterable[NewListing],
+    actor: User | None,
+    action: str,
+    batch: uuid.UUID,
+    copied_from: dict[int, int],
 ) -> list[int]:
     """Insert listings ``WRITE_CHUNK`` at a time (COPY on PostgreSQL, with ids drawn
-    from the sequence first) and audit each as created."""
+    from the sequence first) and audit each as created; fills ``copied_from`` with
+    {new id: source id} for the copies among them."""
     created: list[int] = []
     iterator = iter(listings)
     now = timezone.now()
-    while chunk := list(islice(iterator, WRITE_CHUNK)):
-        chunk = _with_existing_scans([_completed(listing, now) for listing in chunk])
-        if errors := _created_sku_clashes(chunk, offset=len(created)):
-            raise InvalidInput(errors[:MAX_REPORTED_ERRORS])
-        if connection.vendor == "postgresql":
-            ids = _copy_listings(chunk)
-        else:
-            objects = [_model_of(listing) for listing in chunk]
-            Listing.objects.bulk_create(objects, batch_size=2000)
-            ids = [listing.pk for listing in objects]
-        _relink(chunk, ids)
-        audit_record_many(
-            actor=actor,
-            action=action,
-            object_type=LISTING_TYPE,
-            changes_by_id=(
-                (pk, field_changes({}, _new_snapshot(listing)))
+    chunk = list(islice(iterator, WRITE_CHUNK))
+    with search_indexing_deferred(len(chunk) > DEFER_ROWS):
+        while chunk:
+            chunk = _with_existing_scans([_completed(listing, now) for listing in chunk])
+            if errors := _created_sku_clashes(chunk, offset=len(created)):
+                raise InvalidInput(errors[:MAX_REPORTED_ERRORS])
+            ids = _create_chunk(chunk, actor=actor, action=action, batch=batch)
+            copied_from.update(
+                (pk, listing.copied_from)
                 for listing, pk in zip(chunk, ids, strict=True)
-            ),
-            batch=batch,
-        )
-        created += ids
+                if listing.copied_from is not None
+            )
+            created += ids
+            chunk = list(islice(iterator, WRITE_CHUNK))
     return created
 
 
@@ -518,6 +648,26 @@ def _created_sku_clashes(chunk: Sequence[NewListing], *, offset: int) -> list[Fi
                 continue
             errors.append(FieldError("sku", message, index=index))
     return errors
+
+
+def _create_chunk(chunk: list[NewListing], *, actor: User | None, action: str, batch: uuid.UUID) -> list[int]:
+    if connection.vendor == "postgresql":
+        ids = _copy_listings(chunk)
+    else:
+        objects = [_model_of(listing) for listing in chunk]
+        Listing.objects.bulk_create(objects, batch_size=2000)
+        ids = [listing.pk for listing in objects]
+    _relink(chunk, ids)
+    audit_record_many(
+        actor=actor,
+        action=action,
+        object_type=LISTING_TYPE,
+        changes_by_id=(
+            (pk, field_changes({}, _new_snapshot(listing))) for listing, pk in zip(chunk, ids, strict=True)
+        ),
+        batch=batch,
+    )
+    return ids
 
 
 def _with_existing_scans(chunk: list[NewListing]) -> list[NewListing]:
@@ -599,8 +749,8 @@ def _delete_rows(
         return 0
     links = _links_of(ids)
     rows = []
-    for start in range(0, len(ids), CHUNK):
-        rows += Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values("id", *SNAPSHOT_FIELDS)
+    for queryset in listings_by_ids(ids):
+        rows += queryset.values("id", *SNAPSHOT_FIELDS)
     owners.update(row["owner"] for row in rows)
 
     def gone(row: dict[str, Any]) -> dict[str, list]:

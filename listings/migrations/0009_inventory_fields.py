@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listings", "0007_title_natural_sort"),
+        ("listings", "0008_search_deferred"),
     ]
 
     operations = [
