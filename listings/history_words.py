@@ -131,6 +131,11 @@ def register() -> None:
         # Actions only undo steps carry (their entries are listing.delete, create, update).
         ("listing.bulk_delete", "Listings deleted", lambda facts: f"deleted {listings_noun(facts)}"),
         ("listing.bulk_upsert", "Listings edited", lambda facts: f"saved {listings_noun(facts)}"),
+        (
+            "listing.archive_duplicates",
+            "Duplicates archived",
+            lambda facts: f"archived {listings_noun(facts)} as duplicates",
+        ),
         ("listing.revert", "Reverts", lambda facts: f"reverted {listings_noun(facts)} to an earlier version"),
         ("listing.undo", "Undo", lambda facts: f"undid a change to {listings_noun(facts)}"),
         ("listing.redo", "Redo", lambda facts: f"redid a change to {listings_noun(facts)}"),

@@ -151,6 +151,11 @@ class Listing(models.Model):
         _refuse_outside_engine()
         return super().delete(*args, **kwargs)
 
+    def clean_fields(self, exclude=None) -> None:
+        # The listing fields are checked by ``clean`` with the one set of rules (and
+        # their words); Django's own checks of them would add other words.
+        super().clean_fields(exclude={*(exclude or ()), *LISTING_FIELDS})
+
     def clean(self) -> None:
         # Forms and the admin validate through the same rules as every other door.
         try:

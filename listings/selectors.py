@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
+from listings.duplicates import duplicate_ids
 from listings.fields import LISTING_FIELDS, Source, Status
 from listings.filters import registered_filters
 from listings.freshness import listings_version
@@ -156,8 +157,8 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
     price_max, has_warnings, status (archived left out unless named, or ``all``),
-    sku, ordering, and those other apps register (``listings.filters``). Raises
-    ``FilterError`` on a bad value."""
+    sku, duplicates (``listings.duplicates``), ordering, and those other apps
+    register (``listings.filters``). Raises ``FilterError`` on a bad value."""
     params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
@@ -166,17 +167,20 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
         queryset = queryset.filter(condition=condition)
     if category := params.get("category"):
         queryset = queryset.filter(category__startswith=category)
-    for name in ("offer_shipping", "has_warnings"):
+    flags = {}
+    for name in ("offer_shipping", "has_warnings", "duplicates"):
         value = params.get(name)
         if value not in (None, ""):
             try:
-                flag = parse_bool(value, name)
+                flags[name] = parse_bool(value, name)
             except InvalidInput as exc:
                 raise FilterError(name, exc.messages()) from exc
-            if name == "offer_shipping":
-                queryset = queryset.filter(offer_shipping=flag)
-            else:
-                queryset = queryset.filter(has_warnings=flag)
+    if "offer_shipping" in flags:
+        queryset = queryset.filter(offer_shipping=flags["offer_shipping"])
+    if "has_warnings" in flags:
+        queryset = queryset.filter(has_warnings=flags["has_warnings"])
+    if flags.get("duplicates"):
+        queryset = queryset.filter(pk__in=duplicate_ids(user))
     queryset = queryset.filter(_status_q(params.get("status") or ""))
     if sku := (params.get("sku") or "").strip():
         queryset = queryset.annotate(sku_key=Upper("sku")).filter(sku_key=sku_key(sku)).exclude(sku="")
@@ -192,7 +196,9 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
         queryset = queryset.filter(price__gte=_decimal("price_min", price_min))
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
-    return queryset.order_by(*ordering_from(params.get("ordering")))
+    # Duplicates side by side: a group shares its price and (nearly) its title.
+    ordering = params.get("ordering") or ("price,title" if flags.get("duplicates") else None)
+    return queryset.order_by(*ordering_from(ordering))
 
 
 def _status_q(value: str) -> Q:

@@ -366,3 +366,39 @@ def test_writing_reports_progress_as_rows_go_in(owner):
     assert len(written) == 12_000
     assert seen == [5000, 10_000]
     assert Listing.objects.filter(owner=owner, source=Source.IMPORT).count() == 12_000
+
+
+def test_a_row_with_the_sku_of_a_listing_updates_it_when_updating(owner, other_user):
+    shelf = ListingFactory(owner=owner, title="Shelf", sku="SH-1", quantity=1)
+    ListingFactory(owner=other_user, title="Not yours", sku="NY-1")
+    data = xlsx_bytes(
+        [
+            ["Title", "Price", "Custom label", "Qty", "Status"],
+            ["Shelf, oak", 30, "sh-1", 4, "Active"],
+            ["Lamp", 9, "NY-1", 1, "Draft"],
+        ]
+    )
+    created = import_create(owner=owner, files=[upload("stock.xlsx", data)], mode=Import.Mode.UPDATE_MATCHING)
+    assert created.files.get().mapping == ["title", "price", "sku", "quantity", "status"]
+    assert created.counts == {"rows": 2, "new": 1, "updated": 1, "unchanged": 0, "invalid": 0}
+
+    import_commit(upload=created, actor=owner)
+
+    shelf.refresh_from_db()
+    assert (shelf.title, shelf.quantity, shelf.status, shelf.sku) == ("Shelf, oak", 4, "listed", "sh-1")
+    lamp = Listing.objects.get(owner=owner, title="Lamp")
+    assert (lamp.sku, lamp.status) == ("NY-1", "draft")
+
+
+def test_a_sku_held_by_a_listing_or_given_twice_is_a_row_error_naming_the_other(owner):
+    holder = ListingFactory(owner=owner, title="Shelf", sku="SH-1")
+    data = xlsx_bytes(
+        [["Title", "Price", "SKU"], ["New shelf", 30, "SH-1"], ["Lamp", 9, "L-1"], ["Lamp again", 9, "l-1"]]
+    )
+
+    created = import_create(owner=owner, files=[upload("new.xlsx", data)], mode=Import.Mode.CREATE)
+
+    assert [(error["row"], error["column"], error["message"]) for error in created.errors] == [
+        (2, "SKU", f"The SKU “SH-1” is already used by listing {holder.pk} (“Shelf”)."),
+        (4, "SKU", "The SKU “l-1” is also given to row 3 of new.xlsx; a SKU names one listing."),
+    ]

@@ -307,3 +307,19 @@ class UndoResultSerializer(serializers.Serializer):
     listings = serializers.IntegerField()
     undo = serializers.IntegerField(help_text="Steps left to undo.")
     redo = serializers.IntegerField(help_text="Steps left to redo.")
+
+
+class DuplicateGroupSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text="Oldest first.")
+    reason = serializers.CharField(help_text="same title and price, or similar title, same price.")
+
+
+class DuplicateGroupsSerializer(serializers.Serializer):
+    groups = DuplicateGroupSerializer(many=True)
+
+
+class DuplicatesArchiveSerializer(serializers.Serializer):
+    """Which listing each group keeps (the grid's ticked rows); without ``keep``
+    every group keeps its oldest listing. The rest are archived, one undo step."""
+
+    keep = ListingIdsField(required=False)
