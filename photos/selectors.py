@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from listings.models import Listing
-from photos.models import ListingPhoto
+from photos.models import ListingPhoto, PhotoBulk, PhotoBulkFile
 
 
 def photos_of_listing(listing: Listing) -> QuerySet[ListingPhoto]:
@@ -51,3 +51,18 @@ def photo_summaries(user: User, listing_ids: Iterable[int]) -> dict[int, PhotoSu
         for photo in with_photos:
             firsts.setdefault(photo.listing_id, photo)
     return {pk: PhotoSummary(counts.get(pk, 0), firsts.get(pk)) for pk in ids}
+
+
+def photo_bulk_get_for_user(user: User, bulk_id: int) -> PhotoBulk:
+    return get_object_or_404(PhotoBulk.objects.prefetch_related("files"), pk=bulk_id, owner=user)
+
+
+def bulk_file_get_for_user(user: User, bulk_id: int, file_id: int) -> PhotoBulkFile:
+    return get_object_or_404(PhotoBulkFile, pk=file_id, bulk_id=bulk_id, bulk__owner=user)
+
+
+def bulk_listing_titles(user: User, bulk: PhotoBulk) -> dict[int, str]:
+    """The titles of the listings a bulk upload's files point at, for its preview."""
+    ids = {row.listing_id for row in bulk.files.all() if row.listing_id}
+    ids |= {pk for row in bulk.files.all() for pk in row.candidates}
+    return dict(Listing.objects.filter(owner=user, pk__in=ids).values_list("pk", "title"))
