@@ -2,11 +2,15 @@
 adjust, delete, and the undo of each, called as the grid and the API call them
 (services, in one transaction each). Prints figures; asserts nothing.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_engine_bench python bench/engine.py
-    BENCH_SMOKE=1 python bench/engine.py      # 1,000 rows, to check it runs
+    python bench/engine.py                 # database mbe_engine_bench on DATABASE_URL's server
+    BENCH_SMOKE=1 python bench/engine.py   # 1,000 rows, to check it runs
 
 The database is created if missing and the account is rebuilt with COPY on every run.
-Each figure is the wall time of one service call (SQL included) and its query count.
+Each figure is the wall time of one service call (SQL and commit included) and its
+query count. Beside them, the limits measured in the same run: one bare
+``UPDATE listings_listing SET ... WHERE owner_id = ...`` of the same column, and one
+``INSERT ... SELECT`` of the owner's rows (what the undo of a delete re-creates),
+each rolled back.
 """
 
 import os
@@ -16,14 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mbe_engine_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from _setup import build_account, ensure_database
+from _setup import build_account, ensure_database, rows, summary, use_bench_database
 
-SMOKE = os.environ.get("BENCH_SMOKE") == "1"
-ROWS = 1_000 if SMOKE else 100_000
+use_bench_database("engine")
+ROWS = rows(100_000)
 EMAIL = "bench-engine@example.com"
 
 ensure_database("bench/engine.py")
@@ -32,9 +35,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from listings.fields import LISTING_FIELDS  # noqa: E402
 from listings.models import Listing  # noqa: E402
 from listings.services.bulk import (  # noqa: E402
     listings_bulk_delete,
@@ -44,7 +48,12 @@ from listings.services.bulk import (  # noqa: E402
 from listings.services.undo import undo_last  # noqa: E402
 
 
-def timed(label: str, call) -> None:
+class _RolledBack(Exception):
+    pass
+
+
+def timed(label: str, call) -> float:
+    """Seconds of ``call()``, printed with its query count."""
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -53,25 +62,85 @@ def timed(label: str, call) -> None:
     count = len(queries) if len(queries) < connection.queries_limit else f">{connection.queries_limit}"
     touched = getattr(result, "listings", result)
     print(f"  {label:<34} {elapsed * 1000:10.1f} ms  {count:>6} queries  ({touched:,} listings)")
+    return elapsed
+
+
+def bare(label: str, sql: str, params: list) -> float:
+    """Seconds of one statement and its triggers (deferred ones included), rolled back."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what the commit would check
+            elapsed = time.perf_counter() - started
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    print(f"  {label:<34} {elapsed * 1000:10.1f} ms  (limit, rolled back)")
+    return elapsed
+
+
+def vacuum() -> None:
+    """What autovacuum does before a seller's next action: a rolled-back statement
+    leaves every row twice in the table and its indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE listings_listing")
+
+
+def limits(owner_id: int) -> dict[str, float]:
+    columns = ", ".join(
+        f'"{Listing._meta.get_field(name).column}"' for name in ("owner", *LISTING_FIELDS, "warnings")
+    )
+    set_column = (
+        "UPDATE listings_listing SET {} = %s, version = version + 1, updated_at = now() WHERE owner_id = %s"
+    )
+    figures = {
+        "condition": bare("bare UPDATE condition", set_column.format("condition"), ["Used - Fair", owner_id]),
+        "category": bare("bare UPDATE category", set_column.format("category"), ["Bench", owner_id]),
+        "insert": bare(
+            "bare INSERT ... SELECT",
+            f"INSERT INTO listings_listing ({columns}, source, extra, version, created_at, updated_at) "
+            f"SELECT {columns}, source, extra, 1, now(), now() FROM listings_listing WHERE owner_id = %s",
+            [owner_id],
+        ),
+    }
+    vacuum()
+    return figures
 
 
 def main() -> None:
     user = build_account(email=EMAIL, rows=ROWS, seed=11)
     mine = Listing.objects.filter(owner=user)
     print(f"engine on {ROWS:,} listings of one owner (PostgreSQL)")
-    timed(
-        "bulk set (category)",
-        lambda: listings_bulk_set(listings=mine, values={"category": "Bench"}, actor=user),
-    )
-    timed("undo bulk set", lambda: undo_last(user=user))
-    timed(
-        "price adjust (+10 %)", lambda: listings_price_adjust(listings=mine, percent=Decimal(10), actor=user)
-    )
-    timed("undo price adjust", lambda: undo_last(user=user))
-    timed("delete", lambda: listings_bulk_delete(listings=mine, actor=user))
-    timed("undo delete", lambda: undo_last(user=user))
+    limit = limits(user.pk)
+    figures = {
+        "bulk set condition": timed(
+            "bulk set (condition)",
+            lambda: listings_bulk_set(listings=mine, values={"condition": "Used - Fair"}, actor=user),
+        ),
+        "undo bulk set condition": timed("undo bulk set", lambda: undo_last(user=user)),
+        "bulk set category": timed(
+            "bulk set (category)",
+            lambda: listings_bulk_set(listings=mine, values={"category": "Bench"}, actor=user),
+        ),
+        "undo bulk set category": timed("undo bulk set", lambda: undo_last(user=user)),
+        "price adjust": timed(
+            "price adjust (+10 %)",
+            lambda: listings_price_adjust(listings=mine, percent=Decimal(10), actor=user),
+        ),
+        "undo price adjust": timed("undo price adjust", lambda: undo_last(user=user)),
+        "delete": timed("delete", lambda: listings_bulk_delete(listings=mine, actor=user)),
+        "undo delete": timed("undo delete", lambda: undo_last(user=user)),
+    }
     if mine.count() != ROWS:
         raise SystemExit(f"undo of delete left {mine.count():,} of {ROWS:,} listings")
+    beside = {
+        "bulk set condition": ("bare UPDATE", limit["condition"]),
+        "bulk set category": ("bare UPDATE", limit["category"]),
+        "undo delete": ("bare INSERT…SELECT", limit["insert"]),
+    }
+    for workload, seconds in figures.items():
+        summary(f"engine: {workload}, {ROWS:,} rows", seconds, limit=beside.get(workload))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,6 +30,7 @@ from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.freshness import listings_changed
 from listings.models import Listing, UndoStep, engine_writes
+from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -164,21 +166,33 @@ def _ids(listings: QuerySet[Listing] | Sequence[int]) -> list[int]:
 def _rows(
     listings: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]], *, lock: bool
 ) -> Iterator[Mapping[str, Any]]:
-    names = ("id", "version", *LISTING_FIELDS, "warnings", "owner_id")
-    if listings and not isinstance(listings, QuerySet) and isinstance(listings[0], Mapping):
-        # Rows the caller already read (and locked) with these ``names``.
-        yield from listings
+    # Not the stored warnings: they are a function of the fields, recomputed when one
+    # of their inputs changes, and decoding 100,000 of them costs a second.
+    names = ("id", "version", *LISTING_FIELDS, "owner_id")
+    # A queryset is tested first: its truth value would load every listing as a model.
+    if not isinstance(listings, QuerySet):
+        if listings and isinstance(listings[0], Mapping):
+            # Rows the caller already read (and locked) with these ``names``.
+            yield from listings
+            return
+        for queryset in listings_by_ids(listings):
+            yield from (queryset.select_for_update() if lock else queryset).values(*names).iterator(CHUNK)
         return
-    if isinstance(listings, QuerySet):
-        queryset = listings.order_by()
-        if lock:
-            queryset = queryset.select_for_update(of=("self",))
-        yield from queryset.values(*names).iterator(chunk_size=CHUNK)
+    queryset = listings.order_by()
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    yield from queryset.values(*names).iterator(chunk_size=CHUNK)
+
+
+def listings_by_ids(ids: Sequence[int]) -> Iterator[QuerySet[Listing]]:
+    """The listings with ``ids``: one queryset on PostgreSQL (the ids travel as one
+    array parameter, not 100,000 placeholders), ``CHUNK`` ids each elsewhere."""
+    if connection.vendor == "postgresql":
+        yield Listing.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])).order_by()
         return
-    ids = list(listings)
+    ids = list(ids)
     for start in range(0, len(ids), CHUNK):
-        queryset = Listing.objects.filter(pk__in=ids[start : start + CHUNK]).order_by()
-        yield from (queryset.select_for_update() if lock else queryset).values(*names)
+        yield Listing.objects.filter(pk__in=ids[start : start + CHUNK]).order_by()
 
 
 def _check_versions(
@@ -199,8 +213,8 @@ def _check_versions(
 def _update_rows(
     *, rows: Iterable[Mapping[str, Any]], actor: User | None, action: str, compute: Compute, batch: uuid.UUID
 ) -> int:
-    changed: dict[int, dict[str, Any]] = {}  # id -> changed fields and warnings
-    merged_by_id: dict[int, dict[str, Any]] = {}  # id -> all editable fields and warnings
+    changed: dict[int, dict[str, Any]] = {}  # id -> changed fields (and new warnings)
+    merged_by_id: dict[int, dict[str, Any]] = {}  # id -> all editable fields (and new warnings)
     changes_by_id: list[tuple[int, dict]] = []
     errors: list[FieldError] = []
     for row in rows:
@@ -213,9 +227,12 @@ def _update_rows(
         if not changes:
             continue
         merged = {**row, **updates}
+        values = {name: merged[name] for name in changes}
         if not WARNING_FIELDS.isdisjoint(changes):
-            merged["warnings"] = listing_warnings(merged)
-        changed[row["id"]] = {**{name: merged[name] for name in changes}, "warnings": merged["warnings"]}
+            merged["warnings"] = values["warnings"] = listing_warnings(merged)
+        else:
+            merged.pop("warnings", None)  # a caller's row may carry the stored ones
+        changed[row["id"]] = values
         merged_by_id[row["id"]] = merged
         changes_by_id.append((row["id"], changes))
     if errors:
@@ -226,7 +243,8 @@ def _update_rows(
         raise InvalidInput(errors)
     if connection.vendor == "postgresql":
         written = {name for values in changed.values() for name in values} - {"warnings"}
-        _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
+        with search_indexing_deferred(len(changed) > DEFER_ROWS and not SEARCH_FIELDS.isdisjoint(written)):
+            _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
     else:
         _update_elsewhere(changed)
     audit_record_many(
@@ -264,32 +282,29 @@ def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:
             )
 
 
-_POSTGRES_TYPES = {
-    "title": "text",
-    "price": "numeric",
-    "condition": "text",
-    "description": "text",
-    "category": "text",
-    "offer_shipping": "boolean",
-}
-
-
 def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]], fields: Sequence[str]) -> None:
     """One ``UPDATE ... FROM unnest(arrays)`` per ``WRITE_CHUNK`` rows, each row its own
-    values. Only ``fields`` (those the change touches on any row) and the warnings
-    travel: a price adjust does not resend every description."""
+    values. Only ``fields`` (those the change touches on any row) travel, and the
+    warnings only when some row's were recomputed (the others keep theirs): a
+    condition set sends one column, a price adjust does not resend every description."""
     if not rows_by_id:
         return
     meta = Listing._meta
+    with_warnings = any("warnings" in row for row in rows_by_id.values())
     columns = [meta.get_field(name).column for name in fields]
-    assignments = "".join(f'"{column}" = v."{column}", ' for column in columns)
-    unnest = ", ".join(["%s::bigint[]", *(f"%s::{_POSTGRES_TYPES[name]}[]" for name in fields), "%s::text[]"])
-    names = ", ".join(["id", *(f'"{column}"' for column in columns), "warnings"])
+    assignments = [f'"{column}" = v."{column}"' for column in columns]
+    types = ["bigint", *(meta.get_field(name).db_type(connection) for name in fields)]
+    names = ["id", *(f'"{column}"' for column in columns)]
+    if with_warnings:
+        assignments.append('"warnings" = COALESCE(v."warnings"::jsonb, l."warnings")')
+        types.append("text")
+        names.append('"warnings"')
+    unnest = ", ".join(f"%s::{kind}[]" for kind in types)
     # Identifiers come from the model; every value is a parameter.
     sql = (
-        f'UPDATE "{meta.db_table}" AS l SET {assignments}"warnings" = v."warnings"::jsonb, '  # noqa: S608
+        f'UPDATE "{meta.db_table}" AS l SET {", ".join(assignments)}, '  # noqa: S608
         f'"version" = l."version" + 1, "updated_at" = %s '
-        f'FROM unnest({unnest}) AS v({names}) WHERE l."id" = v."id"'
+        f'FROM unnest({unnest}) AS v({", ".join(names)}) WHERE l."id" = v."id"'
     )
     ids = list(rows_by_id)
     now = timezone.now()
@@ -298,8 +313,14 @@ def _update_postgres(rows_by_id: Mapping[int, Mapping[str, Any]], fields: Sequen
             chunk = ids[start : start + WRITE_CHUNK]
             arrays = [chunk]
             arrays += [[rows_by_id[pk][name] for pk in chunk] for name in fields]
-            arrays.append([json.dumps(rows_by_id[pk]["warnings"]) for pk in chunk])
+            if with_warnings:
+                arrays.append([_json_or_none(rows_by_id[pk].get("warnings")) for pk in chunk])
             cursor.execute(sql, [now, *arrays])
+
+
+def _json_or_none(value: Any) -> str | None:
+    """Recomputed warnings as JSON text; ``None`` (kept as stored) as NULL."""
+    return None if value is None else json.dumps(value)
 
 
 def _hashable(value: Any) -> Any:
@@ -390,27 +411,32 @@ def _create_rows(
     from the sequence first) and audit each as created."""
     created: list[int] = []
     iterator = iter(listings)
-    while chunk := list(islice(iterator, WRITE_CHUNK)):
-        chunk = _with_existing_scans(chunk)
-        if connection.vendor == "postgresql":
-            ids = _copy_listings(chunk)
-        else:
-            objects = [_model_of(listing) for listing in chunk]
-            Listing.objects.bulk_create(objects, batch_size=2000)
-            ids = [listing.pk for listing in objects]
-        _relink(chunk, ids)
-        audit_record_many(
-            actor=actor,
-            action=action,
-            object_type=LISTING_TYPE,
-            changes_by_id=(
-                (pk, field_changes({}, _new_snapshot(listing)))
-                for listing, pk in zip(chunk, ids, strict=True)
-            ),
-            batch=batch,
-        )
-        created += ids
+    chunk = list(islice(iterator, WRITE_CHUNK))
+    with search_indexing_deferred(len(chunk) > DEFER_ROWS):
+        while chunk:
+            created += _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            chunk = list(islice(iterator, WRITE_CHUNK))
     return created
+
+
+def _create_chunk(chunk: list[NewListing], *, actor: User | None, action: str, batch: uuid.UUID) -> list[int]:
+    if connection.vendor == "postgresql":
+        ids = _copy_listings(chunk)
+    else:
+        objects = [_model_of(listing) for listing in chunk]
+        Listing.objects.bulk_create(objects, batch_size=2000)
+        ids = [listing.pk for listing in objects]
+    _relink(chunk, ids)
+    audit_record_many(
+        actor=actor,
+        action=action,
+        object_type=LISTING_TYPE,
+        changes_by_id=(
+            (pk, field_changes({}, _new_snapshot(listing))) for listing, pk in zip(chunk, ids, strict=True)
+        ),
+        batch=batch,
+    )
+    return ids
 
 
 def _with_existing_scans(chunk: list[NewListing]) -> list[NewListing]:
@@ -492,8 +518,8 @@ def _delete_rows(
         return 0
     links = _links_of(ids)
     rows = []
-    for start in range(0, len(ids), CHUNK):
-        rows += Listing.objects.filter(pk__in=ids[start : start + CHUNK]).values("id", *SNAPSHOT_FIELDS)
+    for queryset in listings_by_ids(ids):
+        rows += queryset.values("id", *SNAPSHOT_FIELDS)
     owners.update(row["owner"] for row in rows)
 
     def gone(row: dict[str, Any]) -> dict[str, list]:
