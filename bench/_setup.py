@@ -141,3 +141,11 @@ def report(label: str, samples: list[float]) -> float:
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     print(f"{label:<58} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
     return statistics.median(samples)
+
+
+def retire_cached_counts(user) -> None:
+    """Make the next count of ``user``'s listings count again, as the write path does
+    when their listings change (``listings.freshness``), no listing touched."""
+    from listings.freshness import listings_changed
+
+    listings_changed([user.pk])

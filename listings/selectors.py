@@ -1,9 +1,11 @@
 """Reads of listings and templates, always scoped to a user."""
 
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -13,6 +15,7 @@ from accounts.models import User
 from audit.models import AuditEntry
 from listings.fields import LISTING_FIELDS, Source
 from listings.filters import registered_filters
+from listings.freshness import listings_version
 from listings.models import GridLayout, Listing, SavedView, UndoStep
 from listings.validation import PRICE_MAX, parse_bool
 from marketplace.errors import FieldError, InvalidInput
@@ -170,6 +173,36 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
     return queryset.order_by(*ordering_from(params.get("ordering")))
+
+
+# Counts are kept this long at most; a change to the owner's listings retires them sooner.
+COUNT_CACHE_SECONDS = 3600
+# Filters whose matches can change without a change to the owner's listings: the
+# search words (the search index follows big writes later) and the filters other
+# apps register (they read those apps' tables). Counts with them are not kept.
+_UNCACHED_FILTERS = ("q",)
+
+
+def listings_count(user: User, listings: QuerySet[Listing], params: Mapping[str, Any]) -> int:
+    """``listings.count()`` for ``listings_filtered(user, params)``, kept in the cache
+    under the owner's listings version (``listings.freshness``): counting 100,000
+    listings costs more than reading a page of them, and the count changes only
+    when the write path changes the owner's listings. Inside a transaction the
+    count may include writes not yet committed, so it is not kept."""
+    listings = listings.order_by()
+    names = (*_UNCACHED_FILTERS, *(listing_filter.name for listing_filter in registered_filters()))
+    if connection.in_atomic_block or any(str(params.get(name) or "").strip() for name in names):
+        return listings.count()
+    # The version is read before the listings are counted (see listings.freshness).
+    version = listings_version(user.pk)
+    sql, sql_params = listings.query.sql_with_params()
+    query = hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest()[:32]
+    key = f"listings:count:{user.pk}:{version}:{query}"
+    count = cache.get(key)
+    if count is None:
+        count = listings.count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def listing_history(listing: Listing) -> QuerySet[AuditEntry]:

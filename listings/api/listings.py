@@ -28,7 +28,13 @@ from listings.api.serializers import (
     listing_json,
 )
 from listings.fields import Source
-from listings.selectors import FilterError, listing_get_for_user, listings_filtered, ordering_from
+from listings.selectors import (
+    FilterError,
+    listing_get_for_user,
+    listings_count,
+    listings_filtered,
+    ordering_from,
+)
 from listings.services.bulk import listing_duplicate
 from listings.services.changes import VersionConflict, listing_create, listing_delete, listing_update
 from listings.validation import clean_listing
@@ -65,7 +71,14 @@ class ListingListView(APIView):
             raise ValidationError({exc.field: [exc.message]}) from exc
         ordering = ordering_from(request.query_params.get("ordering"))
         return Response(
-            keyset_page(request, listings, ordering, columns=LISTING_COLUMNS, to_json=listing_json)
+            keyset_page(
+                request,
+                listings,
+                ordering,
+                columns=LISTING_COLUMNS,
+                to_json=listing_json,
+                count_rows=lambda matching: listings_count(request.user, matching, request.query_params),
+            )
         )
 
     @extend_schema(request=ListingInputSerializer, responses={201: ListingSerializer, **ERRORS})

@@ -25,6 +25,7 @@ from listings.selectors import (
     grid_layout_for,
     listing_get_for_user,
     listing_history,
+    listings_count,
     listings_empty,
     listings_filtered,
     listings_for_user,
@@ -239,7 +240,10 @@ def grid_count(request):
     return render(
         request,
         "listings/grid.html#count",
-        {"matching": listings.count(), "total": listings_for_user(request.user).count()},
+        {
+            "matching": listings_count(request.user, listings, request.GET),
+            "total": listings_count(request.user, listings_for_user(request.user), {}),
+        },
     )
 
 
