@@ -31,11 +31,11 @@ from django.db.models.functions import Cast, Coalesce, Floor, TruncWeek
 from django.utils import formats, timezone
 
 from accounts.models import User
-from exports.readiness import rules
 from insights.filters import CATEGORY_SEPARATOR, day_start, unchanged_before_q
 from listings.fields import Condition, Status
 from listings.freshness import listings_version
 from listings.models import Listing
+from listings.readiness import FACEBOOK, rules
 from listings.selectors import UNARCHIVED, listings_for_user
 from listings.validation import WARNING_KINDS
 
@@ -74,7 +74,7 @@ def _groups(user: User, *, stale_before: date, width: Decimal) -> list[dict[str,
     once a listing, and the figures are sums of the groups. The conditions are the
     grid filters' own ``Q``s."""
     flags = {
-        **{f"fails_{rule.name}": _flag(rule.fails) for rule in rules()},
+        **{f"fails_{rule.name}": _flag(rule.fails) for rule in rules(FACEBOOK, user)},
         "unchanged": _flag(unchanged_before_q(stale_before)),
     }
     return list(
@@ -210,7 +210,9 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
     groups = [group for group in every if group["status"] != Status.ARCHIVED]
     warnings = _warning_counts(user)
     total = _tally(groups, lambda group: True)
-    not_ready = _tally(groups, lambda group: any(group[f"fails_{rule.name}"] for rule in rules()))
+    not_ready = _tally(
+        groups, lambda group: any(group[f"fails_{rule.name}"] for rule in rules(FACEBOOK, user))
+    )
     return {
         "today": today.isoformat(),
         "total": _figure("Listings (not archived)", total, {}),
@@ -252,7 +254,7 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
                     {"facebook": rule.name},
                     check=rule.name,
                 )
-                for rule in rules()
+                for rule in rules(FACEBOOK, user)
             ],
         },
         "stale": _figure(
