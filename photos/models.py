@@ -114,3 +114,19 @@ class PhotoBulkFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhotoLinkKey(models.Model):
+    """The seller's published photo links: while this row exists, each ready photo of
+    theirs has a capability URL signed with ``key`` (``photos.links``), which
+    marketplaces fetch without logging in. A new key ("revoke all links") makes every
+    earlier URL fail; deleting the row unpublishes them."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photo_link_key"
+    )
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Photo links of {self.owner_id}"

@@ -28,7 +28,8 @@ from listings.services.changes import CHUNK, LISTING_TYPE, record_undo_step
 from listings.services.undo import NotUndoable
 from marketplace.errors import FieldError, InvalidInput
 from photos import bulk, images
-from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile
+from photos.links import new_link_key
+from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile, PhotoLinkKey
 from photos.worker import delete_stored, process_photo
 
 PHOTO_TYPE = ListingPhoto._meta.label_lower
@@ -523,3 +524,37 @@ def photos_purge(*, owner_id: int) -> int:
 @task()
 def purge_photos(owner_id: int) -> int:
     return photos_purge(owner_id=owner_id)
+
+
+# --- Publishable photo links (photos.links) ---------------------------------------
+
+
+@transaction.atomic
+def photo_links_publish(*, owner: User) -> PhotoLinkKey:
+    """Give every photo of ``owner`` a link (kept if already published)."""
+    link_key, created = PhotoLinkKey.objects.get_or_create(owner=owner, defaults={"key": new_link_key()})
+    if created:
+        audit_record(actor=owner, action="photo_links.publish", obj=link_key, changes={})
+    return link_key
+
+
+@transaction.atomic
+def photo_links_revoke(*, owner: User) -> PhotoLinkKey | None:
+    """Revoke all links: a new key, so every URL given out so far stops working and
+    every photo gets a new one. Nothing to do when none were published."""
+    link_key = PhotoLinkKey.objects.select_for_update().filter(owner=owner).first()
+    if link_key is None:
+        return None
+    link_key.key = new_link_key()
+    link_key.save(update_fields=["key", "created_at"])
+    audit_record(actor=owner, action="photo_links.revoke", obj=link_key, changes={})
+    return link_key
+
+
+@transaction.atomic
+def photo_links_unpublish(*, owner: User) -> None:
+    deleted, _ = PhotoLinkKey.objects.filter(owner=owner).delete()
+    if deleted:
+        audit_record(
+            actor=owner, action="photo_links.unpublish", object_type="photos.photolinkkey", changes={}
+        )
