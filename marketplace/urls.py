@@ -7,6 +7,7 @@ from accounts.identity import account_rate_limited
 from audit.api import AuditListView
 from insights.api import InsightsView
 from marketplace import health, metrics
+from photos.views import photo_link
 
 # Swagger UI with its start-up script as a file (the split view) and its page style in
 # static/css; its own stylesheet draws icons as data: images, allowed on this page only.
@@ -22,10 +23,13 @@ urlpatterns = [
     path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
+    # Published photo links: no log-in, so outside every app's logged-in prefix.
+    path("p/<int:photo_id>/<str:token>.jpg", photo_link, name="photo-link"),
     path("api/health/live/", health.live, name="health-live"),
     path("api/health/ready/", health.ready, name="health-ready"),
     path("metrics", metrics.metrics, name="metrics"),
     path("api/", include("listings.api.urls")),
+    path("api/", include("photos.api")),
     path("api/templates/", include("listing_templates.api_urls")),
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
     path("api/insights/", InsightsView.as_view(), name="api-insights"),
@@ -35,6 +39,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("listings/import/", include("imports.urls")),
     path("listings/templates/", include("listing_templates.urls")),
+    path("listings/", include("photos.urls")),
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
     path("insights/", include("insights.urls")),

@@ -41,9 +41,10 @@ MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]:
     """New listings with the same fields, source and extra columns as ``listings``
     (oldest first), as one undoable step; returns the copies' ids."""
-    rows = listings.order_by("id").values("owner", "source", "extra", "warnings", *LISTING_FIELDS)
+    rows = listings.order_by("id").values("id", "owner", "source", "extra", "warnings", *LISTING_FIELDS)
     copies = (
         NewListing(
+            copied_from=row["id"],
             owner_id=row["owner"],
             values={name: row[name] for name in LISTING_FIELDS},
             source=row["source"],

@@ -38,6 +38,7 @@ from listings.fields import LISTING_FIELDS, Source
 from listings.freshness import listings_changed
 from listings.models import Listing, UndoStep, engine_writes
 from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
+from listings.signals import listings_written
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -82,6 +83,9 @@ class NewListing:
     links: Mapping[str, Sequence[int]] = field(default_factory=dict)
     warnings: list | None = None
     pk: int | None = None
+    # The listing this one copies (a duplicate): apps that keep things per listing
+    # (photos) copy theirs, told by ``listings_written``.
+    copied_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,11 +161,27 @@ def changes_apply(
                 compute=compute,
                 batch=batch,
             )
+        deleted_ids = _ids(delete)
         deleted = _delete_rows(
-            ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch, owners=owners
+            ids=deleted_ids, actor=actor, action=actions["delete"], batch=batch, owners=owners
         )
+        copied_from: dict[int, int] = {}
         created = _create_rows(
-            listings=_noting_owners(create, owners), actor=actor, action=actions["create"], batch=batch
+            listings=_noting_owners(create, owners),
+            actor=actor,
+            action=actions["create"],
+            batch=batch,
+            copied_from=copied_from,
+        )
+    if created or deleted:
+        listings_written.send(
+            sender=Listing,
+            actor=actor,
+            action=action,
+            batch=batch,
+            created=created,
+            deleted=deleted_ids if deleted else [],
+            copied_from=copied_from,
         )
     if created or updated or deleted:
         transaction.on_commit(partial(listings_changed, owners))
@@ -499,16 +519,28 @@ def _new_snapshot(listing: NewListing) -> dict[str, Any]:
 
 
 def _create_rows(
-    *, listings: Iterable[NewListing], actor: User | None, action: str, batch: uuid.UUID
+    *,
+    listings: Iterable[NewListing],
+    actor: User | None,
+    action: str,
+    batch: uuid.UUID,
+    copied_from: dict[int, int],
 ) -> list[int]:
     """Insert listings ``WRITE_CHUNK`` at a time (COPY on PostgreSQL, with ids drawn
-    from the sequence first) and audit each as created."""
+    from the sequence first) and audit each as created; fills ``copied_from`` with
+    {new id: source id} for the copies among them."""
     created: list[int] = []
     iterator = iter(listings)
     chunk = list(islice(iterator, WRITE_CHUNK))
     with search_indexing_deferred(len(chunk) > DEFER_ROWS):
         while chunk:
-            created += _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            ids = _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            copied_from.update(
+                (pk, listing.copied_from)
+                for listing, pk in zip(chunk, ids, strict=True)
+                if listing.copied_from is not None
+            )
+            created += ids
             chunk = list(islice(iterator, WRITE_CHUNK))
     return created
 
