@@ -22,11 +22,11 @@ from listings.admin_forms import (
 )
 from listings.categories import all_categories
 from listings.fields import LISTING_FIELDS, Status
-from listings.skus import sku_holders, sku_key, sku_taken_message
 from listings.forms import PriceAdjustForm
 from listings.models import Listing
 from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
 from listings.services.changes import listing_create, listing_delete, listing_update
+from listings.skus import sku_holders, sku_key, sku_taken_message
 from marketplace.errors import InvalidInput
 from marketplace.html_errors import form_add_errors
 

@@ -144,7 +144,8 @@ def changes_apply(
         )
         conflicts: list[int] = []
         updated = 0
-        if values is not None and _settable_in_one_statement(update, values, lock or expected_versions):
+        checked = lock or expected_versions is not None
+        if values is not None and not checked and _settable_in_one_statement(update, values):
             updated = _set_postgres(
                 listings=update,
                 values=values,
@@ -157,7 +158,7 @@ def changes_apply(
             compute = _same_for_every_row(values)
         if compute is not None:
             # Streamed: a 100,000-row change never holds the rows as read and as changed at once.
-            rows = _rows(update, lock=lock or expected_versions is not None)
+            rows = _rows(update, lock=checked)
             if expected_versions is not None:
                 rows, conflicts = _check_versions(list(rows), expected_versions, skip_conflicts)
             updated = _update_rows(
@@ -366,13 +367,15 @@ _JSON_EXACT = (models.CharField, models.TextField, models.BooleanField, models.I
 CHECKED_FIELDS = frozenset({"sku", "status", "sold_at"})
 
 
-def _settable_in_one_statement(update, values: Mapping[str, Any], locked: Any) -> bool:
-    """Whether ``_set_postgres`` can set ``values``: on a queryset, without version
-    checks or row locks, on fields that no warning, search text or check reads."""
+def _settable_in_one_statement(update, values: Mapping[str, Any]) -> bool:
+    return isinstance(update, QuerySet) and settable_in_one_statement(values)
+
+
+def settable_in_one_statement(values: Mapping[str, Any]) -> bool:
+    """Whether ``changes_apply(values=...)`` sets ``values`` in one statement: on
+    PostgreSQL, on fields that no warning, search text or check reads."""
     return (
         connection.vendor == "postgresql"
-        and isinstance(update, QuerySet)
-        and not locked
         and WARNING_FIELDS.isdisjoint(values)
         and SEARCH_FIELDS.isdisjoint(values)
         and CHECKED_FIELDS.isdisjoint(values)
