@@ -30,9 +30,9 @@ UNEVEN_LIGHT = 40
 # A run of this many evenly spaced specks is a dotted leader.
 LEADER_DOTS = 5
 
-STEPS = ("denoise", "dpi", "deskew", "leaders", "binarise", "rules")
+STEPS = ("denoise", "dpi", "deskew", "binarise", "leaders", "rules")
 # What the worker runs: see docs/ocr.md for why these.
-DEFAULT_STEPS = ("denoise", "deskew", "leaders", "binarise", "rules")
+DEFAULT_STEPS = ("denoise", "deskew", "binarise", "leaders", "rules")
 
 
 def _scale_up(grey: np.ndarray) -> np.ndarray:
@@ -83,7 +83,10 @@ def _unevenly_lit(grey: np.ndarray) -> bool:
     vignette): the page shrunk until text is a grey haze, then its brightest
     neighbourhoods (the paper) compared."""
     height, width = grey.shape
-    small = cv2.resize(grey, (64, max(1, 64 * height // max(width, 1))), interpolation=cv2.INTER_AREA)
+    step = max(1, width // 512)
+    small = cv2.resize(
+        grey[::step, ::step], (64, max(1, 64 * height // max(width, 1))), interpolation=cv2.INTER_AREA
+    )
     paper = cv2.dilate(small, np.ones((5, 5), np.uint8))
     return float(np.percentile(paper, 95) - np.percentile(paper, 5)) > UNEVEN_LIGHT
 
@@ -94,11 +97,11 @@ def _erase_leaders(grey: np.ndarray) -> np.ndarray:
     before them; a lone full stop (in a price) is no run and stays."""
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    tall = heights[heights >= 8]
-    if count < LEADER_DOTS or not len(tall):
+    if count < LEADER_DOTS:
         return grey
-    text_height = float(np.median(tall))
+    # The letters' height, from the taller marks only: specks must not drag it down.
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    text_height = float(np.median(heights[heights >= 0.5 * np.percentile(heights, 95)]))
     limit = 0.35 * text_height
     dots = [
         index
@@ -125,8 +128,14 @@ def _erase_leaders(grey: np.ndarray) -> np.ndarray:
     if not erase:
         return grey
     cleaned = grey.copy()
-    # With the blur around each dot, which the threshold left out.
-    cleaned[cv2.dilate(np.isin(labels, erase).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
+    height, width = grey.shape
+    for index in erase:
+        # The dot's box and the blur around it, which the threshold left out.
+        left, top, box_width, box_height = stats[index, :4]
+        cleaned[
+            max(0, top - 2) : min(height, top + box_height + 2),
+            max(0, left - 2) : min(width, left + box_width + 2),
+        ] = 255
     return cleaned
 
 
@@ -163,10 +172,10 @@ def prepare(image: Image.Image, steps: Sequence[str] = DEFAULT_STEPS) -> tuple[I
         if abs(angle) >= 0.2:
             grey = _rotate(grey, angle)
     shown = grey
-    if "leaders" in steps:
-        grey = _erase_leaders(grey)
     if "binarise" in steps and _unevenly_lit(grey):
         grey = _binarise(grey)
+    if "leaders" in steps:
+        grey = _erase_leaders(grey)
     if "rules" in steps:
         grey = _remove_rules(grey)
     return Image.fromarray(grey), Image.fromarray(shown)
