@@ -96,7 +96,7 @@ def _erase_leaders(grey: np.ndarray) -> np.ndarray:
     spaced specks at one height. Tesseract reads them as letters stuck to the title
     before them; a lone full stop (in a price) is no run and stays."""
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if count < LEADER_DOTS:
         return grey
     # The letters' height, from the taller marks only: specks must not drag it down.
