@@ -14,4 +14,6 @@ RUN SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 RUN useradd --create-home app && mkdir -p /data/media && chown -R app /data
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "marketplace.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn reads WEB_CONCURRENCY (processes) from the environment; 3 when unset.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "marketplace.wsgi:application", "--bind", "0.0.0.0:8000"]

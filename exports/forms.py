@@ -14,6 +14,7 @@ from django.http import QueryDict
 
 from exports.formats import FORMATS
 from listings.forms import ListingIdsField
+from listings.readiness import FACEBOOK
 
 
 class Scope(models.TextChoices):
@@ -88,6 +89,14 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     bom = forms.BooleanField(label="Add a byte-order mark (CSV and text, for Excel)", required=False)
+    include = forms.ChoiceField(
+        label="Marketplace files",
+        choices=[("ready", "Only listings ready for the marketplace"), ("all", "All listings, ready or not")],
+        required=False,
+    )
+    photos = forms.BooleanField(
+        label="Include the photos (Facebook: a zip with a photos/ folder and manifest.csv)", required=False
+    )
     scope = forms.ChoiceField(
         label="Listings", choices=Scope.choices, required=False, widget=forms.RadioSelect
     )
@@ -104,6 +113,9 @@ class ExportForm(forms.Form):
             cleaned["filter"] = {}
         if scope in (Scope.ALL, Scope.FILTER):
             cleaned["ids"] = []
+        cleaned["include_all"] = cleaned.get("include") == "all"
+        if cleaned.get("photos") and cleaned.get("export_format") not in (None, FACEBOOK):
+            self.add_error("photos", "Photos are bundled with Facebook's bulk-upload file only.")
         return cleaned
 
     def selection(self) -> dict[str, Any]:
