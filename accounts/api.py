@@ -31,7 +31,7 @@ INVALID_CREDENTIALS = "The e-mail address or password is incorrect."
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "date_joined"]
+        fields = ["id", "email", "first_name", "last_name", "currency", "date_joined"]
         read_only_fields = ["id", "email", "date_joined"]
 
 
@@ -192,6 +192,7 @@ class MeView(APIView):
             user=request.user,
             first_name=serializer.validated_data.get("first_name", request.user.first_name),
             last_name=serializer.validated_data.get("last_name", request.user.last_name),
+            currency=serializer.validated_data.get("currency"),
         )
         return Response(UserSerializer(user).data)
 

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 
 from accounts.identity import canonical_email
-from accounts.models import User
+from accounts.models import Currency, User
 from accounts.selectors import email_taken
 
 EMAIL_TAKEN = "A user with that e-mail address already exists."
@@ -86,3 +86,9 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
+    # Left out of a post, the currency stays as it is.
+    currency = forms.ChoiceField(
+        choices=Currency.choices,
+        required=False,
+        help_text="The currency of your prices, for marketplace files that name one.",
+    )

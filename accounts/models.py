@@ -7,6 +7,19 @@ from django.utils import timezone
 from accounts.identity import canonical_email
 
 
+class Currency(models.TextChoices):
+    """ISO 4217 codes of the currencies sellers here price in."""
+
+    USD = "USD", "US dollar (USD)"
+    CAD = "CAD", "Canadian dollar (CAD)"
+    EUR = "EUR", "Euro (EUR)"
+    GBP = "GBP", "Pound sterling (GBP)"
+    AUD = "AUD", "Australian dollar (AUD)"
+    NZD = "NZD", "New Zealand dollar (NZD)"
+    INR = "INR", "Indian rupee (INR)"
+    MXN = "MXN", "Mexican peso (MXN)"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -47,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The currency of the seller's prices, as marketplaces' files that name one write it.
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
 
     objects = UserManager()
 

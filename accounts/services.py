@@ -119,13 +119,14 @@ def user_password_set(*, user: User, password: str | None, actor: User) -> User:
 
 
 @transaction.atomic
-def user_update(*, user: User, first_name: str, last_name: str) -> User:
-    before = {"first_name": user.first_name, "last_name": user.last_name}
-    after = {"first_name": first_name, "last_name": last_name}
+def user_update(*, user: User, first_name: str, last_name: str, currency: str | None = None) -> User:
+    after = {"first_name": first_name, "last_name": last_name, "currency": currency or user.currency}
+    before = {field: getattr(user, field) for field in after}
     changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
     if changes:
-        user.first_name, user.last_name = first_name, last_name
-        user.save(update_fields=["first_name", "last_name"])
+        for field, value in after.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(after))
         audit_record(actor=user, action="profile_update", obj=user, changes=changes)
     return user
 

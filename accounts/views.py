@@ -83,7 +83,7 @@ def signup_view(request):
 @require_http_methods(["GET", "POST"])
 def profile_view(request):
     user = request.user
-    initial = {"first_name": user.first_name, "last_name": user.last_name}
+    initial = {"first_name": user.first_name, "last_name": user.last_name, "currency": user.currency}
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.user_update(user=user, **form.cleaned_data)

@@ -190,6 +190,44 @@ def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch:
     return count
 
 
+def audit_insert_sql(
+    *, actor, action: str, object_type: str, batch: uuid.UUID, source: str
+) -> tuple[str, list]:
+    """An ``INSERT`` of one entry per row of ``source`` (a relation of the caller's
+    statement with columns ``object_id`` text and ``changes`` jsonb, in the shape
+    ``field_changes`` gives), stamped as ``audit_record_many`` stamps them: for a
+    change PostgreSQL makes set-wise, audited in the same statement. The caller
+    counts the entries into their operation (``audit_count_entries``)."""
+    context = current_request.get()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
+    sql = (
+        f'INSERT INTO "{AuditEntry._meta.db_table}" ({columns}) '  # noqa: S608 - names from the model
+        "SELECT %s, %s, %s, source.object_id, source.changes, %s, %s, %s, %s, %s, %s, %s "
+        f"FROM {source} AS source"
+    )
+    params = [
+        actor_id,
+        action,
+        object_type,
+        batch,
+        context.ip,
+        context.user_agent,
+        context.path,
+        context.method,
+        current_request_id.get(),
+        timezone.now(),
+    ]
+    return sql, params
+
+
+def audit_count_entries(*, actor, action: str, batch: uuid.UUID, count: int) -> None:
+    """Count ``count`` entries written by ``audit_insert_sql`` into their operation."""
+    if count:
+        known_actor = actor if actor is not None and actor.pk else None
+        _count_in_operation(known_actor, action, batch, count, timezone.now())
+
+
 # What a backup keeps of an entry (the actor is the account; the rest as written).
 BACKUP_COLUMNS = (
     "id",

@@ -6,8 +6,10 @@ adjust, delete, and the undo of each, called as the grid and the API call them
     BENCH_SMOKE=1 python bench/engine.py   # 1,000 rows, to check it runs
 
 The database is created if missing and the account is rebuilt with COPY on every run.
-Each figure is the wall time of one service call (SQL and commit included) and its
-query count. Beside them, the limits measured in the same run: one bare
+Each figure is the wall time of one service call (SQL and commit included), the CPU
+time it took in this process and in its PostgreSQL backend (on a shared machine the
+wall time grows with the load, the CPU time much less), and its query count.
+Beside them, the limits measured in the same run: one bare
 ``UPDATE listings_listing SET ... WHERE owner_id = ...`` of the same column, and one
 ``INSERT ... SELECT`` of the owner's rows (what the undo of a delete re-creates),
 each rolled back.
@@ -52,21 +54,40 @@ class _RolledBack(Exception):
     pass
 
 
+def cpu_seconds() -> float:
+    """CPU time so far of this process and of its database backend (Linux, the
+    database on this host: /proc/PID/stat; the backend's part is 0 elsewhere)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return time.process_time()
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(label: str, call) -> float:
-    """Seconds of ``call()``, printed with its query count."""
+    """Seconds of ``call()``, printed with its CPU time and query count."""
     connection.queries_log.clear()
+    cpu = cpu_seconds()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = call()
         elapsed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
     count = len(queries) if len(queries) < connection.queries_limit else f">{connection.queries_limit}"
     touched = getattr(result, "listings", result)
-    print(f"  {label:<34} {elapsed * 1000:10.1f} ms  {count:>6} queries  ({touched:,} listings)")
+    print(
+        f"  {label:<34} {elapsed * 1000:10.1f} ms  cpu {cpu * 1000:8.1f} ms  {count:>6} queries"
+        f"  ({touched:,} listings)"
+    )
     return elapsed
 
 
 def bare(label: str, sql: str, params: list) -> float:
     """Seconds of one statement and its triggers (deferred ones included), rolled back."""
+    cpu = cpu_seconds()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             started = time.perf_counter()
@@ -76,7 +97,8 @@ def bare(label: str, sql: str, params: list) -> float:
             raise _RolledBack
     except _RolledBack:
         pass
-    print(f"  {label:<34} {elapsed * 1000:10.1f} ms  (limit, rolled back)")
+    cpu = cpu_seconds() - cpu
+    print(f"  {label:<34} {elapsed * 1000:10.1f} ms  cpu {cpu * 1000:8.1f} ms  (limit, rolled back)")
     return elapsed
 
 

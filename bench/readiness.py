@@ -34,14 +34,14 @@ django.setup()
 
 from django.test import Client  # noqa: E402
 
-from exports.readiness import facebook_readiness  # noqa: E402
 from listings.models import Listing  # noqa: E402
+from listings.readiness import readiness  # noqa: E402
 
 
 def main() -> None:
     user = build_account(email=EMAIL, rows=ROWS, seed=21)
-    readiness = facebook_readiness(Listing.objects.filter(owner=user))
-    print(f"setup: {readiness.ready:,} ready, {readiness.not_ready:,} to fix: {readiness.reasons}")
+    result = readiness(Listing.objects.filter(owner=user), "facebook", user)
+    print(f"setup: {result.ready:,} ready, {result.not_ready:,} to fix: {result.reasons}")
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     check = "/exports/readiness/?export_format=facebook&scope="

@@ -47,6 +47,11 @@ _SCOPE_FIELDS = {
     "filter": serializers.DictField(child=serializers.CharField(), required=False),
     "ordering": serializers.CharField(required=False, help_text="e.g. price,-title"),
     "bom": serializers.BooleanField(required=False, help_text="csv and text: UTF-8 byte-order mark"),
+    "include": serializers.ChoiceField(
+        choices=["ready", "all"],
+        required=False,
+        help_text="Marketplaces' files: only the listings ready for it (default), or all",
+    ),
 }
 _RESPONSES = {
     # Every format is a file; JSON's is an array of listing objects.
@@ -63,7 +68,7 @@ class ExportView(APIView):
     content_negotiation_class = FileContentNegotiation
 
     @extend_schema(
-        summary="Export listings as a file (facebook, csv, xlsx, json, text, sql)",
+        summary="Export listings as a file (" + ", ".join(FORMATS) + ")",
         parameters=[
             _FORMAT_PARAMETER,
             OpenApiParameter("scope", str, enum=["all", "filter", "selected"]),
@@ -73,6 +78,13 @@ class ExportView(APIView):
             ),
             OpenApiParameter("ordering", str, description="e.g. price,-title"),
             OpenApiParameter("bom", bool),
+            OpenApiParameter(
+                "include",
+                str,
+                enum=["ready", "all"],
+                description="Marketplaces' files: only ready listings (default) or all. "
+                "X-Export-Left-Out says how many were left out, X-Export-Left-Out-Reasons why.",
+            ),
         ],
         responses=_RESPONSES,
     )
@@ -99,6 +111,7 @@ class ExportView(APIView):
                 export_format=FORMATS[export_format],
                 actor=request.user,
                 bom=form.cleaned_data["bom"],
+                include_all=form.cleaned_data["include_all"],
             )
         )
 

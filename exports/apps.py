@@ -7,8 +7,5 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         from exports import history_words
-        from exports.readiness import FACEBOOK_FILTER
-        from listings.filters import register_listing_filter
 
         history_words.register()
-        register_listing_filter(FACEBOOK_FILTER)

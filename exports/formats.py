@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from exports.facebook import LISTINGS_PER_FILE, write_facebook
+from exports.marketplaces import marketplace_writer
 from exports.postgres import copy_csv, copy_text
 from exports.writers import ExportOptions, Row, write_csv, write_json, write_sql, write_text, write_xlsx
+from listings.marketplaces import MARKETPLACE_FILES
+from listings.readiness import FACEBOOK, MARKETPLACES
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,6 +28,11 @@ class ExportFormat:
     # instead of ``write`` for stored listings.
     write_listings: Callable[[QuerySet, ExportOptions], Iterator[bytes]] | None = None
 
+    @property
+    def marketplace(self) -> str | None:
+        """The marketplace whose readiness rules the file's listings must pass."""
+        return self.name if self.name in MARKETPLACES else None
+
     def is_zipped(self, count: int) -> bool:
         return self.listings_per_file is not None and count > self.listings_per_file
 
@@ -39,7 +47,7 @@ FORMATS: dict[str, ExportFormat] = {
     export_format.name: export_format
     for export_format in (
         ExportFormat(
-            "facebook",
+            FACEBOOK,
             "Facebook bulk upload (xlsx)",
             "xlsx",
             XLSX_CONTENT_TYPE,
@@ -58,5 +66,9 @@ FORMATS: dict[str, ExportFormat] = {
             write_listings=copy_text,
         ),
         ExportFormat("sql", "SQL (PostgreSQL script)", "sql", "application/sql; charset=utf-8", write_sql),
+        *(
+            ExportFormat(name, spec.label, "csv", "text/csv; charset=utf-8", marketplace_writer(spec))
+            for name, spec in MARKETPLACE_FILES.items()
+        ),
     )
 }

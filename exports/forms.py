@@ -88,6 +88,11 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     bom = forms.BooleanField(label="Add a byte-order mark (CSV and text, for Excel)", required=False)
+    include = forms.ChoiceField(
+        label="Marketplace files",
+        choices=[("ready", "Only listings ready for the marketplace"), ("all", "All listings, ready or not")],
+        required=False,
+    )
     scope = forms.ChoiceField(
         label="Listings", choices=Scope.choices, required=False, widget=forms.RadioSelect
     )
@@ -104,6 +109,7 @@ class ExportForm(forms.Form):
             cleaned["filter"] = {}
         if scope in (Scope.ALL, Scope.FILTER):
             cleaned["ids"] = []
+        cleaned["include_all"] = cleaned.get("include") == "all"
         return cleaned
 
     def selection(self) -> dict[str, Any]:

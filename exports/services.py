@@ -14,6 +14,7 @@ from exports.formats import ExportFormat
 from exports.selectors import export_rows
 from exports.writers import ExportOptions, Row
 from listings.models import Listing
+from listings.readiness import Readiness, not_ready_q, readiness
 
 FILENAME_PREFIX = "marketplace-listings"
 # An export is not stored, so its audit entries have a type of their own and no id.
@@ -27,6 +28,8 @@ class ExportFile:
     count: int
     # Lazy: the listings are read and written while the response is sent.
     chunks: Iterator[bytes]
+    # A marketplace's file of ready listings only: the ones it left out, and why.
+    left_out: Readiness | None = None
 
 
 def export_stem() -> str:
@@ -36,18 +39,32 @@ def export_stem() -> str:
 
 @transaction.atomic
 def listings_export(
-    *, listings: QuerySet[Listing], export_format: ExportFormat, actor: User, bom: bool = False
+    *,
+    listings: QuerySet[Listing],
+    export_format: ExportFormat,
+    actor: User,
+    bom: bool = False,
+    include_all: bool = False,
 ) -> ExportFile:
-    """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``.
+    """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``;
+    a marketplace's file holds only the listings ready for it unless ``include_all``.
 
     The audit entry is written now, while the request's context (ip, path) is known;
     the rows are streamed later, so it records the number of listings counted here."""
-    count = listings.count()
+    left_out = None
+    if export_format.marketplace and not include_all:
+        left_out = readiness(listings, export_format.marketplace, actor)
+        listings = listings.exclude(not_ready_q(export_format.marketplace, actor))
+        count = left_out.ready
+    else:
+        count = listings.count()
     if export_format.write_listings is not None and connection.vendor == "postgresql":
         write = partial(export_format.write_listings, listings)
     else:
         write = partial(export_format.write, export_rows(listings))
-    return _export_file(write=write, count=count, export_format=export_format, actor=actor, bom=bom)
+    return _export_file(
+        write=write, count=count, export_format=export_format, actor=actor, bom=bom, left_out=left_out
+    )
 
 
 @transaction.atomic
@@ -70,15 +87,24 @@ def _export_file(
     actor: User,
     bom: bool = False,
     given=False,
+    left_out: Readiness | None = None,
 ) -> ExportFile:
-    changes = {"format": export_format.name, "count": count, **({"given": True} if given else {})}
+    changes = {
+        "format": export_format.name,
+        "count": count,
+        **({"given": True} if given else {}),
+        **({"left_out": left_out.not_ready} if left_out and left_out.not_ready else {}),
+    }
     audit_record(actor=actor, action="listing.export", object_type=EXPORT_TYPE, changes=changes)
     stem = export_stem()
     extension, content_type = export_format.file_type(count)
-    options = ExportOptions(bom=bom, zipped=export_format.is_zipped(count), stem=stem)
+    options = ExportOptions(
+        bom=bom, zipped=export_format.is_zipped(count), stem=stem, currency=actor.currency
+    )
     return ExportFile(
         filename=f"{stem}.{extension}",
         content_type=content_type,
         count=count,
         chunks=write(options),
+        left_out=left_out,
     )

@@ -16,7 +16,7 @@ import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -39,6 +39,10 @@ class ExportOptions:
     # whose parts are named after ``stem``, the download's name without extension.
     zipped: bool = False
     stem: str = "marketplace-listings"
+    # Marketplaces' files: the seller's currency, and the published photo links of a
+    # batch of listings (listing id -> URLs, in order); None when the seller has none.
+    currency: str = "USD"
+    images: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] | None = None
 
 
 COLUMNS = tuple(column.header for column in EXPORT_COLUMNS)

@@ -6,10 +6,11 @@ call the same thing. Columns that match nothing are kept in ``extra``.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from listings.fields import LISTING_FIELDS
+from listings.marketplaces import MarketplaceFile, recognise
 
 ID = "id"
 EXTRA = "extra"
@@ -60,9 +61,36 @@ def field_for_header(text: Any) -> str | None:
     return _FIELD_BY_KEY.get(header_key(text))
 
 
+def marketplace_of(headers: Sequence[Any]) -> MarketplaceFile | None:
+    """The marketplace whose bulk file has these headers (eBay, Shopify, …), if any."""
+    return recognise([header_key(header) for header in headers])
+
+
+def _marketplace_target(marketplace_file: MarketplaceFile, header: Any) -> str:
+    column = marketplace_file.column(header_key, str(header))
+    if column is None:
+        return EXTRA if str(header).strip() else IGNORE
+    if column.field is None:
+        # Written from other fields or the same for every listing ("FixedPrice").
+        return IGNORE
+    return column.field if column.field in TARGETS else EXTRA
+
+
+def value_readers(headers: Sequence[Any]) -> dict[int, Callable[[Any], Any]]:
+    """Column index -> how a marketplace's value in it reads as ours ("1000" as New)."""
+    marketplace_file = marketplace_of(headers)
+    if marketplace_file is None:
+        return {}
+    columns = (marketplace_file.column(header_key, str(header)) for header in headers)
+    return {index: column.read for index, column in enumerate(columns) if column and column.read}
+
+
 def guess_mapping(headers: Sequence[Any]) -> list[str]:
-    """A target per column: the field its header names (first column wins), else extra.
-    Blank headers are ignored: they hold nothing anyone named."""
+    """A target per column: in a marketplace's file the field its column carries,
+    else the field its header names (first column wins), else extra. Blank headers
+    are ignored: they hold nothing anyone named."""
+    if marketplace_file := marketplace_of(headers):
+        return [_marketplace_target(marketplace_file, header) for header in headers]
     mapping, taken = [], set()
     for header in headers:
         name = field_for_header(header)

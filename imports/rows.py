@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from audit.services import field_changes, json_value
-from imports.headers import EXTRA, ID, IGNORE
+from imports.headers import EXTRA, ID, IGNORE, marketplace_of, value_readers
 from imports.models import Import, ImportFile
 from imports.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
 from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
@@ -231,6 +231,13 @@ def _sheet_rows(
     ]
     formulas = spreadsheet.uncached_formulas.get(import_file.sheet, {})
     formula_rows = {row for row, _ in formulas}
+    # A marketplace's file: its values read as ours, and (Shopify) the further-image
+    # rows under a product, which have no title, belong to the row above.
+    readers = value_readers(import_file.headers)
+    marketplace_file = marketplace_of(import_file.headers)
+    title_column = import_file.mapping.index("title") if "title" in import_file.mapping else None
+    if marketplace_file is None or marketplace_file.image_rows is None:
+        title_column = None
     name = import_file.original_name
     header_row = import_file.header_row
     for index, cells in enumerate(spreadsheet.rows(import_file.sheet)):
@@ -240,10 +247,14 @@ def _sheet_rows(
         # A row of unsaved formulas reads as blank, but is not.
         if not (any(cells) and any(map(_is_filled, cells))) and number not in formula_rows:
             continue
-        raw = _RawRow(import_file, number, {}, {}, None, [])
         width = len(cells)
+        if title_column is not None and not _is_filled(cells[title_column] if title_column < width else ""):
+            continue
+        raw = _RawRow(import_file, number, {}, {}, None, [])
         for column, target, label in columns:
             value = cells[column] if column < width else ""
+            if column in readers and _is_filled(value):
+                value = readers[column](value)
             # Refused here, at preview: the database would refuse it at commit.
             if isinstance(value, str) and (reason := unstorable_reason(value)):
                 field_name = None if target in (ID, EXTRA) else target

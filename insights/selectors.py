@@ -17,11 +17,11 @@ from django.db.models.functions import Floor, StrIndex, Substr
 from django.utils import timezone
 
 from accounts.models import User
-from exports.readiness import not_ready_q, rules
 from insights.filters import CATEGORY_SEPARATOR, unchanged_before_q, warning_q
 from listings.fields import Condition
 from listings.freshness import listings_version
 from listings.models import Listing
+from listings.readiness import FACEBOOK, not_ready_q, rules
 from listings.selectors import listings_for_user
 from listings.validation import WARNING_KINDS
 
@@ -53,7 +53,7 @@ def _totals(user: User, *, stale_before: date) -> dict[str, Any]:
         total=Count("id"),
         highest_price=Max("price"),
         with_warnings=Count("id", filter=Q(has_warnings=True)),
-        facebook_not_ready=Count("id", filter=not_ready_q()),
+        facebook_not_ready=Count("id", filter=not_ready_q(FACEBOOK, user)),
         stale=Count("id", filter=unchanged_before_q(stale_before)),
         # Aliases are SQL names: the n-th condition, not its words.
         **{
@@ -61,7 +61,7 @@ def _totals(user: User, *, stale_before: date) -> dict[str, Any]:
             for n, value in enumerate(Condition.values)
         },
         **{f"warning_{kind.name}": Count("id", filter=warning_q(kind.name)) for kind in WARNING_KINDS},
-        **{f"facebook_{rule.name}": Count("id", filter=rule.fails) for rule in rules()},
+        **{f"facebook_{rule.name}": Count("id", filter=rule.fails) for rule in rules(FACEBOOK, user)},
     )
 
 
@@ -149,7 +149,7 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
                     {"facebook": rule.name},
                     check=rule.name,
                 )
-                for rule in rules()
+                for rule in rules(FACEBOOK, user)
             ],
         },
         "stale": _figure(

@@ -1,5 +1,6 @@
-"""Grid filters that other apps contribute: ``?import=ID`` (the imports app) and
-``?facebook=ready|not_ready`` (exports) narrow the listings by facts those apps own.
+"""Grid filters that other modules contribute: ``?import=ID`` (the imports app) and
+``?facebook=ready|not_ready``, ``?ebay=…`` (``listings.readiness``) narrow the
+listings by facts those modules own.
 
 ``listings`` cannot import the apps that depend on it, so each registers its filter in
 its ``AppConfig.ready``; ``listings_filtered`` (grid, API, export) applies every

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ocr",
     "exports",
     "insights",
+    "photos",
     "flask_api",
     # The project package itself: connects the task hooks (marketplace/apps.py).
     "marketplace.apps.MarketplaceConfig",
@@ -282,6 +283,16 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 OCR_MAX_BYTES = env_int("OCR_MAX_BYTES", 20 * 1024 * 1024)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_PAGE_TIMEOUT_SECONDS = env_int("OCR_PAGE_TIMEOUT_SECONDS", 120)
+# Threads one PP-OCR reading uses; a worker per core wants 1.
+OCR_PPOCR_THREADS = env_int("OCR_PPOCR_THREADS", 1)
+# Listing photos: bytes and pixels of one photo (checked from its header, before its
+# pixels are decoded), and a bulk upload's files, bytes and unpacked zip size.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_BULK_MAX_FILES = env_int("PHOTO_BULK_MAX_FILES", 500)
+PHOTO_BULK_MAX_BYTES = env_int("PHOTO_BULK_MAX_BYTES", 200 * 1024 * 1024)
+PHOTO_BULK_MAX_UNZIPPED_BYTES = env_int("PHOTO_BULK_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
+PHOTO_BULK_MAX_ZIP_RATIO = env_int("PHOTO_BULK_MAX_ZIP_RATIO", 50)
 # Find & replace: the longest find and replacement, and the memory RE2 may give one
 # compiled pattern (a bigger pattern is refused as too large).
 FIND_REPLACE_MAX_FIND = env_int("FIND_REPLACE_MAX_FIND", 1000)

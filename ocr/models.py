@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 
+from ocr import engines
+
 
 class Scan(models.Model):
-    """An uploaded PDF catalog or photo, read by Tesseract into draft listings."""
+    """An uploaded PDF catalog or photo, read by an OCR engine into draft listings."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -16,6 +18,8 @@ class Scan(models.Model):
     file = models.FileField(upload_to="scans/%Y/%m/")
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Which engine reads it (ocr.engines): Tesseract, PP-OCR, or both merged.
+    engine = models.CharField(max_length=10, choices=engines.CHOICES, default=engines.TESSERACT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     file_size = models.PositiveBigIntegerField(default=0)
@@ -55,13 +59,14 @@ class Scan(models.Model):
 
 
 class ScanPage(models.Model):
-    """One page as Tesseract read it: text, words with boxes, a thumbnail."""
+    """One page as the engine read it: text, words with boxes, a thumbnail."""
 
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField(blank=True)
     # [{"text", "conf", "left", "top", "width", "height", "line": [block, par, line]}]
-    # in pixels of the image Tesseract read (``width`` x ``height``).
+    # in pixels of the image the engine read (``width`` x ``height``), which the
+    # thumbnail shows (turned and scaled as read).
     words = models.JSONField(default=list, blank=True)
     mean_confidence = models.FloatField(null=True, blank=True)
     width = models.PositiveIntegerField(default=0)
@@ -92,8 +97,12 @@ class Candidate(models.Model):
     title = models.CharField(max_length=255, blank=True)
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     description = models.TextField(blank=True)
+    sku = models.CharField(max_length=64, blank=True)
     confidence = models.FloatField(default=0)
-    # Which parser rule found it: line, table, leaders, block.
+    # Mean confidence of each field's words ({"title": 91.0, "price": 48.5, ...}):
+    # the review page marks the doubtful cells.
+    field_confidence = models.JSONField(default=dict, blank=True)
+    # Which parser rule found it: line, leaders, card, table.
     layout = models.CharField(max_length=10, blank=True)
     # The words it came from, boxed on the page thumbnail: [[left, top, width, height], ...]
     boxes = models.JSONField(default=list, blank=True)

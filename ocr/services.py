@@ -19,7 +19,7 @@ from listings.models import Listing
 from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults, parse_bool
 from marketplace.errors import FieldError, InvalidInput
-from ocr import engine
+from ocr import pages
 from ocr.models import CANDIDATE_FIELDS, Candidate, Scan, ScanPage
 from ocr.worker import process_scan
 
@@ -59,8 +59,8 @@ def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
             "file", f"The file is {upload.size / 1e6:.1f} MB; the most is {limit / 1e6:.0f} MB."
         )
     try:
-        extension = engine.upload_extension(upload)
-    except engine.ScanRejected as exc:
+        extension = pages.upload_extension(upload)
+    except pages.ScanRejected as exc:
         raise InvalidInput.one("file", str(exc)) from exc
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     scan = Scan(owner=owner, original_name=name, file_size=upload.size)

@@ -13,9 +13,9 @@ from marketplace.html_errors import error_text, form_add_errors, message_errors
 from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
 from ocr import selectors, services
-from ocr.engine import content_type_of
 from ocr.forms import ConvertForm, ScanUploadForm
 from ocr.models import CANDIDATE_FIELDS
+from ocr.pages import content_type_of
 from ocr.parsing import LOW_CONFIDENCE
 
 

@@ -17,9 +17,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from PIL import Image
 
 from audit.services import audit_record
-from ocr import engine, parsing
+from ocr import engines, pages, parsing
 from ocr.locks import ScanLock, scan_lock_held
 from ocr.models import Candidate, Scan, ScanPage
 
@@ -46,7 +47,7 @@ def scan_process(*, scan_id: int) -> str:
         try:
             _read_pages(scan, lock)
             return _scan_finish(scan_id)
-        except engine.ScanRejected as exc:
+        except pages.ScanRejected as exc:
             _scan_fail(scan_id, str(exc))
             return "failed"
         except Exception as exc:
@@ -82,34 +83,35 @@ def _read_pages(scan: Scan, lock: ScanLock) -> None:
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-render") as renderer,
     ):
         path = _local_copy(scan, Path(workdir))
-        count = engine.page_count(path)
+        count = pages.page_count(path)
         Scan.objects.filter(pk=scan.pk).update(page_count=count)
         done = set(scan.pages.values_list("number", flat=True))
         numbers = [number for number in range(1, count + 1) if number not in done]
-        # Poppler renders the next page while Tesseract reads this one: two
+        # Poppler renders the next page while the engine reads this one: two
         # processes, so the rendering costs no time where a second core is free.
         # At most two pages are on disk, whatever the length of the PDF.
-        upcoming = renderer.submit(engine.render_page, path, numbers[0], Path(workdir)) if numbers else None
+        upcoming = renderer.submit(pages.render_page, path, numbers[0], Path(workdir)) if numbers else None
         for position, number in enumerate(numbers):
             started = time.perf_counter()
             rendering = upcoming
             if position + 1 < len(numbers):
-                upcoming = renderer.submit(engine.render_page, path, numbers[position + 1], Path(workdir))
+                upcoming = renderer.submit(pages.render_page, path, numbers[position + 1], Path(workdir))
             page_file = None
             try:
                 page_file = rendering.result()
-                data = engine.read_words(page_file)
-            except engine.PageTimeout as exc:
-                _page_store(scan, number, page_file=None, data=None, started=started, error=str(exc))
+                with Image.open(page_file) as image:
+                    words, shown = engines.read_image(image, scan.engine, Path(workdir))
+            except pages.PageTimeout as exc:
+                _page_store(scan, number, words=None, image=None, started=started, error=str(exc))
             else:
-                _page_store(scan, number, page_file=page_file, data=data, started=started)
+                _page_store(scan, number, words=words, image=shown, started=started)
             if page_file is not None:
                 page_file.unlink(missing_ok=True)
             lock.refresh()
 
 
 def _local_copy(scan: Scan, workdir: Path) -> Path:
-    """The scan as a local file for Poppler and Tesseract, whatever the storage."""
+    """The scan as a local file for Poppler and the engines, whatever the storage."""
     path = workdir / f"source.{scan.file.name.rsplit('.', 1)[-1]}"
     with scan.file.open("rb") as source, path.open("wb") as target:
         shutil.copyfileobj(source, target)
@@ -117,27 +119,25 @@ def _local_copy(scan: Scan, workdir: Path) -> Path:
 
 
 @transaction.atomic
-def _page_store(scan: Scan, number: int, *, page_file, data, started: float, error: str = "") -> ScanPage:
-    words = parsing.words_from_tesseract(data) if data else []
-    lines = parsing.lines_from_words(words)
-    width, height = engine.page_size(page_file) if page_file else (0, 0)
+def _page_store(scan: Scan, number: int, *, words, image, started: float, error: str = "") -> ScanPage:
+    words = words or []
+    width, height = image.size if image is not None else (0, 0)
     page = ScanPage(
         scan=scan,
         number=number,
         words=words,
-        text="\n".join(line.text for line in lines),
+        text=parsing.page_text(words),
         mean_confidence=parsing.mean_confidence(words),
         width=width,
         height=height,
         error=error,
     )
-    if page_file is not None:
+    if image is not None:
         page.thumbnail.save(
-            f"scan{scan.pk}-page{number}.png", ContentFile(engine.thumbnail_png(page_file)), save=False
+            f"scan{scan.pk}-page{number}.png", ContentFile(pages.thumbnail_png(image)), save=False
         )
     page.seconds = round(time.perf_counter() - started, 3)
     page.save()
-    found = parsing.parse_lines(lines)
     Candidate.objects.bulk_create(
         Candidate(
             scan=scan,
@@ -146,11 +146,13 @@ def _page_store(scan: Scan, number: int, *, page_file, data, started: float, err
             title=candidate.title,
             price=candidate.price,
             description=candidate.description,
+            sku=candidate.sku,
             confidence=candidate.confidence,
+            field_confidence=candidate.field_confidence,
             layout=candidate.layout,
             boxes=[[w.left, w.top, w.width, w.height] for w in candidate.words],
         )
-        for position, candidate in enumerate(found)
+        for position, candidate in enumerate(parsing.parse_page(words))
     )
     Scan.objects.filter(pk=scan.pk).update(
         pages_done=scan.pages.count(), heartbeat_at=timezone.now(), updated_at=timezone.now()

@@ -149,6 +149,18 @@ def test_profile_shows_and_updates_names(client, owner):
     assert AuditEntry.objects.get(action="profile_update").changes == {"first_name": ["Sam", "Olu"]}
 
 
+def test_profile_sets_the_currency(client, owner):
+    client.force_login(owner)
+    assert owner.currency == "USD"
+    client.post("/accounts/profile/", {"first_name": owner.first_name, "last_name": "", "currency": "EUR"})
+    owner.refresh_from_db()
+    assert owner.currency == "EUR"
+    page = client.post("/accounts/profile/", {"currency": "XYZ"})
+    assert "Select a valid choice" in page.content.decode()
+    owner.refresh_from_db()
+    assert owner.currency == "EUR"
+
+
 def test_anonymous_layout_offers_log_in_and_sign_up(client):
     content = client.get("/accounts/login/").content.decode()
     assert 'href="/accounts/signup/"' in content

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from listings.api import bulk, history, listings
+from listings.api import bulk, history, listings, readiness
 
 urlpatterns = [
     path("listings/", listings.ListingListView.as_view(), name="api-listings"),
+    path("listings/readiness/", readiness.ReadinessView.as_view(), name="api-listings-readiness"),
     path("listings/bulk/", bulk.ListingBulkView.as_view(), name="api-listings-bulk"),
     path("listings/find-replace/", bulk.FindReplaceView.as_view(), name="api-listings-find-replace"),
     path("listings/undo/", history.UndoView.as_view(), name="api-listings-undo"),

@@ -41,9 +41,10 @@ MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]:
     """New listings with the same fields, source and extra columns as ``listings``
     (oldest first), as one undoable step; returns the copies' ids."""
-    rows = listings.order_by("id").values("owner", "source", "extra", "warnings", *LISTING_FIELDS)
+    rows = listings.order_by("id").values("id", "owner", "source", "extra", "warnings", *LISTING_FIELDS)
     copies = (
         NewListing(
+            copied_from=row["id"],
             owner_id=row["owner"],
             values={name: row[name] for name in LISTING_FIELDS},
             source=row["source"],
@@ -68,7 +69,7 @@ def listings_bulk_set(*, listings: QuerySet[Listing], values: Mapping[str, Any],
     cleaned = clean_listing(values, partial=True)
     if not cleaned:
         raise InvalidInput([FieldError("set", "Name at least one field to set.")])
-    return bulk_change(listings=listings, actor=actor, action="listing.bulk_set", compute=lambda row: cleaned)
+    return changes_apply(actor=actor, action="listing.bulk_set", update=listings, values=cleaned).updated
 
 
 def adjusted_price(

@@ -19,18 +19,26 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
-from audit.services import audit_record_many, field_changes, new_batch
+from audit.services import (
+    audit_count_entries,
+    audit_insert_sql,
+    audit_record_many,
+    field_changes,
+    json_value,
+    new_batch,
+)
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.freshness import listings_changed
 from listings.models import Listing, UndoStep, engine_writes
 from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
+from listings.signals import listings_written
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -75,6 +83,9 @@ class NewListing:
     links: Mapping[str, Sequence[int]] = field(default_factory=dict)
     warnings: list | None = None
     pk: int | None = None
+    # The listing this one copies (a duplicate): apps that keep things per listing
+    # (photos) copy theirs, told by ``listings_written``.
+    copied_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ def changes_apply(
     create: Iterable[NewListing] = (),
     update: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]] = (),
     compute: Compute | None = None,
+    values: Mapping[str, Any] | None = None,
     delete: QuerySet[Listing] | Sequence[int] = (),
     expected_versions: Mapping[int, int] | None = None,
     skip_conflicts: bool = False,
@@ -111,7 +123,9 @@ def changes_apply(
     ``update`` (listings, their ids, or rows the caller read and locked) get
     ``compute(row) -> {field: new cleaned value}``; a row ``compute`` rejects with
     ``InvalidInput`` fails the whole change,
-    reporting every row's errors. With ``expected_versions`` ({id: version}) a listing
+    reporting every row's errors; or, the same for every row, ``values`` (cleaned):
+    on PostgreSQL that is one statement, rows and audit entries (``_set_postgres``).
+    With ``expected_versions`` ({id: version}) a listing
     at another version raises ``VersionConflict`` (or, with ``skip_conflicts``, is
     left alone and reported). ``entry_actions`` may name the audit action of the
     ``create``/``update``/``delete`` entries; by default they carry ``action``.
@@ -123,6 +137,17 @@ def changes_apply(
     with engine_writes():
         conflicts: list[int] = []
         updated = 0
+        if values is not None and _settable_in_one_statement(update, values, lock or expected_versions):
+            updated = _set_postgres(
+                listings=update,
+                values=values,
+                actor=actor,
+                action=actions["update"],
+                batch=batch,
+                owners=owners,
+            )
+        elif values is not None:
+            compute = _same_for_every_row(values)
         if compute is not None:
             # Streamed: a 100,000-row change never holds the rows as read and as changed at once.
             rows = _rows(update, lock=lock or expected_versions is not None)
@@ -135,11 +160,27 @@ def changes_apply(
                 compute=compute,
                 batch=batch,
             )
+        deleted_ids = _ids(delete)
         deleted = _delete_rows(
-            ids=_ids(delete), actor=actor, action=actions["delete"], batch=batch, owners=owners
+            ids=deleted_ids, actor=actor, action=actions["delete"], batch=batch, owners=owners
         )
+        copied_from: dict[int, int] = {}
         created = _create_rows(
-            listings=_noting_owners(create, owners), actor=actor, action=actions["create"], batch=batch
+            listings=_noting_owners(create, owners),
+            actor=actor,
+            action=actions["create"],
+            batch=batch,
+            copied_from=copied_from,
+        )
+    if created or deleted:
+        listings_written.send(
+            sender=Listing,
+            actor=actor,
+            action=action,
+            batch=batch,
+            created=created,
+            deleted=deleted_ids if deleted else [],
+            copied_from=copied_from,
         )
     if created or updated or deleted:
         transaction.on_commit(partial(listings_changed, owners))
@@ -251,6 +292,76 @@ def _update_rows(
         actor=actor, action=action, object_type=LISTING_TYPE, changes_by_id=changes_by_id, batch=batch
     )
     return len(changes_by_id)
+
+
+def _same_for_every_row(values: Mapping[str, Any]) -> Compute:
+    return lambda row: values
+
+
+# Field types whose column ``to_jsonb`` writes as ``audit.services.json_value`` does.
+_JSON_EXACT = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+
+
+def _settable_in_one_statement(update, values: Mapping[str, Any], locked: Any) -> bool:
+    """Whether ``_set_postgres`` can set ``values``: on a queryset, without version
+    checks or row locks, on fields that no warning or search text reads."""
+    return (
+        connection.vendor == "postgresql"
+        and isinstance(update, QuerySet)
+        and not locked
+        and WARNING_FIELDS.isdisjoint(values)
+        and SEARCH_FIELDS.isdisjoint(values)
+        and all(isinstance(Listing._meta.get_field(name), _JSON_EXACT) for name in values)
+    )
+
+
+def _set_postgres(
+    *,
+    listings: QuerySet[Listing],
+    values: Mapping[str, Any],
+    actor: User | None,
+    action: str,
+    batch: uuid.UUID,
+    owners: set[int],
+) -> int:
+    """Set ``values`` on the ``listings`` whose values differ, and audit each with the
+    old values the statement read, in one statement: no row passes through Python.
+    The entries are those ``_update_rows`` writes (only the fields that differ)."""
+    meta = Listing._meta
+    columns = {name: meta.get_field(name).column for name in values}
+    selected, selected_params = listings.order_by().values("id").query.sql_with_params()
+    differs = " OR ".join(f'l."{column}" IS DISTINCT FROM %s' for column in columns.values())
+    olds = "".join(f', l."{column}" AS "old_{column}"' for column in columns.values())
+    assignments = "".join(f'"{column}" = %s, ' for column in columns.values())
+    changes = " || ".join(
+        f'CASE WHEN target."old_{column}" IS DISTINCT FROM %s THEN jsonb_build_object('
+        f"%s, jsonb_build_array(to_jsonb(target.\"old_{column}\"), %s::jsonb)) ELSE '{{}}'::jsonb END"
+        for column in columns.values()
+    )
+    insert, insert_params = audit_insert_sql(
+        actor=actor, action=action, object_type=LISTING_TYPE, batch=batch, source="entries"
+    )
+    table = meta.db_table
+    # Identifiers come from the model; every value is a parameter.
+    sql = (
+        f'WITH target AS (SELECT l.id, l.owner_id{olds} FROM "{table}" AS l '  # noqa: S608
+        f"WHERE l.id IN ({selected}) AND ({differs})), "
+        f'changed AS (UPDATE "{table}" AS l SET {assignments}"version" = l."version" + 1, "updated_at" = %s '
+        "FROM target WHERE l.id = target.id RETURNING target.*), "
+        f"entries AS (SELECT target.id::text AS object_id, {changes} AS changes FROM changed AS target), "
+        f"audited AS ({insert}) "
+        "SELECT owner_id, count(*) FROM changed GROUP BY owner_id"
+    )
+    params = [*selected_params, *values.values(), *values.values(), timezone.now()]
+    for name, value in values.items():
+        params += [value, name, json.dumps(json_value(value))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *insert_params])
+        counts = cursor.fetchall()
+    owners.update(owner_id for owner_id, _ in counts)
+    updated = sum(count for _, count in counts)
+    audit_count_entries(actor=actor, action=action, batch=batch, count=updated)
+    return updated
 
 
 def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:
@@ -405,16 +516,28 @@ def _new_snapshot(listing: NewListing) -> dict[str, Any]:
 
 
 def _create_rows(
-    *, listings: Iterable[NewListing], actor: User | None, action: str, batch: uuid.UUID
+    *,
+    listings: Iterable[NewListing],
+    actor: User | None,
+    action: str,
+    batch: uuid.UUID,
+    copied_from: dict[int, int],
 ) -> list[int]:
     """Insert listings ``WRITE_CHUNK`` at a time (COPY on PostgreSQL, with ids drawn
-    from the sequence first) and audit each as created."""
+    from the sequence first) and audit each as created; fills ``copied_from`` with
+    {new id: source id} for the copies among them."""
     created: list[int] = []
     iterator = iter(listings)
     chunk = list(islice(iterator, WRITE_CHUNK))
     with search_indexing_deferred(len(chunk) > DEFER_ROWS):
         while chunk:
-            created += _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            ids = _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            copied_from.update(
+                (pk, listing.copied_from)
+                for listing, pk in zip(chunk, ids, strict=True)
+                if listing.copied_from is not None
+            )
+            created += ids
             chunk = list(islice(iterator, WRITE_CHUNK))
     return created
 

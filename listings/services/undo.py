@@ -25,6 +25,7 @@ from listings.services.changes import (
     listing_update,
     listings_by_ids,
 )
+from listings.signals import step_replayed
 from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
 
@@ -162,9 +163,17 @@ def _refuse_if_touched_later(step: UndoStep, *, user: User) -> None:
     raise NotUndoable(message, listings=names, blocking=blocking if mine else None)
 
 
+def _replay_others(step: UndoStep, *, user: User, undo: bool, dry_run: bool = False) -> int:
+    """Let the apps above listings put back their own objects of the step (photos);
+    a receiver refuses with ``NotUndoable``. Returns how many objects they touched."""
+    answers = step_replayed.send(sender=UndoStep, user=user, step=step, undo=undo, dry_run=dry_run)
+    return sum(count or 0 for _, count in answers)
+
+
 def _undo(step: UndoStep, *, user: User) -> UndoOutcome:
     _refuse_if_touched_later(step, user=user)
     count = _restore(states=_states(_step_entries(step), before=True), actor=user, action="listing.undo")
+    count += _replay_others(step, user=user, undo=True)
     step.undone = True
     step.save(update_fields=["undone"])
     return UndoOutcome(action=step.action, listings=count, batch=step.batch)
@@ -205,6 +214,7 @@ def operation_undo_refusal(*, user: User, batch: uuid.UUID) -> str | None:
         return "That change is already undone."
     try:
         _refuse_if_touched_later(step, user=user)
+        _replay_others(step, user=user, undo=True, dry_run=True)
     except NotUndoable as exc:
         return exc.message
     return None
@@ -221,6 +231,7 @@ def redo_last(*, user: User) -> UndoOutcome:
         raise NothingToUndo("Nothing to redo.")
     _refuse_if_touched_later(step, user=user)
     count = _restore(states=_states(_step_entries(step), before=False), actor=user, action="listing.redo")
+    count += _replay_others(step, user=user, undo=False)
     step.undone = False
     step.save(update_fields=["undone"])
     return UndoOutcome(action=step.action, listings=count, batch=step.batch)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Operation
 from imports.models import Import
 from imports.services import import_commit, import_create
 from imports.tests.import_files import upload, xlsx_bytes
@@ -409,3 +411,42 @@ def test_an_admin_list_editable_save_of_several_rows_is_one_undo_step(staff_clie
     undo_last(user=staff)
     chair.refresh_from_db()
     assert chair.price == Decimal("5.00")
+
+
+@pytest.mark.postgres
+def test_a_bulk_set_in_one_statement_audits_and_undoes_as_the_row_by_row_path(owner, other_user):
+    """On PostgreSQL a bulk set of fields no warning or search text reads is one
+    statement; its entries hold only the fields that changed on each listing."""
+    used = ListingFactory(owner=owner, condition="Used - Good", offer_shipping=True)
+    unshipped = ListingFactory(owner=owner, condition="New", offer_shipping=False)
+    already = ListingFactory(owner=owner, condition="New", offer_shipping=True)
+    elsewhere = ListingFactory(owner=other_user, condition="Used - Fair", offer_shipping=False)
+    with CaptureQueriesContext(connection) as queries:
+        count = listings_bulk_set(
+            listings=Listing.objects.filter(owner=owner),
+            values={"condition": "New", "offer_shipping": "yes"},
+            actor=owner,
+        )
+    assert count == 2
+    [statement] = [query["sql"] for query in queries if "listings_listing" in query["sql"]]
+    assert statement.startswith("WITH") and "audit_auditentry" in statement
+    entries = {entry.object_id: entry for entry in AuditEntry.objects.filter(action="listing.bulk_set")}
+    assert {pk: entry.changes for pk, entry in entries.items()} == {
+        str(used.pk): {"condition": ["Used - Good", "New"]},
+        str(unshipped.pk): {"offer_shipping": [False, True]},
+    }
+    assert {(entry.actor_id, entry.batch) for entry in entries.values()} == {
+        (owner.pk, UndoStep.objects.get(user=owner).batch)
+    }
+    versions = dict(Listing.objects.values_list("id", "version"))
+    assert versions == {used.pk: 2, unshipped.pk: 2, already.pk: 1, elsewhere.pk: 1}
+    assert listing_history(used).first().action == "listing.bulk_set"
+    assert Operation.objects.get(batch=UndoStep.objects.get(user=owner).batch).entry_count == 2
+
+    undo_last(user=owner)
+    assert set(Listing.objects.values_list("condition", "offer_shipping")) == {
+        ("Used - Good", True),
+        ("New", False),
+        ("New", True),
+        ("Used - Fair", False),
+    }

@@ -33,6 +33,10 @@ from imports.services import import_create
 from listings.services.changes import listing_create, listing_update
 from listings.tests.factories import ListingTemplateFactory
 from ocr.tests.factories import read_scan
+from photos.services import photos_add
+from photos.tests.pictures import jpeg
+from photos.tests.pictures import upload as picture_upload
+from photos.worker import photo_process
 
 # Committed like production, so a database error one request swallows (as a view may)
 # cannot abort the transaction the next request runs in.
@@ -142,6 +146,8 @@ def world(owner, settings):
         files=[SimpleUploadedFile("chairs.csv", b"Title,Price\nChair,10\nTable,20\n")],
     )
     entry = AuditEntry.objects.filter(object_id=str(listings[0].pk)).first()
+    [photo] = photos_add(listing=listings[0], uploads=[picture_upload(jpeg())], actor=owner)
+    photo_process(photo_id=photo.pk)
     ids = {
         "pk": listings[0].pk,
         "entry_pk": entry.pk,
@@ -149,10 +155,11 @@ def world(owner, settings):
         "candidate_id": scan.candidates.first().pk,
         "number": 1,
         "file_pk": upload.files.first().pk,
+        "photo_id": photo.pk,
     }
     # A pk under templates/ or import/ is that object's, not a listing's.
     by_prefix = {"listings/templates/": template.pk, "listings/import/": upload.pk}
-    slugs = {"field": "title", "action": "set"}
+    slugs = {"field": "title", "action": "set", "kind": "thumbnail"}
     return ids, by_prefix, slugs
 
 

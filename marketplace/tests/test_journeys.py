@@ -138,7 +138,7 @@ def test_a_new_seller_from_sign_up_to_a_facebook_export(browser_page, artifacts_
 
     # The Export dialog checks Facebook's rules first: the lamp has no category.
     page.get_by_role("button", name="Export…").click()
-    readiness = page.locator("#facebook-readiness")
+    readiness = page.locator("#marketplace-readiness")
     expect(readiness).to_contain_text("9 ready, 1 needs a fix")
     expect(readiness).to_contain_text("1 with no category")
     shot(page, artifacts_dir, "journey-a-3-readiness-check.png")

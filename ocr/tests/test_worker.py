@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from audit.models import AuditEntry
-from ocr import engine, services, worker
+from ocr import engines, services, worker
 from ocr.locks import ScanLock, scan_lock_held
 from ocr.models import Scan
 from ocr.tests import catalogs
@@ -124,10 +124,10 @@ def test_a_scan_whose_worker_died_three_times_fails_with_the_reason(owner):
 def test_unexpected_errors_are_retried_then_fail_after_three_tries(owner, items, monkeypatch):
     scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
 
-    def tesseract_crashes(image):
+    def tesseract_crashes(page, engine):
         raise RuntimeError("tesseract crashed")
 
-    monkeypatch.setattr(engine, "read_words", tesseract_crashes)
+    monkeypatch.setattr(engines, "read_words", tesseract_crashes)
     assert worker.scan_process(scan_id=scan.pk) == "retrying"
     scan.refresh_from_db()
     assert (scan.status, scan.attempts, scan.error) == (
@@ -249,12 +249,12 @@ def test_recover_command(owner):
 @pytest.mark.django_db(transaction=True)
 def test_a_scan_deleted_while_it_is_read_stops_the_worker_quietly(owner, items, monkeypatch):
     scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
-    read_words = engine.read_words
+    read_words = engines.read_words
 
-    def seller_deletes_meanwhile(page):
+    def seller_deletes_meanwhile(page, engine):
         services.scan_delete(scan=Scan.objects.get(pk=scan.pk), actor=owner)
-        return read_words(page)
+        return read_words(page, engine)
 
-    monkeypatch.setattr(engine, "read_words", seller_deletes_meanwhile)
+    monkeypatch.setattr(engines, "read_words", seller_deletes_meanwhile)
     assert worker.scan_process(scan_id=scan.pk) == "deleted"
     assert not Scan.objects.filter(pk=scan.pk).exists()

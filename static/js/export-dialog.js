@@ -22,7 +22,7 @@ for (const dialog of document.querySelectorAll("dialog.export-dialog")) {
       fillIds();
       dialog.showModal();
       // The Facebook readiness check counts what the dialog would export now.
-      window.htmx?.trigger(form.querySelector("#facebook-readiness"), "readiness");
+      window.htmx?.trigger(form.querySelector("#marketplace-readiness"), "readiness");
     } else if (event.target.closest("[data-export-close]") && dialog.contains(event.target)) {
       dialog.close();
     }

@@ -1,5 +1,6 @@
 """Reading an uploaded file: which kind it is, how many pages, each page as an
-image (one at a time: never a whole PDF in memory), and Tesseract's words.
+image (one at a time: never a whole PDF in memory). The engines that read a
+page's words are ``ocr.engines``.
 
 Anything wrong with the file itself raises ``ScanRejected`` with a reason the
 seller can act on; the worker fails the scan with it instead of retrying.
@@ -10,7 +11,6 @@ import warnings
 from pathlib import Path
 from typing import BinaryIO
 
-import pytesseract
 from django.conf import settings
 from pdf2image import convert_from_path, pdfinfo_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError
@@ -179,27 +179,9 @@ def render_page(path: Path, number: int, workdir: Path) -> Path:
     return Path(pages[0])
 
 
-def read_words(page: Path) -> dict:
-    """Tesseract's ``image_to_data`` for one page file (words, boxes, confidences)."""
-    try:
-        return pytesseract.image_to_data(
-            str(page), output_type=pytesseract.Output.DICT, timeout=settings.OCR_PAGE_TIMEOUT_SECONDS
-        )
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
-            raise PageTimeout(f"Tesseract took longer than {settings.OCR_PAGE_TIMEOUT_SECONDS} s.") from exc
-        raise
-
-
-def page_size(page: Path) -> tuple[int, int]:
-    with Image.open(page) as image:
-        return image.size
-
-
-def thumbnail_png(page: Path) -> bytes:
-    with Image.open(page) as image:
-        image.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
-        thumbnail = image.convert("L")
+def thumbnail_png(image: Image.Image) -> bytes:
+    thumbnail = image.convert("L")
+    thumbnail.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
     buffer = io.BytesIO()
     thumbnail.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from exports.readiness import facebook_readiness
 from listings.models import Listing
+from listings.readiness import readiness
 from listings.selectors import listings_filtered
 from listings.tests.factories import ListingFactory
 
@@ -29,9 +29,9 @@ def stock(owner, other_user):
 
 
 def test_counts_and_reasons(owner, stock):
-    readiness = facebook_readiness(Listing.objects.filter(owner=owner))
-    assert (readiness.ready, readiness.not_ready) == (1, 4)
-    assert readiness.reasons == [
+    result = readiness(Listing.objects.filter(owner=owner), "facebook", owner)
+    assert (result.ready, result.not_ready) == (1, 4)
+    assert result.reasons == [
         ("no category", 2),
         ("a category Facebook does not list", 1),
         ("a price that is not a whole number above 0", 2),

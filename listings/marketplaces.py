@@ -1,0 +1,327 @@
+"""Other marketplaces' bulk files: their columns, and how each carries a listing.
+
+One declaration per marketplace (eBay, Shopify, WooCommerce, Meta's catalog): a
+column list, each column saying which listing field it carries, how our value is
+written there and how their value reads back. ``exports`` writes the files from it,
+``imports`` recognises the files by their header and maps them back with it, and
+``listings.readiness`` holds each marketplace's own refusals. The sources and the
+mapping are in ``docs/formats.md``.
+
+A listing is read as a mapping of field name to value (``id`` and the listing
+fields, plus ``images``: the photo links the seller published, possibly none).
+"""
+
+import html
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from listings.fields import Condition
+
+Listing = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a file needs besides the listing: the seller's currency."""
+
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    # The listing field the column carries back on import; None: written only.
+    field: str | None
+    write: Callable[[Listing, FileContext], Any]
+    # Their value as ours, on import (the cell as the spreadsheet gave it).
+    read: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class MarketplaceFile:
+    name: str
+    label: str
+    marketplace: str  # what the seller reads: "eBay"
+    columns: tuple[Column, ...]
+    # A file names the marketplace when its header has all of these (header_key spelling).
+    signature: frozenset[str]
+    # Shopify: one more row per further image, only the handle and the image filled.
+    image_rows: Callable[[Listing, str, int], dict[str, Any]] | None = None
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(column.header for column in self.columns)
+
+    def rows(self, listing: Listing, context: FileContext) -> Iterator[list[Any]]:
+        yield [column.write(listing, context) for column in self.columns]
+        if self.image_rows is not None:
+            for position, url in enumerate(listing.get("images", ())[1:], start=2):
+                cells = self.image_rows(listing, url, position)
+                yield [cells.get(header, "") for header in self.headers]
+
+    def column(self, header_key: Callable[[str], str], header: str) -> Column | None:
+        """The column a file's ``header`` is, compared as ``header_key`` spells both."""
+        key = header_key(header)
+        return next((column for column in self.columns if header_key(column.header) == key), None)
+
+
+def _get(name: str, default: Any = "") -> Callable[[Listing, FileContext], Any]:
+    return lambda listing, context: listing.get(name, default)
+
+
+def _constant(value: str) -> Callable[[Listing, FileContext], str]:
+    return lambda listing, context: value
+
+
+def _price(listing: Listing, context: FileContext) -> str:
+    return f"{Decimal(listing['price']):.2f}"
+
+
+def _quantity(listing: Listing) -> int:
+    return int(listing.get("quantity", 1))
+
+
+def _first_image(listing: Listing, context: FileContext) -> str:
+    images = listing.get("images", ())
+    return images[0] if images else ""
+
+
+def _category_path(listing: Listing) -> list[str]:
+    return [part.strip() for part in listing.get("category", "").split("//") if part.strip()]
+
+
+# --- eBay: File Exchange / Seller Hub Reports listing template -----------------------
+
+EBAY_TITLE_MAX_LENGTH = 80
+EBAY_ACTION = "*Action(SiteID=US|Country=US|Currency=USD|Version=1193)"
+# Our conditions as eBay's condition ids (eBay's "Item condition ID and name values").
+EBAY_CONDITION_IDS = {
+    Condition.NEW: "1000",
+    Condition.USED_LIKE_NEW: "2750",
+    Condition.USED_GOOD: "3000",
+    Condition.USED_FAIR: "6000",
+}
+# Every id eBay defines for a whole item, read back as the nearest of ours.
+_EBAY_CONDITIONS_READ = {
+    **{code: condition.value for condition, code in EBAY_CONDITION_IDS.items()},
+    "1500": Condition.NEW.value,
+    "1750": Condition.NEW.value,
+    "2000": Condition.USED_LIKE_NEW.value,
+    "2010": Condition.USED_LIKE_NEW.value,
+    "2020": Condition.USED_LIKE_NEW.value,
+    "2030": Condition.USED_LIKE_NEW.value,
+    "2500": Condition.USED_LIKE_NEW.value,
+    "4000": Condition.USED_GOOD.value,
+    "5000": Condition.USED_GOOD.value,
+    "7000": Condition.USED_FAIR.value,
+}
+
+
+def _ebay_condition_read(value: Any) -> Any:
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    return _EBAY_CONDITIONS_READ.get(text, value)
+
+
+EBAY = MarketplaceFile(
+    name="ebay",
+    label="eBay listings (File Exchange)",
+    marketplace="eBay",
+    columns=(
+        Column(EBAY_ACTION, None, _constant("Add")),
+        Column("CustomLabel", "sku", _get("sku")),
+        Column("*Category", "ebay_category_id", _get("ebay_category_id")),
+        Column("*Title", "title", _get("title")),
+        Column(
+            "*ConditionID",
+            "condition",
+            lambda listing, context: EBAY_CONDITION_IDS[Condition(listing["condition"])],
+            _ebay_condition_read,
+        ),
+        Column("*StartPrice", "price", _price),
+        Column("*Quantity", "quantity", lambda listing, context: _quantity(listing)),
+        Column("*Format", None, _constant("FixedPrice")),
+        Column("*Duration", None, _constant("GTC")),
+        Column("*Description", "description", _get("description")),
+        Column("PicURL", None, lambda listing, context: "|".join(listing.get("images", ()))),
+    ),
+    signature=frozenset({"action", "customlabel", "conditionid", "startprice"}),
+)
+
+
+# --- Shopify: product CSV ------------------------------------------------------------
+
+
+def shopify_handle(listing: Listing) -> str:
+    """Letters, digits and dashes (Shopify's rule), ending in the listing id so two
+    listings of one title stay two products."""
+    slug = re.sub(r"[^a-z0-9]+", "-", listing["title"].lower()).strip("-")[:60].strip("-")
+    return f"{slug}-{listing['id']}" if slug else f"listing-{listing['id']}"
+
+
+def _html_body(listing: Listing, context: FileContext) -> str:
+    return html.escape(listing["description"], quote=False).replace("\n", "<br>\n")
+
+
+def _html_body_read(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return html.unescape(re.sub(r"<br\s*/?>\n?", "\n", value, flags=re.IGNORECASE))
+
+
+def _true_false(flag: bool) -> str:
+    return "TRUE" if flag else "FALSE"
+
+
+def _shopify_status(listing: Listing, context: FileContext) -> str:
+    return "draft" if listing.get("status") == "draft" else "active"
+
+
+def _shopify_image_row(listing: Listing, url: str, position: int) -> dict[str, Any]:
+    return {"Handle": shopify_handle(listing), "Image Src": url, "Image Position": position}
+
+
+SHOPIFY = MarketplaceFile(
+    name="shopify",
+    label="Shopify products",
+    marketplace="Shopify",
+    columns=(
+        Column("Handle", None, lambda listing, context: shopify_handle(listing)),
+        Column("Title", "title", _get("title")),
+        Column("Body (HTML)", "description", _html_body, _html_body_read),
+        Column("Vendor", "brand", _get("brand")),
+        # Shopify's Type is the seller's own word for the kind of product: our category.
+        Column("Type", "category", _get("category")),
+        Column("Tags", None, _constant("")),
+        Column("Published", None, _constant("TRUE")),
+        Column("Option1 Name", None, _constant("Title")),
+        Column("Option1 Value", None, _constant("Default Title")),
+        Column("Variant SKU", "sku", _get("sku")),
+        Column("Variant Inventory Tracker", None, _constant("shopify")),
+        Column("Variant Inventory Qty", "quantity", lambda listing, context: _quantity(listing)),
+        Column("Variant Inventory Policy", None, _constant("deny")),
+        Column("Variant Fulfillment Service", None, _constant("manual")),
+        Column("Variant Price", "price", _price),
+        Column(
+            "Variant Requires Shipping",
+            "offer_shipping",
+            lambda listing, context: _true_false(listing["offer_shipping"]),
+        ),
+        Column("Image Src", None, _first_image),
+        Column("Image Position", None, lambda listing, context: 1 if listing.get("images") else ""),
+        Column("Status", None, _shopify_status),
+    ),
+    signature=frozenset({"handle", "body", "variantprice"}),
+    image_rows=_shopify_image_row,
+)
+
+
+# --- WooCommerce: product CSV importer -----------------------------------------------
+
+
+def _woo_categories(listing: Listing, context: FileContext) -> str:
+    # WooCommerce nests with ">" and separates several categories with ",": a comma
+    # inside a name is escaped with a backslash.
+    return " > ".join(part.replace(",", "\\,") for part in _category_path(listing))
+
+
+def _woo_categories_read(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    first = re.split(r"(?<!\\),", value)[0]
+    return "//".join(part.strip().replace("\\,", ",") for part in first.split(">") if part.strip())
+
+
+WOOCOMMERCE = MarketplaceFile(
+    name="woocommerce",
+    label="WooCommerce products",
+    marketplace="WooCommerce",
+    columns=(
+        # WooCommerce's own product id: empty, so an import creates products (a number
+        # here would overwrite that WooCommerce product).
+        Column("ID", None, _constant("")),
+        Column("Type", None, _constant("simple")),
+        Column("SKU", "sku", _get("sku")),
+        Column("Name", "title", _get("title")),
+        Column("Published", None, lambda listing, context: -1 if listing.get("status") == "draft" else 1),
+        Column("Is featured?", None, _constant("0")),
+        Column("Visibility in catalog", None, _constant("visible")),
+        Column("Short description", None, _constant("")),
+        Column("Description", "description", _get("description")),
+        Column("In stock?", None, lambda listing, context: 1 if _quantity(listing) > 0 else 0),
+        Column("Stock", "quantity", lambda listing, context: _quantity(listing)),
+        Column("Regular price", "price", _price),
+        Column("Categories", "category", _woo_categories, _woo_categories_read),
+        Column("Brands", "brand", _get("brand")),
+        Column("Images", None, lambda listing, context: ", ".join(listing.get("images", ()))),
+    ),
+    signature=frozenset({"type", "sku", "name", "regularprice"}),
+)
+
+
+# --- Meta: Commerce Manager catalog data feed ----------------------------------------
+
+META_CONDITIONS = {
+    Condition.NEW: "new",
+    Condition.USED_LIKE_NEW: "used",
+    Condition.USED_GOOD: "used",
+    Condition.USED_FAIR: "used",
+}
+_META_CONDITIONS_READ = {"new": Condition.NEW.value, "used": Condition.USED_GOOD.value}
+_META_CONDITIONS_READ["refurbished"] = Condition.USED_LIKE_NEW.value
+
+
+def _meta_condition_read(value: Any) -> Any:
+    return _META_CONDITIONS_READ.get(str(value).strip().lower(), value)
+
+
+def _meta_availability(listing: Listing, context: FileContext) -> str:
+    sold = listing.get("status") in ("sold", "archived")
+    return "out of stock" if sold or _quantity(listing) == 0 else "in stock"
+
+
+META_CATALOG = MarketplaceFile(
+    name="meta-catalog",
+    label="Meta catalog",
+    marketplace="Meta's catalog",
+    columns=(
+        # The listing id: stable across feeds, as Meta asks, and an import of the file
+        # updates the listings it came from.
+        Column("id", "id", lambda listing, context: listing["id"]),
+        Column("title", "title", _get("title")),
+        Column("description", "description", _get("description")),
+        Column("availability", None, _meta_availability),
+        Column(
+            "condition",
+            "condition",
+            lambda listing, context: META_CONDITIONS[Condition(listing["condition"])],
+            _meta_condition_read,
+        ),
+        Column("price", "price", lambda listing, context: f"{_price(listing, context)} {context.currency}"),
+        Column("link", "product_link", _get("product_link")),
+        Column("image_link", None, _first_image),
+        Column(
+            "additional_image_link", None, lambda listing, context: ",".join(listing.get("images", ())[1:])
+        ),
+        Column("brand", "brand", _get("brand")),
+        Column("quantity_to_sell_on_facebook", "quantity", lambda listing, context: _quantity(listing)),
+    ),
+    signature=frozenset({"id", "availability", "imagelink", "price"}),
+)
+
+
+MARKETPLACE_FILES: dict[str, MarketplaceFile] = {
+    marketplace_file.name: marketplace_file for marketplace_file in (EBAY, SHOPIFY, WOOCOMMERCE, META_CATALOG)
+}
+
+
+def recognise(header_keys: Sequence[str]) -> MarketplaceFile | None:
+    """The marketplace whose file has this header (keys as ``imports.headers.header_key``
+    spells them), if any."""
+    keys = set(header_keys)
+    for marketplace_file in MARKETPLACE_FILES.values():
+        if marketplace_file.signature <= keys:
+            return marketplace_file
+    return None

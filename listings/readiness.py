@@ -1,0 +1,211 @@
+"""Whether listings can go to a marketplace as they are: one rule engine, each
+marketplace's own rules, every rule a ``Q`` on ``Listing``, so the Export dialog counts
+100,000 listings in one query, the grid shows the ones that need a fix
+(``?ebay=not_ready``) and each listing's JSON says what it lacks.
+
+A rule holds only what the marketplace itself refuses (``docs/formats.md``). What the
+listing model already guarantees (a title, a condition, a price of 0 or more) needs no
+rule. Some rules depend on the seller, not the listing (a currency a site does not
+take): those fail every listing of that seller.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Floor, Length
+from django.db.models.lookups import GreaterThan
+
+from accounts.models import Currency, User
+from listings.categories import all_categories
+from listings.filters import ListingFilter
+from listings.marketplaces import EBAY_TITLE_MAX_LENGTH, MARKETPLACE_FILES
+from listings.models import Listing
+from listings.selectors import FilterError
+
+FACEBOOK = "facebook"
+EVERY_LISTING = ~Q(pk=None)
+NO_LISTING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    reason: str  # what the seller reads next to the count: "3 with no category"
+    fails: Q
+
+
+def _facebook_rules(user: User) -> tuple[Rule, ...]:
+    return (
+        Rule("no_category", "no category", Q(category="")),
+        Rule(
+            "unknown_category",
+            "a category Facebook does not list",
+            ~Q(category="") & ~Q(category__in=all_categories()),
+        ),
+        # Facebook takes a whole number of dollars above 0; the export would round 19.50 to 20.
+        Rule(
+            "price",
+            "a price that is not a whole number above 0",
+            Q(price__lte=0) | ~Q(price=Floor(F("price"))),
+        ),
+    )
+
+
+def _no_description() -> Rule:
+    return Rule("no_description", "no description", Q(description=""))
+
+
+def _price_zero() -> Rule:
+    return Rule("price_zero", "a price of 0", Q(price__lte=0))
+
+
+def _ebay_rules(user: User) -> tuple[Rule, ...]:
+    return (
+        Rule(
+            "title_too_long",
+            f"a title over eBay's {EBAY_TITLE_MAX_LENGTH} characters",
+            Q(GreaterThan(Length("title"), EBAY_TITLE_MAX_LENGTH)),
+        ),
+        _no_description(),
+        _price_zero(),
+        # The file is eBay US's (its Action column names the site and its currency).
+        Rule(
+            "currency",
+            "prices in a currency eBay US does not take (set USD in your profile)",
+            EVERY_LISTING if user.currency != Currency.USD else NO_LISTING,
+        ),
+    )
+
+
+def _no_rules(user: User) -> tuple[Rule, ...]:
+    # Shopify and WooCommerce need only a title and a price, which every listing has.
+    return ()
+
+
+def _meta_rules(user: User) -> tuple[Rule, ...]:
+    return (_no_description(), _price_zero())
+
+
+_RULES: dict[str, Callable[[User], tuple[Rule, ...]]] = {
+    FACEBOOK: _facebook_rules,
+    "ebay": _ebay_rules,
+    "shopify": _no_rules,
+    "woocommerce": _no_rules,
+    "meta-catalog": _meta_rules,
+}
+MARKETPLACES = tuple(_RULES)
+MARKETPLACE_NAMES = {FACEBOOK: "Facebook"} | {
+    name: marketplace_file.marketplace for name, marketplace_file in MARKETPLACE_FILES.items()
+}
+
+
+def rules(marketplace: str, user: User) -> tuple[Rule, ...]:
+    return _RULES[marketplace](user)
+
+
+def not_ready_q(marketplace: str, user: User) -> Q:
+    fails = NO_LISTING
+    for rule in rules(marketplace, user):
+        fails |= rule.fails
+    return fails
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ready: int
+    not_ready: int
+    reasons: list[tuple[str, int]]  # (reason, listings), only those with any
+
+    def as_dict(self) -> dict:
+        return {
+            "ready": self.ready,
+            "not_ready": self.not_ready,
+            "reasons": [{"reason": reason, "count": count} for reason, count in self.reasons],
+        }
+
+
+def readiness(listings: QuerySet[Listing], marketplace: str, user: User) -> Readiness:
+    """How many of ``listings`` pass, and how many fail each rule (a listing can fail
+    several), in one aggregate query."""
+    checks = rules(marketplace, user)
+    counts = listings.order_by().aggregate(
+        total=Count("id"),
+        not_ready=Count("id", filter=not_ready_q(marketplace, user)),
+        **{f"rule_{rule.name}": Count("id", filter=rule.fails) for rule in checks},
+    )
+    return Readiness(
+        ready=counts["total"] - counts["not_ready"],
+        not_ready=counts["not_ready"],
+        reasons=[
+            (rule.reason, counts[f"rule_{rule.name}"]) for rule in checks if counts[f"rule_{rule.name}"]
+        ],
+    )
+
+
+def _annotation(marketplace: str, rule: Rule) -> str:
+    return f"readiness__{marketplace.replace('-', '_')}__{rule.name}"
+
+
+def with_readiness(listings: QuerySet[Listing], user: User) -> QuerySet[Listing]:
+    """``listings`` with each rule of each marketplace as a boolean column, read by
+    ``listing_readiness``."""
+    return listings.annotate(
+        **{
+            _annotation(marketplace, rule): ExpressionWrapper(rule.fails, output_field=BooleanField())
+            for marketplace in MARKETPLACES
+            for rule in rules(marketplace, user)
+        }
+    )
+
+
+def listing_readiness(listing: Listing, user: User) -> dict[str, dict]:
+    """``{marketplace: {"ready": bool, "reasons": [reason, …]}}`` of a listing read
+    through ``with_readiness``."""
+    result = {}
+    for marketplace in MARKETPLACES:
+        reasons = [
+            rule.reason
+            for rule in rules(marketplace, user)
+            if getattr(listing, _annotation(marketplace, rule))
+        ]
+        result[marketplace] = {"ready": not reasons, "reasons": reasons}
+    return result
+
+
+STATES = ("ready", "not_ready")
+
+
+def _rule(marketplace: str, user: User, value: str) -> Rule | None:
+    """The rule ``value`` names, after checking it is a state or a rule's name."""
+    checks = rules(marketplace, user)
+    if value in STATES:
+        return None
+    if (rule := next((rule for rule in checks if rule.name == value), None)) is None:
+        names = ", ".join((*STATES, *(rule.name for rule in checks)))
+        raise FilterError(marketplace, f"“{value[:40]}” is not a state; use one of {names}.")
+    return rule
+
+
+def _filter(marketplace: str) -> ListingFilter:
+    """``?ebay=ready``, ``?ebay=not_ready``, or one rule's name: the listings failing it."""
+    name = MARKETPLACE_NAMES[marketplace]
+
+    def q(user: User, value: str) -> Q:
+        if (rule := _rule(marketplace, user, value)) is not None:
+            return rule.fails
+        fails = not_ready_q(marketplace, user)
+        return fails if value == "not_ready" else ~fails
+
+    def describe(user: User, value: str) -> str:
+        if (rule := _rule(marketplace, user, value)) is not None:
+            return f"Listings {name} would refuse for {rule.reason}"
+        if value == "not_ready":
+            return f"Listings that need a fix for {name}"
+        return f"Listings ready for {'a Facebook export' if marketplace == FACEBOOK else name}"
+
+    return ListingFilter(name=marketplace, q=q, describe=describe)
+
+
+# ``?facebook=not_ready``, ``?ebay=ready``, …: registered by the listings app.
+READINESS_FILTERS = tuple(_filter(marketplace) for marketplace in MARKETPLACES)

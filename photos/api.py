@@ -1,0 +1,69 @@
+"""``/api/listings/{id}/photos/``: list, upload (multipart ``file``, one or more),
+reorder (``{order: [ids]}``) and delete a listing's photos. Another user's listing
+or photo is a 404, and so are its files."""
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from listings.api.base import ERRORS
+from listings.selectors import listing_get_for_user
+from marketplace.api_input import valid_body
+from marketplace.parsers import FormParser, JSONParser, MultiPartParser
+from photos import selectors, services
+from photos.serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
+
+
+def _photos(request: Request, listing) -> Response:
+    photos = selectors.photos_of_listing(listing)
+    return Response(PhotoSerializer(photos, many=True, context={"request": request}).data)
+
+
+@extend_schema(
+    methods=["GET"], operation_id="listing_photos_list", responses={200: PhotoSerializer(many=True), **ERRORS}
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="listing_photos_upload",
+    request={"multipart/form-data": PhotoUploadSerializer},
+    responses={201: PhotoSerializer(many=True), **ERRORS},
+)
+@extend_schema(
+    methods=["PATCH"],
+    operation_id="listing_photos_reorder",
+    request=PhotoOrderSerializer,
+    responses={200: PhotoSerializer(many=True), **ERRORS},
+)
+@api_view(["GET", "POST", "PATCH"])
+@parser_classes([JSONParser, MultiPartParser, FormParser])
+def listing_photos(request: Request, pk: int) -> Response:
+    listing = listing_get_for_user(request.user, pk)
+    if request.method == "GET":
+        return _photos(request, listing)
+    if request.method == "PATCH":
+        order = valid_body(PhotoOrderSerializer, request)["order"]
+        services.photos_reorder(listing=listing, order=order, actor=request.user)
+        return _photos(request, listing)
+    upload = PhotoUploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    photos = services.photos_add(listing=listing, uploads=upload.validated_data["file"], actor=request.user)
+    return Response(
+        PhotoSerializer(photos, many=True, context={"request": request}).data, status=status.HTTP_201_CREATED
+    )
+
+
+@extend_schema(operation_id="listing_photo_delete", responses={204: None, **ERRORS})
+@api_view(["DELETE"])
+def listing_photo(request: Request, pk: int, photo_id: int) -> Response:
+    photo = selectors.photo_get_for_user(request.user, pk, photo_id)
+    services.photo_delete(photo=photo, actor=request.user)
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("listings/<int:pk>/photos/", listing_photos, name="api-listing-photos"),
+    path("listings/<int:pk>/photos/<int:photo_id>/", listing_photo, name="api-listing-photo"),
+]

@@ -1,0 +1,79 @@
+"""A listing's photos: the picture as uploaded (made safe), and the sizes the
+worker draws from it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from listings.models import Listing
+
+# Facebook takes up to 20 photos per listing, and so do we.
+MAX_PHOTOS_PER_LISTING = 20
+
+
+def _stored_name(photo: "ListingPhoto", kind: str, extension: str) -> str:
+    # Names of ours only: the uploaded name is kept as a field, never as a path.
+    return f"photos/{photo.owner_id}/{uuid.uuid4().hex}-{kind}.{extension}"
+
+
+def upload_to(photo: "ListingPhoto", filename: str) -> str:
+    """``photos/<owner>/<random>-upload.<ext>``; the worker's files replace the last
+    part (``-original``, ``-display``, ``-thumbnail``)."""
+    return _stored_name(photo, "upload", filename.rsplit(".", 1)[-1])
+
+
+class ListingPhoto(models.Model):
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listing_photos"
+    )
+    # No database constraint, on purpose: a deleted listing's photos stay (hidden, as
+    # its row is gone) until the undo window passes, and undo re-creates the listing
+    # under its old id, which brings them back. ``photos.services.photos_purge``
+    # removes the ones nothing can bring back.
+    listing = models.ForeignKey(
+        Listing, on_delete=models.DO_NOTHING, db_constraint=False, related_name="photos"
+    )
+    position = models.PositiveSmallIntegerField()
+    # The picture as uploaded until the worker has made it safe (orientation applied,
+    # location removed); served only once ``status`` is ready. Copies of a listing
+    # (duplicates) share the stored files; the purge deletes a file with its last row.
+    file = models.FileField(upload_to=upload_to, max_length=255)
+    thumbnail = models.FileField(blank=True, max_length=255)
+    display = models.FileField(blank=True, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    error = models.CharField(max_length=300, blank=True)
+    # Set while an undoable step hides the photo (the seller deleted it, or undid its
+    # upload): that step's batch. Undo and redo clear and set it; once the step is
+    # forgotten the purge deletes the photo and its files.
+    removed_batch = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(
+                fields=["listing", "position", "id"],
+                condition=Q(removed_batch__isnull=True),
+                name="photo_listing_shown_idx",
+            ),
+            models.Index(fields=["owner", "removed_batch"], name="photo_owner_removed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of listing {self.listing_id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY

@@ -1,0 +1,91 @@
+"""The one input and output shape of each photo operation, for the API and the
+grid's drawer alike."""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketplace.errors import FieldError, InvalidInput
+from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto
+
+
+def photo_url(photo: ListingPhoto, kind: str, request=None) -> str | None:
+    """The owner-only address of one of the photo's files, once the worker drew it."""
+    if not photo.is_ready:
+        return None
+    url = reverse("photos:file", args=[photo.listing_id, photo.pk, kind])
+    return request.build_absolute_uri(url) if request else url
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    original = serializers.SerializerMethodField()
+    display = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ListingPhoto
+        fields = [
+            "id",
+            "listing",
+            "position",
+            "status",
+            "error",
+            "original_name",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "original",
+            "display",
+            "thumbnail",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _url(self, photo: ListingPhoto, kind: str) -> str | None:
+        return photo_url(photo, kind, self.context.get("request"))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_original(self, photo: ListingPhoto) -> str | None:
+        return self._url(photo, "original")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_display(self, photo: ListingPhoto) -> str | None:
+        return self._url(photo, "display")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail(self, photo: ListingPhoto) -> str | None:
+        return self._url(photo, "thumbnail")
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    file = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        max_length=MAX_PHOTOS_PER_LISTING,
+        help_text="One or more image files (JPEG, PNG, WebP, HEIC), each as a `file` part.",
+    )
+
+
+class PhotoOrderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=MAX_PHOTOS_PER_LISTING,
+        help_text="The ids of all of the listing's photos, in their new order.",
+    )
+
+
+def valid_input(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """``data`` as ``serializer_class`` validates it, or ``InvalidInput`` with its
+    messages (the HTML doors' way to the same rules the API applies)."""
+    serializer = serializer_class(data=data)
+    if serializer.is_valid():
+        return dict(serializer.validated_data)
+    errors = []
+    for name, messages in serializer.errors.items():
+        if isinstance(messages, dict):  # a list field: {index: [messages]}
+            messages = [message for items in messages.values() for message in items]
+        errors += [FieldError(name, str(message)) for message in messages]
+    raise InvalidInput(errors)
