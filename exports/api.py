@@ -47,6 +47,10 @@ _SCOPE_FIELDS = {
     "filter": serializers.DictField(child=serializers.CharField(), required=False),
     "ordering": serializers.CharField(required=False, help_text="e.g. price,-title"),
     "bom": serializers.BooleanField(required=False, help_text="csv and text: UTF-8 byte-order mark"),
+    "photos": serializers.BooleanField(
+        required=False,
+        help_text="facebook: a zip of the files, a photos/ folder (<file>-row<N>-<k>.jpg) and manifest.csv",
+    ),
     "include": serializers.ChoiceField(
         choices=["ready", "all"],
         required=False,
@@ -78,6 +82,12 @@ class ExportView(APIView):
             ),
             OpenApiParameter("ordering", str, description="e.g. price,-title"),
             OpenApiParameter("bom", bool),
+            OpenApiParameter(
+                "photos",
+                bool,
+                description="facebook only: a zip of the files with a photos/ folder of each row's photos "
+                "(<file>-row<N>-<k>.jpg) and manifest.csv (file, row, title, photos).",
+            ),
             OpenApiParameter(
                 "include",
                 str,
@@ -112,6 +122,8 @@ class ExportView(APIView):
                 actor=request.user,
                 bom=form.cleaned_data["bom"],
                 include_all=form.cleaned_data["include_all"],
+                base_url=request.build_absolute_uri("/"),
+                photos=form.cleaned_data["photos"],
             )
         )
 

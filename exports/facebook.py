@@ -16,6 +16,7 @@ PRICE is "a whole number in $": prices are rounded to the nearest dollar, halves
 (19.49 → 19, 19.50 → 20). OFFER SHIPPING is Yes or No.
 """
 
+import csv
 import io
 import re
 import struct
@@ -29,7 +30,16 @@ from functools import cache
 from itertools import islice
 from pathlib import Path
 
-from exports.writers import DIMENSION, DrainableSink, ExportOptions, Row, batches, xml_text, yes_no
+from exports.writers import (
+    DIMENSION,
+    DrainableSink,
+    ExportOptions,
+    Row,
+    batches,
+    xml_text,
+    yes_no,
+)
+from marketplace.formulas import neutralise_formula
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "Marketplace_Bulk_Upload_Template.xlsx"
 LISTING_SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -158,7 +168,11 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
 
 def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
     """One workbook, or with ``options.zipped`` a zip of workbooks of 50 listings each,
-    named ``<stem>-001.xlsx``, ``<stem>-002.xlsx``, …"""
+    named ``<stem>-001.xlsx``, ``<stem>-002.xlsx``, …; with ``options.photos`` the zip
+    is a bundle with the photos too (see ``write_facebook_bundle``)."""
+    if options.photos is not None:
+        yield from write_facebook_bundle(rows, options)
+        return
     if not options.zipped:
         yield facebook_workbook(list(islice(rows, LISTINGS_PER_FILE)))
         return
@@ -171,4 +185,39 @@ def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[byte
                 zipfile.ZipInfo(f"{options.stem}-{number:03d}.xlsx", made_at), facebook_workbook(group)
             )
             yield sink.take()
+    yield sink.take()
+
+
+MANIFEST_HEADER = ("file", "row", "title", "photos")
+
+
+def write_facebook_bundle(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
+    """A zip of the workbooks (``<stem>-001.xlsx``, …), a ``photos/`` folder with each
+    row's photos as ``<file>-row<N>-<k>.jpg`` (``N`` the row of the sheet, as Excel
+    shows it; ``k`` the photo's place) and ``manifest.csv`` (file, row, title, photo
+    names separated by spaces): Facebook's bulk upload takes no photos, so sellers
+    add them row by row after uploading the files."""
+    sink = DrainableSink()
+    made_at = time.localtime()[:6]
+    manifest = io.StringIO()
+    lines = csv.writer(manifest)
+    lines.writerow(MANIFEST_HEADER)
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number, group in enumerate(batches(rows, LISTINGS_PER_FILE), start=1):
+            workbook = f"{options.stem}-{number:03d}"
+            archive.writestr(zipfile.ZipInfo(f"{workbook}.xlsx", made_at), facebook_workbook(group))
+            photos = options.photos([row[0] for row in group])
+            for index, row in enumerate(group):
+                sheet_row = FIRST_LISTING_ROW + index
+                names = []
+                for place, read in enumerate(photos.get(row[0], ()), start=1):
+                    name = f"{workbook}-row{sheet_row}-{place}.jpg"
+                    archive.writestr(zipfile.ZipInfo(f"photos/{name}", made_at), read())
+                    names.append(name)
+                    yield sink.take()
+                lines.writerow((f"{workbook}.xlsx", sheet_row, neutralise_formula(row[1]), " ".join(names)))
+            yield sink.take()
+        archive.writestr(
+            zipfile.ZipInfo("manifest.csv", made_at), manifest.getvalue().encode(), zipfile.ZIP_DEFLATED
+        )
     yield sink.take()

@@ -14,6 +14,7 @@ from django.http import QueryDict
 
 from exports.formats import FORMATS
 from listings.forms import ListingIdsField
+from listings.readiness import FACEBOOK
 
 
 class Scope(models.TextChoices):
@@ -93,6 +94,9 @@ class ExportForm(forms.Form):
         choices=[("ready", "Only listings ready for the marketplace"), ("all", "All listings, ready or not")],
         required=False,
     )
+    photos = forms.BooleanField(
+        label="Include the photos (Facebook: a zip with a photos/ folder and manifest.csv)", required=False
+    )
     scope = forms.ChoiceField(
         label="Listings", choices=Scope.choices, required=False, widget=forms.RadioSelect
     )
@@ -110,6 +114,8 @@ class ExportForm(forms.Form):
         if scope in (Scope.ALL, Scope.FILTER):
             cleaned["ids"] = []
         cleaned["include_all"] = cleaned.get("include") == "all"
+        if cleaned.get("photos") and cleaned.get("export_format") not in (None, FACEBOOK):
+            self.add_error("photos", "Photos are bundled with Facebook's bulk-upload file only.")
         return cleaned
 
     def selection(self) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Exporting listings: count, audit, and hand back the file as a stream of bytes."""
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -15,6 +15,8 @@ from exports.selectors import export_rows
 from exports.writers import ExportOptions, Row
 from listings.models import Listing
 from listings.readiness import Readiness, not_ready_q, readiness
+from photos.links import link_key_of, published_photo_urls
+from photos.selectors import display_photos
 
 FILENAME_PREFIX = "marketplace-listings"
 # An export is not stored, so its audit entries have a type of their own and no id.
@@ -45,9 +47,13 @@ def listings_export(
     actor: User,
     bom: bool = False,
     include_all: bool = False,
+    photos: bool = False,
+    base_url: str = "",
 ) -> ExportFile:
     """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``;
-    a marketplace's file holds only the listings ready for it unless ``include_all``.
+    a marketplace's file holds only the listings ready for it unless ``include_all``,
+    and its image columns the seller's published photo links under ``base_url``.
+    ``photos`` (Facebook's file only) bundles the listings' photos with the files.
 
     The audit entry is written now, while the request's context (ip, path) is known;
     the rows are streamed later, so it records the number of listings counted here."""
@@ -62,8 +68,18 @@ def listings_export(
         write = partial(export_format.write_listings, listings)
     else:
         write = partial(export_format.write, export_rows(listings))
+    images = None
+    if export_format.marketplace and link_key_of(actor) is not None:
+        images = partial(published_photo_urls, actor, base_url=base_url)
     return _export_file(
-        write=write, count=count, export_format=export_format, actor=actor, bom=bom, left_out=left_out
+        write=write,
+        count=count,
+        export_format=export_format,
+        actor=actor,
+        bom=bom,
+        left_out=left_out,
+        photos=photos,
+        images=images,
     )
 
 
@@ -88,18 +104,26 @@ def _export_file(
     bom: bool = False,
     given=False,
     left_out: Readiness | None = None,
+    photos: bool = False,
+    images: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] | None = None,
 ) -> ExportFile:
     changes = {
         "format": export_format.name,
         "count": count,
         **({"given": True} if given else {}),
+        **({"photos": True} if photos else {}),
         **({"left_out": left_out.not_ready} if left_out and left_out.not_ready else {}),
     }
     audit_record(actor=actor, action="listing.export", object_type=EXPORT_TYPE, changes=changes)
     stem = export_stem()
-    extension, content_type = export_format.file_type(count)
+    extension, content_type = ("zip", "application/zip") if photos else export_format.file_type(count)
     options = ExportOptions(
-        bom=bom, zipped=export_format.is_zipped(count), stem=stem, currency=actor.currency
+        bom=bom,
+        zipped=photos or export_format.is_zipped(count),
+        stem=stem,
+        currency=actor.currency,
+        photos=partial(display_photos, actor) if photos else None,
+        images=images,
     )
     return ExportFile(
         filename=f"{stem}.{extension}",

@@ -55,6 +55,8 @@ def export(request):
                     actor=request.user,
                     bom=form.cleaned_data["bom"],
                     include_all=form.cleaned_data["include_all"],
+                    base_url=request.build_absolute_uri("/"),
+                    photos=form.cleaned_data["photos"],
                 )
             )
     return render(request, "exports/export.html", {"export_form": form}, status=400)

@@ -43,6 +43,9 @@ class ExportOptions:
     # batch of listings (listing id -> URLs, in order); None when the seller has none.
     currency: str = "USD"
     images: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] | None = None
+    # Facebook's file with photos: the seller's photos of a batch of listings
+    # (listing id -> a reader of each photo's JPEG bytes, in order).
+    photos: Callable[[Sequence[int]], Mapping[int, Sequence[Callable[[], bytes]]]] | None = None
 
 
 COLUMNS = tuple(column.header for column in EXPORT_COLUMNS)

@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -12,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exports.api import FileContentNegotiation
-from exports.backup import BACKUP_CONTENT_TYPE, account_backup_create
+from exports.backup import BACKUP_CONTENT_TYPE, account_backup_create, account_restore
 from flask_api.base import FlaskView, flask_error, page, page_serializer
 from flask_api.selectors import FILE_TYPES, file_history_entry, file_history_for
+from marketplace.errors import InvalidInput
 from marketplace.ratelimits import rate_limited
 
 NOT_FOUND = "File history not found"
@@ -126,14 +128,33 @@ class BackupCreateView(FlaskView):
 
 
 class BackupRestoreView(FlaskView):
-    @extend_schema(request=None, responses={501: NOT_IMPLEMENTED})
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "FlaskBackupRestore", fields={"file": serializers.FileField()}
+            )
+        },
+        responses={
+            200: inline_serializer(
+                "FlaskBackupRestored",
+                fields={"success": serializers.BooleanField(), "restored": serializers.DictField()},
+            )
+        },
+    )
+    @rate_limited("uploads")
     def post(self, request: Request) -> Response:
-        return flask_error(
-            "Restoring a backup is not available yet: it will arrive as the account import "
-            "(a zip from POST /api/backup/create). A raw SQL restore from an upload is never "
-            "accepted. To bring listings back now, import a CSV or xlsx export at /api/imports/.",
-            status.HTTP_501_NOT_IMPLEMENTED,
-        )
+        """Restore a zip from POST /api/backup/create into this account, which must have
+        no listings or templates yet (the same restore as ``manage.py account_import``)."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            return flask_error("Send the backup zip (from POST /api/backup/create) as 'file'.", 400)
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            return flask_error(f"The backup is larger than {settings.IMPORT_MAX_BYTES:,} bytes.", 400)
+        try:
+            counts = account_restore(user=request.user, file=upload)
+        except InvalidInput as exc:
+            return flask_error(" ".join(error.message for error in exc.errors), 400)
+        return Response({"success": True, "restored": counts})
 
 
 class BackupInfoView(FlaskView):
@@ -158,6 +179,6 @@ class BackupInfoView(FlaskView):
                 "database_type": connection.display_name,
                 "database_name": "your account",
                 "backup_format": "ZIP of JSON files: listings.json, templates.json, history.json",
-                "restore_format": "Not available yet (see POST /api/backup/restore)",
+                "restore_format": "The same ZIP, into an account with no listings or templates yet",
             }
         )

@@ -6,22 +6,34 @@ exactly the listings it counts: each count is taken with the same condition as t
 filter that ``query`` names.
 """
 
+from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, F, IntegerField, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Floor, StrIndex, Substr
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    FloatField,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 
 from accounts.models import User
-from insights.filters import CATEGORY_SEPARATOR, unchanged_before_q, warning_q
+from insights.filters import CATEGORY_SEPARATOR, unchanged_before_q
 from listings.fields import Condition
 from listings.freshness import listings_version
 from listings.models import Listing
-from listings.readiness import FACEBOOK, not_ready_q, rules
+from listings.readiness import FACEBOOK, rules
 from listings.selectors import listings_for_user
 from listings.validation import WARNING_KINDS
 
@@ -47,44 +59,69 @@ def _scope(user: User) -> QuerySet[Listing]:
     return listings_for_user(user).order_by()
 
 
-def _totals(user: User, *, stale_before: date) -> dict[str, Any]:
-    """One pass over the listings: every count that has a fixed set of values."""
-    return _scope(user).aggregate(
-        total=Count("id"),
-        highest_price=Max("price"),
-        with_warnings=Count("id", filter=Q(has_warnings=True)),
-        facebook_not_ready=Count("id", filter=not_ready_q(FACEBOOK, user)),
-        stale=Count("id", filter=unchanged_before_q(stale_before)),
-        # Aliases are SQL names: the n-th condition, not its words.
-        **{
-            f"condition_{n}": Count("id", filter=Q(condition=value))
-            for n, value in enumerate(Condition.values)
-        },
-        **{f"warning_{kind.name}": Count("id", filter=warning_q(kind.name)) for kind in WARNING_KINDS},
-        **{f"facebook_{rule.name}": Count("id", filter=rule.fails) for rule in rules(FACEBOOK, user)},
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _groups(user: User, *, stale_before: date, width: Decimal) -> list[dict[str, Any]]:
+    """One pass over the listings, grouped by every yes/no and few-valued fact the
+    figures count (condition, each Facebook check, stale, the price range): each
+    condition is worked out once a listing, and the figures are sums of the groups.
+    The conditions are the grid filters' own ``Q``s."""
+    flags = {
+        **{f"fails_{rule.name}": _flag(rule.fails) for rule in rules(FACEBOOK, user)},
+        "stale": _flag(unchanged_before_q(stale_before)),
+    }
+    return list(
+        _scope(user)
+        # In floating point, which is several times faster than numeric division and
+        # exact here: a range's edges are whole numbers, and a price a cent below
+        # one is far further from it than the rounding.
+        .annotate(**flags, bin=Floor(Cast("price", FloatField()) / float(width), output_field=IntegerField()))
+        .values("condition", "has_warnings", "bin", *flags)
+        .annotate(count=Count("id"))
     )
 
 
-def _top_category() -> Case:
-    """The first part of the category path ("Furniture" of "Furniture//Beds")."""
-    separator = StrIndex("category", Value(CATEGORY_SEPARATOR))
-    return Case(
-        When(Q(category__contains=CATEGORY_SEPARATOR), then=Substr("category", 1, separator - 1)),
-        default=F("category"),
-        output_field=CharField(),
+def _tally(groups: list[dict[str, Any]], where: Callable[[dict[str, Any]], bool]) -> int:
+    return sum(group["count"] for group in groups if where(group))
+
+
+def _warning_counts(user: User) -> dict[str, int]:
+    """Listings with each kind of warning: only those with warnings are read (an
+    index), each stored message matched against every kind's pattern, as the
+    ``warning`` filter matches them."""
+    listings, params = _scope(user).filter(has_warnings=True).values("id", "warnings").query.sql_with_params()
+    kinds = " UNION ALL ".join(["SELECT %s AS name, %s AS pattern"] * len(WARNING_KINDS))
+    elements = (
+        "jsonb_array_elements_text(listing.warnings) AS w(value)"
+        if connection.vendor == "postgresql"
+        else "json_each(listing.warnings) AS w"
     )
+    # The inner query is Django's own (its values are parameters), the rest constants.
+    sql = (
+        f"SELECT kind.name, COUNT(DISTINCT listing.id) FROM ({listings}) AS listing "  # noqa: S608
+        f"CROSS JOIN {elements} CROSS JOIN ({kinds}) AS kind "
+        "WHERE w.value LIKE kind.pattern GROUP BY kind.name"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*params, *(value for kind in WARNING_KINDS for value in (kind.name, kind.pattern))]
+        )
+        return dict(cursor.fetchall())
 
 
 def _top_categories(user: User) -> list[dict[str, Any]]:
-    rows = (
-        _scope(user)
-        .exclude(category="")
-        .annotate(top=_top_category())
-        .values("top")
-        .annotate(count=Count("id"))
-        .order_by("-count", "top")[:TOP_CATEGORIES]
-    )
-    return [_figure(row["top"], row["count"], {"top_category": row["top"]}) for row in rows]
+    """The first parts of the category paths ("Furniture" of "Furniture//Beds"),
+    most listings first: counted per category by the database, folded here (a
+    seller has a few hundred categories, and grouping by the column is the cheap part)."""
+    counts: Counter[str] = Counter()
+    for category, count in (
+        _scope(user).exclude(category="").values_list("category").annotate(count=Count("id"))
+    ):
+        counts[category.split(CATEGORY_SEPARATOR, 1)[0]] += count
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_CATEGORIES]
+    return [_figure(name, count, {"top_category": name}) for name, count in top]
 
 
 def bin_width(highest: Decimal) -> Decimal:
@@ -98,54 +135,63 @@ def bin_width(highest: Decimal) -> Decimal:
         magnitude *= 10
 
 
-def _price_histogram(user: User, highest: Decimal | None) -> dict[str, Any]:
+def _price_histogram(groups: list[dict[str, Any]], highest: Decimal | None, width: Decimal) -> dict[str, Any]:
     """Equal ranges from 0; a range holds its lowest price and stops a cent before
     the next range's (prices are whole cents), so ``price_min``/``price_max`` select it."""
     if highest is None:
         return {"bin_width": None, "bins": []}
-    width = bin_width(highest)
-    counts = dict(
-        _scope(user)
-        .annotate(bin=Floor(F("price") / width, output_field=IntegerField()))
-        .values_list("bin")
-        .annotate(count=Count("id"))
-    )
     bins = []
     for index in range(int(highest // width) + 1):
         low, high = width * index, width * (index + 1) - CENT
+        count = _tally(groups, lambda group, index=index: group["bin"] == index)
         query = {"price_min": _money(low), "price_max": _money(high)}
-        bins.append(_figure(f"{_money(low)}–{_money(high)}", counts.get(index, 0), query, min=_money(low)))
+        bins.append(_figure(f"{_money(low)}–{_money(high)}", count, query, min=_money(low)))
     return {"bin_width": _money(width), "bins": bins}
 
 
 def compute_insights(user: User, *, today: date) -> dict[str, Any]:
     """Every figure of the page, read from the database now."""
     stale_before = today - timedelta(days=STALE_DAYS)
-    totals = _totals(user, stale_before=stale_before)
-    not_ready = totals["facebook_not_ready"]
+    # The highest price sets the ranges' width: read from the (owner, price) index.
+    highest = _scope(user).aggregate(highest=Max("price"))["highest"]
+    width = bin_width(highest or Decimal(0))
+    groups = _groups(user, stale_before=stale_before, width=width)
+    warnings = _warning_counts(user)
+    total = _tally(groups, lambda group: True)
+    not_ready = _tally(
+        groups, lambda group: any(group[f"fails_{rule.name}"] for rule in rules(FACEBOOK, user))
+    )
     return {
         "today": today.isoformat(),
-        "total": _figure("All listings", totals["total"], {}),
+        "total": _figure("All listings", total, {}),
         "by_condition": [
-            _figure(label, totals[f"condition_{n}"], {"condition": value})
-            for n, (value, label) in enumerate(Condition.choices)
+            _figure(
+                label,
+                _tally(groups, lambda group, value=value: group["condition"] == value),
+                {"condition": value},
+            )
+            for value, label in Condition.choices
         ],
         "top_categories": _top_categories(user),
-        "price_histogram": _price_histogram(user, totals["highest_price"]),
+        "price_histogram": _price_histogram(groups, highest, width),
         "warnings": {
-            "any": _figure("With any warning", totals["with_warnings"], {"has_warnings": "yes"}),
+            "any": _figure(
+                "With any warning",
+                _tally(groups, lambda group: group["has_warnings"]),
+                {"has_warnings": "yes"},
+            ),
             "by_kind": [
-                _figure(kind.label, totals[f"warning_{kind.name}"], {"warning": kind.name}, kind=kind.name)
+                _figure(kind.label, warnings.get(kind.name, 0), {"warning": kind.name}, kind=kind.name)
                 for kind in WARNING_KINDS
             ],
         },
         "facebook": {
-            "ready": _figure("Ready for Facebook", totals["total"] - not_ready, {"facebook": "ready"}),
+            "ready": _figure("Ready for Facebook", total - not_ready, {"facebook": "ready"}),
             "not_ready": _figure("Need a fix", not_ready, {"facebook": "not_ready"}),
             "by_check": [
                 _figure(
                     rule.reason[:1].upper() + rule.reason[1:],
-                    totals[f"facebook_{rule.name}"],
+                    _tally(groups, lambda group, rule=rule: group[f"fails_{rule.name}"]),
                     {"facebook": rule.name},
                     check=rule.name,
                 )
@@ -154,7 +200,7 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
         },
         "stale": _figure(
             f"Unchanged for {STALE_DAYS} days",
-            totals["stale"],
+            _tally(groups, lambda group: group["stale"]),
             {"unchanged_before": stale_before.isoformat()},
             since=stale_before.isoformat(),
         ),

@@ -9,8 +9,9 @@ rule. Some rules depend on the seller, not the listing (a currency a site does n
 take): those fail every listing of that seller.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Floor, Length
@@ -95,13 +96,23 @@ _RULES: dict[str, Callable[[User], tuple[Rule, ...]]] = {
     "meta-catalog": _meta_rules,
 }
 MARKETPLACES = tuple(_RULES)
+# Rules other apps own (photos: "no published photo link"), registered in their
+# AppConfig.ready as the grid's filters are: marketplace -> rule makers.
+_REGISTERED: dict[str, list[Callable[[User], Rule]]] = {}
+
+
+def register_rule(marketplaces: tuple[str, ...], make_rule: Callable[[User], Rule]) -> None:
+    for marketplace in marketplaces:
+        _REGISTERED.setdefault(marketplace, []).append(make_rule)
+
+
 MARKETPLACE_NAMES = {FACEBOOK: "Facebook"} | {
     name: marketplace_file.marketplace for name, marketplace_file in MARKETPLACE_FILES.items()
 }
 
 
 def rules(marketplace: str, user: User) -> tuple[Rule, ...]:
-    return _RULES[marketplace](user)
+    return (*_RULES[marketplace](user), *(make(user) for make in _REGISTERED.get(marketplace, ())))
 
 
 def not_ready_q(marketplace: str, user: User) -> Q:
@@ -143,32 +154,26 @@ def readiness(listings: QuerySet[Listing], marketplace: str, user: User) -> Read
     )
 
 
-def _annotation(marketplace: str, rule: Rule) -> str:
+def _column(marketplace: str, rule: Rule) -> str:
     return f"readiness__{marketplace.replace('-', '_')}__{rule.name}"
 
 
-def with_readiness(listings: QuerySet[Listing], user: User) -> QuerySet[Listing]:
-    """``listings`` with each rule of each marketplace as a boolean column, read by
-    ``listing_readiness``."""
-    return listings.annotate(
-        **{
-            _annotation(marketplace, rule): ExpressionWrapper(rule.fails, output_field=BooleanField())
-            for marketplace in MARKETPLACES
-            for rule in rules(marketplace, user)
-        }
-    )
+def readiness_columns(user: User) -> dict[str, ExpressionWrapper]:
+    """Each rule of each marketplace as a boolean column, to annotate a listing query
+    with; ``readiness_json`` reads a row of it."""
+    return {
+        _column(marketplace, rule): ExpressionWrapper(rule.fails, output_field=BooleanField())
+        for marketplace in MARKETPLACES
+        for rule in rules(marketplace, user)
+    }
 
 
-def listing_readiness(listing: Listing, user: User) -> dict[str, dict]:
-    """``{marketplace: {"ready": bool, "reasons": [reason, …]}}`` of a listing read
-    through ``with_readiness``."""
+def readiness_json(row: Mapping[str, Any], user: User) -> dict[str, dict]:
+    """``{marketplace: {"ready": bool, "reasons": [reason, …]}}`` of a listing row
+    that has ``readiness_columns``."""
     result = {}
     for marketplace in MARKETPLACES:
-        reasons = [
-            rule.reason
-            for rule in rules(marketplace, user)
-            if getattr(listing, _annotation(marketplace, rule))
-        ]
+        reasons = [rule.reason for rule in rules(marketplace, user) if row[_column(marketplace, rule)]]
         result[marketplace] = {"ready": not reasons, "reasons": reasons}
     return result
 

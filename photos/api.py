@@ -13,8 +13,16 @@ from listings.api.base import ERRORS
 from listings.selectors import listing_get_for_user
 from marketplace.api_input import valid_body
 from marketplace.parsers import FormParser, JSONParser, MultiPartParser
+from marketplace.ratelimits import rate_limited
 from photos import selectors, services
-from photos.serializers import PhotoOrderSerializer, PhotoSerializer, PhotoUploadSerializer
+from photos.serializers import (
+    BulkAttachSerializer,
+    BulkUploadSerializer,
+    PhotoBulkSerializer,
+    PhotoOrderSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
+)
 
 
 def _photos(request: Request, listing) -> Response:
@@ -66,4 +74,59 @@ def listing_photo(request: Request, pk: int, photo_id: int) -> Response:
 urlpatterns = [
     path("listings/<int:pk>/photos/", listing_photos, name="api-listing-photos"),
     path("listings/<int:pk>/photos/<int:photo_id>/", listing_photo, name="api-listing-photo"),
+]
+
+
+@extend_schema(
+    operation_id="photo_bulk_create",
+    request={"multipart/form-data": BulkUploadSerializer},
+    responses={201: PhotoBulkSerializer, **ERRORS},
+)
+@api_view(["POST"])
+@parser_classes([MultiPartParser, FormParser])
+@rate_limited("uploads")
+def photo_bulks(request: Request) -> Response:
+    upload = BulkUploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    created = services.photo_bulk_create(owner=request.user, uploads=upload.validated_data["files"])
+    bulk = selectors.photo_bulk_get_for_user(request.user, created.pk)
+    return Response(
+        PhotoBulkSerializer(bulk, context={"request": request}).data, status=status.HTTP_201_CREATED
+    )
+
+
+@extend_schema(
+    methods=["GET"], operation_id="photo_bulk_read", responses={200: PhotoBulkSerializer, **ERRORS}
+)
+@extend_schema(methods=["DELETE"], operation_id="photo_bulk_discard", responses={204: None, **ERRORS})
+@api_view(["GET", "DELETE"])
+def photo_bulk(request: Request, bulk_id: int) -> Response:
+    bulk = selectors.photo_bulk_get_for_user(request.user, bulk_id)
+    if request.method == "DELETE":
+        services.photo_bulk_discard(upload=bulk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    return Response(PhotoBulkSerializer(bulk, context={"request": request}).data)
+
+
+@extend_schema(
+    operation_id="photo_bulk_attach",
+    request=BulkAttachSerializer,
+    responses={201: PhotoSerializer(many=True), **ERRORS},
+)
+@api_view(["POST"])
+@parser_classes([JSONParser])
+def photo_bulk_attach(request: Request, bulk_id: int) -> Response:
+    bulk = selectors.photo_bulk_get_for_user(request.user, bulk_id)
+    body = valid_body(BulkAttachSerializer, request)
+    choices = {choice["file"]: choice["listing"] for choice in body.get("choices", [])}
+    photos = services.photo_bulk_attach(upload=bulk, actor=request.user, choices=choices)
+    return Response(
+        PhotoSerializer(photos, many=True, context={"request": request}).data, status=status.HTTP_201_CREATED
+    )
+
+
+urlpatterns += [
+    path("photos/bulk/", photo_bulks, name="api-photo-bulks"),
+    path("photos/bulk/<int:bulk_id>/", photo_bulk, name="api-photo-bulk"),
+    path("photos/bulk/<int:bulk_id>/attach/", photo_bulk_attach, name="api-photo-bulk-attach"),
 ]

@@ -47,6 +47,8 @@ def register() -> None:
         ("photo.undo", "Undo", lambda facts: f"undid a change to {_photos(facts)}"),
         ("photo.redo", "Redo", lambda facts: f"redid a change to {_photos(facts)}"),
         ("photo.process", "Photos processed", lambda facts: f"prepared {_photos(facts)}"),
+        ("photo.bulk_upload", "Photos added", "uploaded photos to match to listings"),
+        ("photo.bulk_discard", "Photos deleted", "discarded a bulk photo upload"),
         ("photo.purge", "Photos removed for good", lambda facts: f"removed {_photos(facts)} for good"),
     ):
         register_action(action, label, headline)

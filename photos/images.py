@@ -164,3 +164,17 @@ def photo_draw(data: BinaryIO) -> DrawnPhoto:
             )
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise PhotoRejected("The image is damaged or incomplete and cannot be read.") from exc
+
+
+def photo_preview(data: BinaryIO, longest: int = 160) -> bytes:
+    """A small JPEG of an accepted upload, upright, for a bulk upload's preview."""
+    try:
+        with _open(data) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (longest * 2, longest * 2))
+            image.load()
+            return _jpeg(ImageOps.exif_transpose(image) or image, longest)
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise PhotoRejected("The image is damaged or incomplete and cannot be read.") from exc
+    finally:
+        data.seek(0)

@@ -77,3 +77,56 @@ class ListingPhoto(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+
+class PhotoBulk(models.Model):
+    """A bulk photo upload (a zip or many files) waiting to be attached: its files
+    matched to the owner's listings by name, for the seller to check first."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photo_bulks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Bulk photo upload {self.pk}"
+
+
+class PhotoBulkFile(models.Model):
+    class Match(models.TextChoices):
+        MATCHED = "matched", "Matched"
+        AMBIGUOUS = "ambiguous", "Ambiguous"
+        UNMATCHED = "unmatched", "Unmatched"
+
+    bulk = models.ForeignKey(PhotoBulk, on_delete=models.CASCADE, related_name="files")
+    # The name inside the zip (or as uploaded), shown only; never used as a path.
+    name = models.CharField(max_length=255)
+    file = models.FileField(blank=True, max_length=255)
+    preview = models.FileField(blank=True, max_length=255)
+    match = models.CharField(max_length=10, choices=Match.choices)
+    # The listing a matched file goes to; the candidates of an ambiguous one.
+    listing_id = models.BigIntegerField(null=True, blank=True)
+    candidates = models.JSONField(default=list, blank=True)
+    # Where it goes among the listing's photos (SKU.jpg is 1, SKU-2.jpg 2, …).
+    number = models.PositiveIntegerField(default=1)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhotoLinkKey(models.Model):
+    """The seller's published photo links: while this row exists, each ready photo of
+    theirs has a capability URL signed with ``key`` (``photos.links``), which
+    marketplaces fetch without logging in. A new key ("revoke all links") makes every
+    earlier URL fail; deleting the row unpublishes them."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photo_link_key"
+    )
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Photo links of {self.owner_id}"

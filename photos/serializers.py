@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketplace.errors import FieldError, InvalidInput
-from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto
+from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile
 
 
 def photo_url(photo: ListingPhoto, kind: str, request=None) -> str | None:
@@ -89,3 +89,53 @@ def valid_input(serializer_class: type[serializers.Serializer], data: Any) -> di
             messages = [message for items in messages.values() for message in items]
         errors += [FieldError(name, str(message)) for message in messages]
     raise InvalidInput(errors)
+
+
+class BulkUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        help_text="A zip of photos, or photos, each as a `files` part. Names match listings: "
+        "`SKU.jpg`, `SKU-2.jpg`, `SKU_3.png` or the listing id.",
+    )
+
+
+class BulkFileSerializer(serializers.ModelSerializer):
+    listing = serializers.IntegerField(source="listing_id", allow_null=True, read_only=True)
+    candidates = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    preview = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PhotoBulkFile
+        fields = ["id", "name", "match", "listing", "candidates", "number", "reason", "preview"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_preview(self, row: PhotoBulkFile) -> str | None:
+        if not row.preview:
+            return None
+        url = reverse("photos:bulk_preview", args=[row.bulk_id, row.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class PhotoBulkSerializer(serializers.ModelSerializer):
+    files = BulkFileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PhotoBulk
+        fields = ["id", "created_at", "files"]
+        read_only_fields = fields
+
+
+class BulkChoiceSerializer(serializers.Serializer):
+    file = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    listing = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class BulkAttachSerializer(serializers.Serializer):
+    choices = BulkChoiceSerializer(
+        many=True,
+        required=False,
+        help_text="For ambiguous files: which of their candidate listings each goes to.",
+    )

@@ -3,6 +3,7 @@ delete, reorder, the copies a duplicate gets, the undo and redo of these steps, 
 the purge of photos nothing can bring back. Each is one transaction behind the
 user's write lock, audited in it, and each user action is one undo step."""
 
+import io
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -10,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -17,14 +21,15 @@ from django_tasks import task
 
 from accounts.models import User
 from audit.models import AuditEntry
-from audit.services import audit_record_many, new_batch
+from audit.services import audit_record, audit_record_many, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.models import Listing, UndoStep
-from listings.services.changes import LISTING_TYPE, record_undo_step
+from listings.services.changes import CHUNK, LISTING_TYPE, record_undo_step
 from listings.services.undo import NotUndoable
 from marketplace.errors import FieldError, InvalidInput
-from photos import images
-from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto
+from photos import bulk, images
+from photos.links import new_link_key
+from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile, PhotoLinkKey
 from photos.worker import delete_stored, process_photo
 
 PHOTO_TYPE = ListingPhoto._meta.label_lower
@@ -233,10 +238,13 @@ def photos_copy(*, copied_from: Mapping[int, int], actor: User | None) -> int:
     need no undo of their own: undoing the duplicate deletes their listings, which
     hides them, and redo re-creates the listings under the same ids."""
     sources = defaultdict(list)
-    for photo in ListingPhoto.objects.filter(
-        listing_id__in=set(copied_from.values()), removed_batch__isnull=True
-    ).order_by("position", "id"):
-        sources[photo.listing_id].append(photo)
+    source_ids = sorted(set(copied_from.values()))
+    for start in range(0, len(source_ids), CHUNK):
+        shown = ListingPhoto.objects.filter(
+            listing_id__in=source_ids[start : start + CHUNK], removed_batch__isnull=True
+        )
+        for photo in shown.order_by("position", "id"):
+            sources[photo.listing_id].append(photo)
     copies = [
         ListingPhoto(
             owner_id=photo.owner_id,
@@ -271,6 +279,117 @@ def photos_copy(*, copied_from: Mapping[int, int], actor: User | None) -> int:
         batch=new_batch(),
     )
     return len(copies)
+
+
+# --- bulk photos: a zip or many files, matched to listings by name -----------------
+
+
+def _stored(owner_id: int, suffix: str, data: bytes) -> str:
+    return default_storage.save(f"photos/{owner_id}/bulk-{uuid.uuid4().hex}{suffix}", ContentFile(data))
+
+
+def _bulk_file(upload: PhotoBulk, item: bulk.BulkItem, match: bulk.NameMatch) -> PhotoBulkFile:
+    """One file of a bulk upload: checked like any photo, stored with a preview,
+    and matched (or not, with the reason)."""
+    row = PhotoBulkFile(bulk=upload, name=item.name[:255], number=match.number, reason=item.reason)
+    if not row.reason:
+        try:
+            info = images.photo_inspect(io.BytesIO(item.data))
+            preview = images.photo_preview(io.BytesIO(item.data))
+        except images.PhotoRejected as exc:
+            row.reason = str(exc)
+        else:
+            row.file.name = _stored(upload.owner_id, f".{info.extension}", item.data)
+            row.preview.name = _stored(upload.owner_id, "-preview.jpg", preview)
+    if row.reason:
+        row.match = PhotoBulkFile.Match.UNMATCHED
+    elif len(match.listing_ids) == 1:
+        row.match, row.listing_id = PhotoBulkFile.Match.MATCHED, match.listing_ids[0]
+    elif match.listing_ids:
+        row.match, row.candidates = PhotoBulkFile.Match.AMBIGUOUS, match.listing_ids
+    else:
+        row.match, row.reason = PhotoBulkFile.Match.UNMATCHED, "No listing has this id or SKU."
+    return row
+
+
+@transaction.atomic
+def photo_bulk_create(*, owner: User, uploads: Sequence[UploadedFile]) -> PhotoBulk:
+    """Read a bulk upload (a zip's images or many files, within the bulk limits),
+    store each usable photo with a preview and match its name to the owner's
+    listings. Nothing is attached yet: the seller checks the matches first."""
+    items = bulk.bulk_items(uploads)
+    matches = bulk.names_matched(owner, [item.name for item in items])
+    upload = PhotoBulk.objects.create(owner=owner)
+    rows = [_bulk_file(upload, item, match) for item, match in zip(items, matches, strict=True)]
+    PhotoBulkFile.objects.bulk_create(rows)
+    audit_record(
+        actor=owner,
+        action="photo.bulk_upload",
+        obj=upload,
+        changes={
+            "files": len(rows),
+            **{match: sum(row.match == match for row in rows) for match in PhotoBulkFile.Match.values},
+        },
+    )
+    return upload
+
+
+@transaction.atomic
+@serialised_per_user
+def photo_bulk_attach(
+    *, upload: PhotoBulk, actor: User, choices: Mapping[int, int] | None = None
+) -> list[ListingPhoto]:
+    """Attach the matched files (and the ambiguous ones the seller chose a listing
+    for, ``choices`` {file id: listing id}) to their listings, in the order their
+    names give, as one undo step; the bulk upload is done with then."""
+    choices = dict(choices or {})
+    files = list(upload.files.exclude(match=PhotoBulkFile.Match.UNMATCHED))
+    errors = [
+        FieldError("choices", f"{row.name}: choose one of listings {', '.join(map(str, row.candidates))}.")
+        for row in files
+        if row.pk in choices and choices[row.pk] not in row.candidates
+    ]
+    unknown = set(choices) - {row.pk for row in files}
+    errors += [
+        FieldError("choices", f"File {pk} is not one to choose a listing for.") for pk in sorted(unknown)
+    ]
+    if errors:
+        raise InvalidInput(errors)
+    chosen = [
+        (row.listing_id if row.match == PhotoBulkFile.Match.MATCHED else choices.get(row.pk), row)
+        for row in files
+    ]
+    chosen = sorted(
+        ((pk, row) for pk, row in chosen if pk is not None),
+        key=lambda item: (item[0], item[1].number, item[1].name),
+    )
+    listings = Listing.objects.filter(owner=upload.owner).in_bulk({pk for pk, _ in chosen})
+    uploads = []
+    for listing_id, row in chosen:
+        listing = listings.get(listing_id)
+        if listing is None:  # deleted since the upload was matched
+            continue
+        stored = default_storage.open(row.file.name, "rb")
+        uploads.append(PhotoUpload(listing, File(stored, name=row.name)))
+    try:
+        photos = photos_attach(uploads=uploads, actor=actor)
+    finally:
+        for item in uploads:
+            item.upload.close()
+    _bulk_delete(upload)
+    return photos
+
+
+@transaction.atomic
+def photo_bulk_discard(*, upload: PhotoBulk, actor: User) -> None:
+    audit_record(actor=actor, action="photo.bulk_discard", obj=upload, changes={})
+    _bulk_delete(upload)
+
+
+def _bulk_delete(upload: PhotoBulk) -> None:
+    names = [name for row in upload.files.all() for name in (row.file.name, row.preview.name) if name]
+    upload.delete()
+    transaction.on_commit(lambda: delete_stored(names))
 
 
 # --- undo and redo of photo steps (``listings.signals.step_replayed``) ---------------
@@ -405,3 +524,37 @@ def photos_purge(*, owner_id: int) -> int:
 @task()
 def purge_photos(owner_id: int) -> int:
     return photos_purge(owner_id=owner_id)
+
+
+# --- Publishable photo links (photos.links) ---------------------------------------
+
+
+@transaction.atomic
+def photo_links_publish(*, owner: User) -> PhotoLinkKey:
+    """Give every photo of ``owner`` a link (kept if already published)."""
+    link_key, created = PhotoLinkKey.objects.get_or_create(owner=owner, defaults={"key": new_link_key()})
+    if created:
+        audit_record(actor=owner, action="photo_links.publish", obj=link_key, changes={})
+    return link_key
+
+
+@transaction.atomic
+def photo_links_revoke(*, owner: User) -> PhotoLinkKey | None:
+    """Revoke all links: a new key, so every URL given out so far stops working and
+    every photo gets a new one. Nothing to do when none were published."""
+    link_key = PhotoLinkKey.objects.select_for_update().filter(owner=owner).first()
+    if link_key is None:
+        return None
+    link_key.key = new_link_key()
+    link_key.save(update_fields=["key", "created_at"])
+    audit_record(actor=owner, action="photo_links.revoke", obj=link_key, changes={})
+    return link_key
+
+
+@transaction.atomic
+def photo_links_unpublish(*, owner: User) -> None:
+    deleted, _ = PhotoLinkKey.objects.filter(owner=owner).delete()
+    if deleted:
+        audit_record(
+            actor=owner, action="photo_links.unpublish", object_type="photos.photolinkkey", changes={}
+        )

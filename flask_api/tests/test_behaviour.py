@@ -14,7 +14,7 @@ from django.test.client import MULTIPART_CONTENT
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
-from flask_api.tests.conftest import FlaskClient
+from flask_api.tests.conftest import FlaskClient, client_for
 from listing_templates.models import ListingTemplate
 from listings.models import Listing
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
@@ -404,8 +404,29 @@ def test_file_history_lists_exports_and_scans(flask, owner, other_user):
 def test_backup_restore_is_not_a_raw_restore(flask):
     upload = SimpleUploadedFile("backup.sql", b"DROP TABLE accounts_user;")
     response = flask.call("POST", "/api/backup/restore", {"file": upload}, content_type=MULTIPART_CONTENT)
-    assert response.status_code == 501
-    assert "never" in response.json()["error"]
+    assert response.status_code == 400
+    assert response.json()["error"] == "This is not a backup zip."
+
+
+def test_a_backup_made_by_one_account_restores_into_an_empty_one(flask, owner, other_user):
+    ListingFactory.create_batch(3, owner=owner)
+    backup = b"".join(flask.call("POST", "/api/backup/create", {}).streaming_content)
+    upload = SimpleUploadedFile("backup.zip", backup)
+    restored = client_for(other_user).call(
+        "POST", "/api/backup/restore", {"file": upload}, content_type=MULTIPART_CONTENT
+    )
+    assert restored.status_code == 200, restored.content
+    assert restored.json()["restored"]["listings"] == 3
+    assert sorted(Listing.objects.filter(owner=other_user).values_list("title", flat=True)) == sorted(
+        Listing.objects.filter(owner=owner).values_list("title", flat=True)
+    )
+    again = flask.call(
+        "POST",
+        "/api/backup/restore",
+        {"file": SimpleUploadedFile("b.zip", backup)},
+        content_type=MULTIPART_CONTENT,
+    )
+    assert again.status_code == 400 and "already has listings" in again.json()["error"]
 
 
 def test_index_redirects_a_browser_to_the_grid(db):

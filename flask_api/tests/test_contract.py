@@ -218,7 +218,7 @@ ENDPOINTS = [
     ("GET", "/api/audit/logs?per_page=5&resource_type=listing", None, 200, {"logs", *PAGE}, "owner"),
     ("GET", "/api/audit/logs/actions", None, 200, {"actions"}, "owner"),
     ("GET", "/api/audit/logs/stats", None, 200, {"total_logs", "action_counts", "recent_activity"}, "owner"),
-    ("POST", "/api/backup/restore", None, 501, {"error"}, "owner"),
+    ("POST", "/api/backup/restore", None, 400, {"error"}, "owner"),
     (
         "GET",
         "/api/backup/info",

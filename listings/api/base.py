@@ -11,7 +11,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from listings.api.serializers import LISTING_COLUMNS, listing_json
+from listings.api.serializers import LISTING_COLUMNS, with_readiness
 from listings.fields import LISTING_FIELDS
 from listings.models import Listing
 from listings.services.changes import VersionConflict
@@ -66,8 +66,9 @@ def listing_fields(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def listing_response(listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
-    row = Listing.objects.values(*LISTING_COLUMNS).get(pk=listing.pk)
-    return Response(listing_json(row), status=status_code, headers={"ETag": f'"{row["version"]}"'})
+    readiness, to_json = with_readiness(listing.owner)
+    row = Listing.objects.annotate(**readiness).values(*LISTING_COLUMNS, *readiness).get(pk=listing.pk)
+    return Response(to_json(row), status=status_code, headers={"ETag": f'"{row["version"]}"'})
 
 
 def expected_version(request: Request) -> int | None:

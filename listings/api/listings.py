@@ -25,7 +25,7 @@ from listings.api.serializers import (
     ListingInputSerializer,
     ListingPageSerializer,
     ListingSerializer,
-    listing_json,
+    with_readiness,
 )
 from listings.fields import Source
 from listings.selectors import (
@@ -70,14 +70,16 @@ class ListingListView(APIView):
         except FilterError as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
         ordering = ordering_from(request.query_params.get("ordering"))
+        readiness, to_json = with_readiness(request.user)
         return Response(
             keyset_page(
                 request,
-                listings,
+                listings.annotate(**readiness),
                 ordering,
-                columns=LISTING_COLUMNS,
-                to_json=listing_json,
-                count_rows=lambda matching: listings_count(request.user, matching, request.query_params),
+                columns=(*LISTING_COLUMNS, *readiness),
+                to_json=to_json,
+                # The listings without the readiness columns: the count needs none.
+                count_rows=lambda matching: listings_count(request.user, listings, request.query_params),
             )
         )
 

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from audit.serializers import AuditChangeSerializer
 from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.readiness import MARKETPLACES, readiness_columns, readiness_json
 from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
 from listings.validation import (
@@ -43,6 +44,29 @@ def listing_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def with_readiness(user) -> tuple[dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]:
+    """The annotations and the ``listing_json`` that add each marketplace's
+    ``readiness`` to a listing: ``{"ebay": {"ready": false, "reasons": ["no description"]}, …}``."""
+    columns = readiness_columns(user)
+
+    def to_json(row: dict[str, Any]) -> dict[str, Any]:
+        return {**listing_json(row), "readiness": readiness_json(row, user)}
+
+    return columns, to_json
+
+
+class MarketplaceReadinessSerializer(serializers.Serializer):
+    ready = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+ReadinessByMarketplaceSerializer = type(
+    "ReadinessByMarketplaceSerializer",
+    (serializers.Serializer,),
+    {name: MarketplaceReadinessSerializer() for name in MARKETPLACES},
+)
+
+
 class ListingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -56,6 +80,9 @@ class ListingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     warnings = serializers.ListField(child=serializers.CharField())
+    readiness = ReadinessByMarketplaceSerializer(
+        help_text="Per marketplace: would it take the listing as it is, and if not why."
+    )
 
 
 class ListingInputSerializer(serializers.Serializer):

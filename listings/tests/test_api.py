@@ -63,6 +63,7 @@ def test_create_returns_the_listing_json_with_an_etag(api, owner):
         "created_at",
         "updated_at",
         "warnings",
+        "readiness",
     }
     assert (body["price"], body["offer_shipping"], body["source"], body["version"]) == (
         "1299.00",

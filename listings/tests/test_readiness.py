@@ -1,5 +1,5 @@
-"""The Facebook readiness check: counts and reasons in the Export dialog, and the grid
-filter that shows the listings to fix."""
+"""Readiness per marketplace: counts and reasons (the Export dialog, the API), the
+grid filters that show the listings to fix, and each listing's readiness in its JSON."""
 
 from decimal import Decimal
 
@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from listings.models import Listing
 from listings.readiness import readiness
-from listings.selectors import listings_filtered
+from listings.selectors import FilterError, listings_filtered
 from listings.tests.factories import ListingFactory
+from photos.tests.factories import photographed
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,97 @@ def test_dialog_check_follows_the_scope_and_links_to_the_grid(client, owner, sto
     grid = client.get(f"{reverse('listings:grid')}?facebook=not_ready").content.decode()
     assert "Listings that need a fix for Facebook" in grid
     assert "Cheap mug" in grid and "Ready chair" not in grid
+
+
+# --- Every marketplace: one engine, each marketplace's own rules -----------------
+
+EBAY_REASONS = {
+    "title": "a title over eBay's 80 characters",
+    "description": "no description",
+    "price": "a price of 0",
+    "currency": "prices in a currency eBay US does not take (set USD in your profile)",
+}
+
+
+@pytest.fixture
+def ebay_stock(owner):
+    stock = {
+        "ready": ListingFactory(owner=owner, title="Chair", description="Oak."),
+        "long": ListingFactory(owner=owner, title="x" * 81, description="Oak."),
+        "eighty": ListingFactory(owner=owner, title="y" * 80, description="Oak."),
+        "bare": ListingFactory(owner=owner, title="Bare", description=""),
+        "free": ListingFactory(owner=owner, title="Free", description="Oak.", price=Decimal("0")),
+    }
+    # With a photo each: the photo rule has its own tests (photos/tests/test_links.py).
+    photographed(*stock.values())
+    return stock
+
+
+def test_ebay_rules_each_count_their_listings(owner, ebay_stock):
+    result = readiness(Listing.objects.filter(owner=owner), "ebay", owner)
+    assert (result.ready, result.not_ready) == (2, 3)
+    assert result.reasons == [
+        (EBAY_REASONS["title"], 1),
+        (EBAY_REASONS["description"], 1),
+        (EBAY_REASONS["price"], 1),
+    ]
+
+
+def test_ebay_refuses_every_listing_of_a_seller_pricing_in_another_currency(owner, ebay_stock):
+    owner.currency = "EUR"
+    result = readiness(Listing.objects.filter(owner=owner), "ebay", owner)
+    assert (result.ready, result.not_ready) == (0, 5)
+    assert (EBAY_REASONS["currency"], 5) in result.reasons
+
+
+def test_meta_rules(owner, ebay_stock):
+    result = readiness(Listing.objects.filter(owner=owner), "meta-catalog", owner)
+    assert result.reasons == [("no description", 1), ("a price of 0", 1)]
+
+
+@pytest.mark.parametrize("marketplace", ["shopify", "woocommerce"])
+def test_shopify_and_woocommerce_take_every_listing(marketplace, owner, ebay_stock):
+    result = readiness(Listing.objects.filter(owner=owner), marketplace, owner)
+    assert (result.ready, result.not_ready, result.reasons) == (5, 0, [])
+
+
+def test_grid_filters_per_marketplace_and_per_rule(owner, ebay_stock):
+    def titles(params):
+        return set(listings_filtered(owner, params).values_list("title", flat=True))
+
+    assert titles({"ebay": "not_ready"}) == {"x" * 81, "Bare", "Free"}
+    assert titles({"ebay": "title_too_long"}) == {"x" * 81}
+    assert titles({"meta-catalog": "ready"}) == {"Chair", "x" * 81, "y" * 80}
+    with pytest.raises(FilterError, match="use one of ready, not_ready, title_too_long"):
+        listings_filtered(owner, {"ebay": "nope"})
+
+
+def test_readiness_api_counts_under_the_lists_filters(api, owner, other_user, ebay_stock):
+    ListingFactory(owner=other_user, title="Theirs", description="")
+    response = api.get("/api/listings/readiness/", {"marketplace": "ebay"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "marketplace": "ebay",
+        "ready": 2,
+        "not_ready": 3,
+        "reasons": [
+            {"reason": EBAY_REASONS["title"], "count": 1},
+            {"reason": EBAY_REASONS["description"], "count": 1},
+            {"reason": EBAY_REASONS["price"], "count": 1},
+        ],
+    }
+    narrowed = api.get("/api/listings/readiness/", {"marketplace": "ebay", "q": "bare"}).json()
+    assert (narrowed["ready"], narrowed["not_ready"]) == (0, 1)
+    refused = api.get("/api/listings/readiness/", {"marketplace": "etsy"})
+    assert refused.status_code == 400
+    assert "marketplace" in str(refused.json())
+
+
+def test_listing_json_says_per_marketplace_whether_it_is_ready(api, owner, ebay_stock):
+    bare = ebay_stock["bare"]
+    one = api.get(f"/api/listings/{bare.pk}/").json()
+    assert one["readiness"]["ebay"] == {"ready": False, "reasons": ["no description"]}
+    assert one["readiness"]["shopify"] == {"ready": True, "reasons": []}
+    assert set(one["readiness"]) == {"facebook", "ebay", "shopify", "woocommerce", "meta-catalog"}
+    page = api.get("/api/listings/", {"q": "bare"}).json()
+    assert page["results"][0]["readiness"] == one["readiness"]

@@ -1,8 +1,10 @@
+import fnmatch
 from decimal import Decimal
 
 import pytest
 
 from listings.validation import (
+    WARNING_KINDS,
     clean_listing,
     clean_template_defaults,
     listing_warnings,
@@ -132,3 +134,37 @@ def test_template_defaults_only_take_listing_fields():
         "price": "5.00",
         "condition": "Used - Like New",
     }
+
+
+SHADES = "Home & Kitchen//Lamps & Lighting//Lamp Shades"
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        ({"title": "Lamp", "price": "5", "category": "Lamps of all sorts"}, "unknown_category"),
+        ({"title": "Lamp", "price": "5", "category": ""}, "no_category"),
+        (
+            {"title": "Lamp", "price": "0", "category": SHADES},
+            "zero_price",
+        ),
+        (
+            {
+                "title": "LAMP SHADE",
+                "price": "5",
+                "category": "Home & Kitchen//Lamps & Lighting//Lamp Shades",
+            },
+            "capitals",
+        ),
+        (
+            {"title": "Vape lamp", "price": "5", "category": SHADES},
+            "prohibited",
+        ),
+    ],
+)
+def test_each_warning_is_of_exactly_one_kind(values, kind):
+    (warning,) = listing_warnings(values)
+    # A LIKE pattern's % is fnmatch's * (the patterns have no other wildcard).
+    kinds = [k.name for k in WARNING_KINDS if fnmatch.fnmatchcase(warning, k.pattern.replace("%", "*"))]
+
+    assert kinds == [kind]

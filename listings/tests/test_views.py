@@ -64,6 +64,21 @@ def test_infinite_scroll_renders_the_next_rows_only(client, owner):
     assert 'hx-trigger="intersect once"' not in rest
 
 
+def test_a_price_range_stays_in_the_filters_and_the_next_rows(client, owner):
+    ListingFactory.create_batch(PAGE_SIZE + 1, owner=owner, price=Decimal("15"))
+    ListingFactory(owner=owner, price=Decimal("25"))
+
+    page = client.get(reverse("listings:grid"), {"price_min": "10", "price_max": "19.99"}).content.decode()
+    rest = client.get(
+        reverse("listings:grid"), {"price_min": "10", "price_max": "19.99", "offset": PAGE_SIZE}, **HTMX
+    ).content.decode()
+
+    assert 'name="price_min" type="number" min="0" step="0.01" value="10"' in page
+    assert 'name="price_max" type="number" min="0" step="0.01" value="19.99"' in page
+    assert "price_min=10&amp;price_max=19.99&amp;offset=50" in page  # the next rows keep the range
+    assert rest.count('id="listing-') == 1
+
+
 def test_bad_filter_is_reported_not_a_server_error(client, owner):
     ListingFactory(owner=owner)
     response = client.get(reverse("listings:grid"), {"has_warnings": "maybe"})
