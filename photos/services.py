@@ -24,7 +24,7 @@ from audit.models import AuditEntry
 from audit.services import audit_record, audit_record_many, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.models import Listing, UndoStep
-from listings.services.changes import LISTING_TYPE, record_undo_step
+from listings.services.changes import CHUNK, LISTING_TYPE, record_undo_step
 from listings.services.undo import NotUndoable
 from marketplace.errors import FieldError, InvalidInput
 from photos import bulk, images
@@ -238,10 +238,13 @@ def photos_copy(*, copied_from: Mapping[int, int], actor: User | None) -> int:
     need no undo of their own: undoing the duplicate deletes their listings, which
     hides them, and redo re-creates the listings under the same ids."""
     sources = defaultdict(list)
-    for photo in ListingPhoto.objects.filter(
-        listing_id__in=set(copied_from.values()), removed_batch__isnull=True
-    ).order_by("position", "id"):
-        sources[photo.listing_id].append(photo)
+    source_ids = sorted(set(copied_from.values()))
+    for start in range(0, len(source_ids), CHUNK):
+        shown = ListingPhoto.objects.filter(
+            listing_id__in=source_ids[start : start + CHUNK], removed_batch__isnull=True
+        )
+        for photo in shown.order_by("position", "id"):
+            sources[photo.listing_id].append(photo)
     copies = [
         ListingPhoto(
             owner_id=photo.owner_id,
