@@ -59,13 +59,17 @@ def search_q(text: str) -> Q:
         scanned = " AND ".join(
             ["listing_search_text(l.title, l.description, l.category) LIKE UPPER(%s)"] * len(words)
         )
-        # NOT IN, planned as one hashed subplan whatever the table's statistics say
-        # (a NOT EXISTS planned for an empty table rescans it once per match).
+        # Planned to hold whatever the pending table's statistics say: NOT IN is one
+        # hashed subplan (a NOT EXISTS planned for an empty table rescans it once per
+        # match), and the scan goes from each pending id to its row (the LATERAL with
+        # OFFSET 0 is not flattened; planned for many pending rows, a join would scan
+        # every listing of every seller).
         matching = RawSQL(  # noqa: S611 - the words are parameters
             f"SELECT s.listing_id FROM listing_search AS s WHERE {indexed}"  # noqa: S608
             " AND s.listing_id NOT IN (SELECT listing_id FROM listing_search_pending)"
-            " UNION ALL SELECT l.id FROM listing_search_pending AS p"
-            f" JOIN listings_listing AS l ON l.id = p.listing_id WHERE {scanned}",
+            " UNION ALL SELECT l.id FROM listing_search_pending AS p CROSS JOIN LATERAL ("
+            f" SELECT l.id FROM listings_listing AS l WHERE l.id = p.listing_id AND {scanned}"
+            " OFFSET 0) AS l",
             [*patterns, *patterns],
         )
         return Q(pk__in=matching)

@@ -396,7 +396,7 @@ APP_VERSION = "0.1.0"
 
 # Apps' own parts of an account backup (e.g. photos): dotted paths of classes with the
 # ``exports.backup.BackupPart`` methods; manage.py account_export/account_import.
-ACCOUNT_BACKUP_PARTS: list[str] = []
+ACCOUNT_BACKUP_PARTS: list[str] = ["photos.backup.PhotosBackup"]
 
 # --- Observability ------------------------------------------------------------
 # /metrics answers these addresses (IPs or networks) and anyone sending

@@ -102,7 +102,8 @@ class PhotoBulkFile(models.Model):
     file = models.FileField(blank=True, max_length=255)
     preview = models.FileField(blank=True, max_length=255)
     match = models.CharField(max_length=10, choices=Match.choices)
-    # The listing a matched file goes to; the candidates of an ambiguous one.
+    # The listing a matched file goes to; the candidates of an ambiguous one,
+    # ``[{"listing": id, "number": n}]`` (``AB-2.jpg``: SKU AB-2's first, or AB's second).
     listing_id = models.BigIntegerField(null=True, blank=True)
     candidates = models.JSONField(default=list, blank=True)
     # Where it goes among the listing's photos (SKU.jpg is 1, SKU-2.jpg 2, …).

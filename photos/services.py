@@ -291,7 +291,10 @@ def _stored(owner_id: int, suffix: str, data: bytes) -> str:
 def _bulk_file(upload: PhotoBulk, item: bulk.BulkItem, match: bulk.NameMatch) -> PhotoBulkFile:
     """One file of a bulk upload: checked like any photo, stored with a preview,
     and matched (or not, with the reason)."""
-    row = PhotoBulkFile(bulk=upload, name=item.name[:255], number=match.number, reason=item.reason)
+    numbers = list(match.numbers.values())
+    row = PhotoBulkFile(
+        bulk=upload, name=item.name[:255], number=numbers[0] if numbers else 1, reason=item.reason
+    )
     if not row.reason:
         try:
             info = images.photo_inspect(io.BytesIO(item.data))
@@ -306,7 +309,8 @@ def _bulk_file(upload: PhotoBulk, item: bulk.BulkItem, match: bulk.NameMatch) ->
     elif len(match.listing_ids) == 1:
         row.match, row.listing_id = PhotoBulkFile.Match.MATCHED, match.listing_ids[0]
     elif match.listing_ids:
-        row.match, row.candidates = PhotoBulkFile.Match.AMBIGUOUS, match.listing_ids
+        row.match = PhotoBulkFile.Match.AMBIGUOUS
+        row.candidates = [{"listing": pk, "number": number} for pk, number in match.numbers.items()]
     else:
         row.match, row.reason = PhotoBulkFile.Match.UNMATCHED, "No listing has this id or SKU."
     return row
@@ -334,6 +338,11 @@ def photo_bulk_create(*, owner: User, uploads: Sequence[UploadedFile]) -> PhotoB
     return upload
 
 
+def _candidates(row: PhotoBulkFile) -> dict[int, int]:
+    """{listing id: photo number} of an ambiguous file."""
+    return {candidate["listing"]: candidate["number"] for candidate in row.candidates}
+
+
 @transaction.atomic
 @serialised_per_user
 def photo_bulk_attach(
@@ -345,9 +354,9 @@ def photo_bulk_attach(
     choices = dict(choices or {})
     files = list(upload.files.exclude(match=PhotoBulkFile.Match.UNMATCHED))
     errors = [
-        FieldError("choices", f"{row.name}: choose one of listings {', '.join(map(str, row.candidates))}.")
+        FieldError("choices", f"{row.name}: choose one of listings {', '.join(map(str, _candidates(row)))}.")
         for row in files
-        if row.pk in choices and choices[row.pk] not in row.candidates
+        if row.pk in choices and choices[row.pk] not in _candidates(row)
     ]
     unknown = set(choices) - {row.pk for row in files}
     errors += [
@@ -355,12 +364,12 @@ def photo_bulk_attach(
     ]
     if errors:
         raise InvalidInput(errors)
-    chosen = [
-        (row.listing_id if row.match == PhotoBulkFile.Match.MATCHED else choices.get(row.pk), row)
-        for row in files
-    ]
+    for row in files:
+        if row.match == PhotoBulkFile.Match.AMBIGUOUS and row.pk in choices:
+            row.listing_id = choices[row.pk]
+            row.number = _candidates(row)[row.listing_id]
     chosen = sorted(
-        ((pk, row) for pk, row in chosen if pk is not None),
+        ((row.listing_id, row) for row in files if row.listing_id is not None),
         key=lambda item: (item[0], item[1].number, item[1].name),
     )
     listings = Listing.objects.filter(owner=upload.owner).in_bulk({pk for pk, _ in chosen})

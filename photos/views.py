@@ -144,7 +144,14 @@ def _bulk_context(request, bulk_id: int, error: str = "") -> dict:
     for row in upload.files.all():
         # What the preview shows of the listings a file points at.
         row.listing_title = titles.get(row.listing_id, "")
-        row.options = [(pk, titles.get(pk, f"Listing {pk}")) for pk in row.candidates]
+        row.options = [
+            (
+                option["listing"],
+                option["number"],
+                titles.get(option["listing"], f"Listing {option['listing']}"),
+            )
+            for option in row.candidates
+        ]
         groups[row.match].append(row)
     return {
         "bulk": upload,

@@ -137,7 +137,8 @@ def changes_apply(
     with engine_writes():
         conflicts: list[int] = []
         updated = 0
-        if values is not None and _settable_in_one_statement(update, values, lock or expected_versions):
+        checked = lock or expected_versions is not None
+        if values is not None and not checked and _settable_in_one_statement(update, values):
             updated = _set_postgres(
                 listings=update,
                 values=values,
@@ -150,7 +151,7 @@ def changes_apply(
             compute = _same_for_every_row(values)
         if compute is not None:
             # Streamed: a 100,000-row change never holds the rows as read and as changed at once.
-            rows = _rows(update, lock=lock or expected_versions is not None)
+            rows = _rows(update, lock=checked)
             if expected_versions is not None:
                 rows, conflicts = _check_versions(list(rows), expected_versions, skip_conflicts)
             updated = _update_rows(
@@ -302,13 +303,15 @@ def _same_for_every_row(values: Mapping[str, Any]) -> Compute:
 _JSON_EXACT = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
 
 
-def _settable_in_one_statement(update, values: Mapping[str, Any], locked: Any) -> bool:
-    """Whether ``_set_postgres`` can set ``values``: on a queryset, without version
-    checks or row locks, on fields that no warning or search text reads."""
+def _settable_in_one_statement(update, values: Mapping[str, Any]) -> bool:
+    return isinstance(update, QuerySet) and settable_in_one_statement(values)
+
+
+def settable_in_one_statement(values: Mapping[str, Any]) -> bool:
+    """Whether ``changes_apply(values=...)`` sets ``values`` in one statement: on
+    PostgreSQL, on fields that no warning or search text reads."""
     return (
         connection.vendor == "postgresql"
-        and isinstance(update, QuerySet)
-        and not locked
         and WARNING_FIELDS.isdisjoint(values)
         and SEARCH_FIELDS.isdisjoint(values)
         and all(isinstance(Listing._meta.get_field(name), _JSON_EXACT) for name in values)

@@ -6,6 +6,7 @@ every listing entry of its batch. Undo serialises per user
 touched: undoing it would silently throw that change away."""
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audit.models import AuditEntry
+from audit.services import new_batch
 from listings.concurrency import serialised_per_user
 from listings.fields import LISTING_FIELDS, Source
 from listings.models import Listing, UndoStep
@@ -24,11 +26,14 @@ from listings.services.changes import (
     changes_apply,
     listing_update,
     listings_by_ids,
+    settable_in_one_statement,
 )
 from listings.signals import step_replayed
 from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
 
+# An undo restoring at most this many distinct values sets each in one statement.
+VALUE_GROUPS = 10
 # How many of the blocking listings a refusal names.
 NAMED_LISTINGS = 5
 
@@ -119,16 +124,57 @@ def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action
         except TypeError:  # an unhashable value: a list where a field has a scalar
             return clean_listing(values, partial=True)
 
+    update = [pk for pk in ids if states[pk] is not None and pk in existing]
+    delete = [pk for pk in ids if states[pk] is None and pk in existing]
+    groups = _same_values(states, update)
+    if groups is None:
+        result = changes_apply(
+            actor=actor,
+            action=action,
+            create=reborn,
+            update=update,
+            compute=compute,
+            delete=delete,
+            undoable=False,
+        )
+        return result.deleted + len(result.created) + result.updated
+    # The undo of a bulk set: a statement per restored value, one batch.
+    batch = new_batch()
+    touched = 0
+    for values, pks in groups.items():
+        [listings] = listings_by_ids(pks)
+        touched += changes_apply(
+            actor=actor, action=action, update=listings, values=dict(values), batch=batch, undoable=False
+        ).updated
     result = changes_apply(
-        actor=actor,
-        action=action,
-        create=reborn,
-        update=[pk for pk in ids if states[pk] is not None and pk in existing],
-        compute=compute,
-        delete=[pk for pk in ids if states[pk] is None and pk in existing],
-        undoable=False,
+        actor=actor, action=action, create=reborn, delete=delete, batch=batch, undoable=False
     )
-    return result.deleted + len(result.created) + result.updated
+    return touched + result.deleted + len(result.created)
+
+
+def _same_values(
+    states: Mapping[int, dict[str, Any] | None], ids: Sequence[int]
+) -> dict[tuple, list[int]] | None:
+    """``ids`` grouped by the values they get back, {((field, cleaned value), …): ids},
+    when each group is one statement (``settable_in_one_statement``) and there are
+    at most ``VALUE_GROUPS``; else None."""
+    raw: dict[tuple, list[int]] = defaultdict(list)
+    for pk in ids:
+        state = states[pk]
+        values = tuple((name, type(state[name]), state[name]) for name in LISTING_FIELDS if name in state)
+        try:
+            raw[values].append(pk)
+        except TypeError:  # an unhashable value: a list where a field has a scalar
+            return None
+        if len(raw) > VALUE_GROUPS:
+            return None
+    groups: dict[tuple, list[int]] = {}
+    for values, pks in raw.items():
+        cleaned = clean_listing({name: value for name, _, value in values}, partial=True)
+        if not cleaned or not settable_in_one_statement(cleaned):
+            return None
+        groups.setdefault(tuple(cleaned.items()), []).extend(pks)
+    return groups
 
 
 def _step_entries(step: UndoStep) -> list[dict[str, Any]]:

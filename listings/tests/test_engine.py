@@ -443,10 +443,24 @@ def test_a_bulk_set_in_one_statement_audits_and_undoes_as_the_row_by_row_path(ow
     assert listing_history(used).first().action == "listing.bulk_set"
     assert Operation.objects.get(batch=UndoStep.objects.get(user=owner).batch).entry_count == 2
 
-    undo_last(user=owner)
+    with CaptureQueriesContext(connection) as queries:
+        undo_last(user=owner)
     assert set(Listing.objects.values_list("condition", "offer_shipping")) == {
         ("Used - Good", True),
         ("New", False),
         ("New", True),
         ("Used - Fair", False),
     }
+    # A statement per restored value, and the undo audited as the row path audits it.
+    writes = [query["sql"] for query in queries if query["sql"].startswith("WITH target")]
+    assert len(writes) == 2
+    undone = AuditEntry.objects.filter(action="listing.undo")
+    assert {entry.object_id: entry.changes for entry in undone} == {
+        str(used.pk): {"condition": ["New", "Used - Good"]},
+        str(unshipped.pk): {"offer_shipping": [True, False]},
+    }
+    assert len({entry.batch for entry in undone}) == 1
+    assert dict(Listing.objects.values_list("id", "version"))[used.pk] == 3
+
+    redo_last(user=owner)
+    assert Listing.objects.filter(owner=owner, condition="New", offer_shipping=True).count() == 3
