@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.functions import Upper
 
 from accounts.models import User
 from listings.models import Listing
@@ -170,8 +171,12 @@ def _readings(name: str) -> list[tuple[str, int]]:
 
 
 def _listings_by_key(owner: User, keys: set[str]) -> dict[str, set[int]]:
-    """{key: ids of the owner's listings it names} (by id)."""
+    """{key in upper case: ids of the owner's listings it names}, by id or by SKU (in
+    any case, as SKUs are unique per owner)."""
     found: dict[str, set[int]] = {}
+    skus = Listing.objects.filter(owner=owner).exclude(sku="").annotate(sku_upper=Upper("sku"))
+    for pk, sku in skus.filter(sku_upper__in={key.upper() for key in keys}).values_list("pk", "sku_upper"):
+        found.setdefault(sku, set()).add(pk)
     ids = {
         int(key)
         for key in keys
@@ -190,7 +195,7 @@ def names_matched(owner: User, names: Sequence[str]) -> list[NameMatch]:
     for options in readings:
         numbers: dict[int, int] = {}
         for key, number in options:
-            for pk in sorted(by_key.get(key, ())):
+            for pk in sorted(by_key.get(key.upper(), ())):
                 numbers.setdefault(pk, number)
         matches.append(NameMatch(numbers))
     return matches

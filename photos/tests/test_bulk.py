@@ -180,3 +180,24 @@ def test_bulk_pages(owner_client, owner):
         "/listings/photos/bulk/", {"files": [pictures.upload(b"PK\x03\x04broken", "a.zip")]}
     )
     assert refused.status_code == 400 and "damaged zip" in refused.text
+
+
+def test_names_match_by_sku_in_any_case_and_a_name_read_two_ways_is_ambiguous(owner):
+    plain = ListingFactory(owner=owner, sku="AB")
+    numbered = ListingFactory(owner=owner, sku="AB-2")
+    other = ListingFactory(owner=owner, sku="LAMP")
+    photo = pictures.jpeg(8, 8)
+    upload = services.photo_bulk_create(
+        owner=owner,
+        uploads=[_zip_upload({"ab.jpg": photo, "AB-2.jpg": photo, "lamp_3.jpg": photo, "AB-3.jpg": photo})],
+    )
+    assert _matches(upload)["ab.jpg"] == ("matched", plain.pk, 1)
+    assert _matches(upload)["lamp_3.jpg"] == ("matched", other.pk, 3)
+    assert _matches(upload)["AB-3.jpg"] == ("matched", plain.pk, 3)
+    ambiguous = upload.files.get(name="AB-2.jpg")
+    assert ambiguous.match == "ambiguous"
+    assert ambiguous.candidates == [{"listing": numbered.pk, "number": 1}, {"listing": plain.pk, "number": 2}]
+    services.photo_bulk_attach(upload=upload, actor=owner, choices={ambiguous.pk: plain.pk})
+    assert list(
+        services.shown_photos(plain.pk).order_by("position").values_list("original_name", flat=True)
+    ) == ["ab.jpg", "AB-2.jpg", "AB-3.jpg"]
