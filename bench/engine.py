@@ -16,6 +16,7 @@ each rolled back.
 """
 
 import os
+import statistics
 import sys
 import time
 from decimal import Decimal
@@ -30,6 +31,7 @@ from _setup import build_account, ensure_database, rows, summary, use_bench_data
 use_bench_database("engine")
 ROWS = rows(100_000)
 EMAIL = "bench-engine@example.com"
+SEARCH_REPEATS = 9
 
 ensure_database("bench/engine.py")
 
@@ -42,6 +44,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from listings.fields import LISTING_FIELDS  # noqa: E402
 from listings.models import Listing  # noqa: E402
+from listings.search import search_index_pending  # noqa: E402
+from listings.selectors import search_q  # noqa: E402
 from listings.services.bulk import (  # noqa: E402
     listings_bulk_delete,
     listings_bulk_set,
@@ -102,6 +106,19 @@ def bare(label: str, sql: str, params: list) -> float:
     return elapsed
 
 
+def search_p50(label: str, listings) -> float:
+    """Median seconds of a two-word search over ``listings`` (as the grid and the
+    API filter), printed."""
+    samples = []
+    for _ in range(SEARCH_REPEATS):
+        started = time.perf_counter()
+        listings.filter(search_q("vintage lamp")).count()
+        samples.append(time.perf_counter() - started)
+    median = statistics.median(samples)
+    print(f"  {label:<34} {median * 1000:10.1f} ms  (p50 of {SEARCH_REPEATS})")
+    return median
+
+
 def vacuum() -> None:
     """What autovacuum does before a seller's next action: a rolled-back statement
     leaves every row twice in the table and its indexes."""
@@ -145,6 +162,9 @@ def main() -> None:
             "bulk set (category)",
             lambda: listings_bulk_set(listings=mine, values={"category": "Bench"}, actor=user),
         ),
+        "search p50, pending": search_p50(f"  search, {ROWS:,} changed, pending", mine),
+        "search index (worker)": timed("index pending search (worker)", search_index_pending.call),
+        "search p50, indexed": search_p50("  search, all indexed", mine),
         "undo bulk set category": timed("undo bulk set", lambda: undo_last(user=user)),
         "price adjust": timed(
             "price adjust (+10 %)",
@@ -162,7 +182,10 @@ def main() -> None:
         "undo delete": ("bare INSERT…SELECT", limit["insert"]),
     }
     for workload, seconds in figures.items():
-        summary(f"engine: {workload}, {ROWS:,} rows", seconds, limit=beside.get(workload))
+        if workload.startswith("search p50"):
+            summary(f"engine: {workload}, {ROWS:,} rows", seconds * 1000, unit="ms")
+        else:
+            summary(f"engine: {workload}, {ROWS:,} rows", seconds, limit=beside.get(workload))
 
 
 if __name__ == "__main__":

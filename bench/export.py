@@ -39,8 +39,17 @@ from _setup import SMOKE, ensure_database, summary, use_bench_database  # noqa: 
 use_bench_database("exports")
 
 SIZES = (100, 1_000) if SMOKE else (10_000, 100_000)
-FORMATS = ("csv", "json", "text", "sql", "xlsx", "facebook")
-TARGET_SECONDS = {"csv": 0.5, "xlsx": 4.0, "facebook": 3.0}
+FORMATS = ("csv", "json", "text", "sql", "xlsx", "facebook", "ebay", "shopify", "woocommerce", "meta-catalog")
+# Marketplaces' csv files (issue 16): the csv target; with photo links 1 s.
+TARGET_SECONDS = {
+    "csv": 0.5,
+    "xlsx": 4.0,
+    "facebook": 3.0,
+    "ebay": 0.5,
+    "shopify": 0.5,
+    "woocommerce": 0.5,
+    "meta-catalog": 0.5,
+}
 # Beside ours at the larger size: (run, label) per format.
 PEERS = {"csv": ("import-export", "import-export"), "xlsx": ("import-export", "import-export")}
 LIMITS = {"csv": ("copy", "COPY … TO STDOUT"), "xlsx": ("xlsxwriter", "xlsxwriter constant_memory")}
@@ -110,7 +119,11 @@ def ours(user, export_format: str, sink) -> int:
     from exports.services import listings_export
 
     export = listings_export(
-        listings=listings_for_export(user), export_format=EXPORT_FORMATS[export_format], actor=user
+        listings=listings_for_export(user),
+        export_format=EXPORT_FORMATS[export_format],
+        actor=user,
+        # Marketplaces' files: every listing, ready or not, so each size writes all its rows.
+        include_all=True,
     )
     for chunk in export.chunks:
         sink.write(chunk)

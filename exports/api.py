@@ -122,6 +122,7 @@ class ExportView(APIView):
                 actor=request.user,
                 bom=form.cleaned_data["bom"],
                 include_all=form.cleaned_data["include_all"],
+                base_url=request.build_absolute_uri("/"),
                 photos=form.cleaned_data["photos"],
             )
         )

@@ -1,6 +1,6 @@
 """Exporting listings: count, audit, and hand back the file as a stream of bytes."""
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -15,6 +15,7 @@ from exports.selectors import export_rows
 from exports.writers import ExportOptions, Row
 from listings.models import Listing
 from listings.readiness import Readiness, not_ready_q, readiness
+from photos.links import link_key_of, published_photo_urls
 from photos.selectors import display_photos
 
 FILENAME_PREFIX = "marketplace-listings"
@@ -47,9 +48,11 @@ def listings_export(
     bom: bool = False,
     include_all: bool = False,
     photos: bool = False,
+    base_url: str = "",
 ) -> ExportFile:
     """Export ``listings`` (already scoped to ``actor`` and ordered) as ``export_format``;
-    a marketplace's file holds only the listings ready for it unless ``include_all``.
+    a marketplace's file holds only the listings ready for it unless ``include_all``,
+    and its image columns the seller's published photo links under ``base_url``.
     ``photos`` (Facebook's file only) bundles the listings' photos with the files.
 
     The audit entry is written now, while the request's context (ip, path) is known;
@@ -65,6 +68,9 @@ def listings_export(
         write = partial(export_format.write_listings, listings)
     else:
         write = partial(export_format.write, export_rows(listings))
+    images = None
+    if export_format.marketplace and link_key_of(actor) is not None:
+        images = partial(published_photo_urls, actor, base_url=base_url)
     return _export_file(
         write=write,
         count=count,
@@ -73,6 +79,7 @@ def listings_export(
         bom=bom,
         left_out=left_out,
         photos=photos,
+        images=images,
     )
 
 
@@ -98,6 +105,7 @@ def _export_file(
     given=False,
     left_out: Readiness | None = None,
     photos: bool = False,
+    images: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] | None = None,
 ) -> ExportFile:
     changes = {
         "format": export_format.name,
@@ -115,6 +123,7 @@ def _export_file(
         stem=stem,
         currency=actor.currency,
         photos=partial(display_photos, actor) if photos else None,
+        images=images,
     )
     return ExportFile(
         filename=f"{stem}.{extension}",

@@ -55,6 +55,7 @@ def export(request):
                     actor=request.user,
                     bom=form.cleaned_data["bom"],
                     include_all=form.cleaned_data["include_all"],
+                    base_url=request.build_absolute_uri("/"),
                     photos=form.cleaned_data["photos"],
                 )
             )

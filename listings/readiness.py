@@ -96,13 +96,23 @@ _RULES: dict[str, Callable[[User], tuple[Rule, ...]]] = {
     "meta-catalog": _meta_rules,
 }
 MARKETPLACES = tuple(_RULES)
+# Rules other apps own (photos: "no published photo link"), registered in their
+# AppConfig.ready as the grid's filters are: marketplace -> rule makers.
+_REGISTERED: dict[str, list[Callable[[User], Rule]]] = {}
+
+
+def register_rule(marketplaces: tuple[str, ...], make_rule: Callable[[User], Rule]) -> None:
+    for marketplace in marketplaces:
+        _REGISTERED.setdefault(marketplace, []).append(make_rule)
+
+
 MARKETPLACE_NAMES = {FACEBOOK: "Facebook"} | {
     name: marketplace_file.marketplace for name, marketplace_file in MARKETPLACE_FILES.items()
 }
 
 
 def rules(marketplace: str, user: User) -> tuple[Rule, ...]:
-    return _RULES[marketplace](user)
+    return (*_RULES[marketplace](user), *(make(user) for make in _REGISTERED.get(marketplace, ())))
 
 
 def not_ready_q(marketplace: str, user: User) -> Q:

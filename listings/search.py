@@ -62,8 +62,10 @@ def search_index_pending() -> int:
                 [ids],
             )
             indexed += len(ids)
-    if not connection.in_atomic_block:
-        # Emptied, the table gives its pages back: search reads it on every query.
+    if indexed and not connection.in_atomic_block:
+        # What autovacuum would do a minute later, done now: the emptied pending table
+        # gives its pages back (search reads it on every query), and the trigram
+        # index's own pending list, which every search scans, is merged in.
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM listing_search_pending")
+            cursor.execute("VACUUM listing_search_pending, listing_search")
     return indexed

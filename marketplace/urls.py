@@ -7,6 +7,7 @@ from accounts.identity import account_rate_limited
 from audit.api import AuditListView
 from insights.api import InsightsView
 from marketplace import health, metrics
+from photos.views import photo_link
 
 # Swagger UI with its start-up script as a file (the split view) and its page style in
 # static/css; its own stylesheet draws icons as data: images, allowed on this page only.
@@ -22,6 +23,8 @@ urlpatterns = [
     path("admin/login/", account_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/health/", health.health, name="health"),
+    # Published photo links: no log-in, so outside every app's logged-in prefix.
+    path("p/<int:photo_id>/<str:token>.jpg", photo_link, name="photo-link"),
     path("api/health/live/", health.live, name="health-live"),
     path("api/health/ready/", health.ready, name="health-ready"),
     path("metrics", metrics.metrics, name="metrics"),

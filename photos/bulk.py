@@ -151,8 +151,12 @@ def bulk_items(uploads: Sequence[UploadedFile]) -> list[BulkItem]:
 
 @dataclass(frozen=True)
 class NameMatch:
-    listing_ids: list[int]  # one: matched; more: ambiguous; none: unmatched
-    number: int
+    # {listing id: the photo's number there}; one: matched, more: ambiguous, none: unmatched
+    numbers: dict[int, int]
+
+    @property
+    def listing_ids(self) -> list[int]:
+        return list(self.numbers)
 
 
 def _readings(name: str) -> list[tuple[str, int]]:
@@ -184,8 +188,9 @@ def names_matched(owner: User, names: Sequence[str]) -> list[NameMatch]:
     by_key = _listings_by_key(owner, {key for options in readings for key, _ in options})
     matches = []
     for options in readings:
-        hits = [(pk, number) for key, number in options for pk in sorted(by_key.get(key, ()))]
-        ids = list(dict.fromkeys(pk for pk, _ in hits))
-        number = hits[0][1] if len(ids) == 1 else 1
-        matches.append(NameMatch(ids, number))
+        numbers: dict[int, int] = {}
+        for key, number in options:
+            for pk in sorted(by_key.get(key, ())):
+                numbers.setdefault(pk, number)
+        matches.append(NameMatch(numbers))
     return matches

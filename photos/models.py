@@ -102,7 +102,8 @@ class PhotoBulkFile(models.Model):
     file = models.FileField(blank=True, max_length=255)
     preview = models.FileField(blank=True, max_length=255)
     match = models.CharField(max_length=10, choices=Match.choices)
-    # The listing a matched file goes to; the candidates of an ambiguous one.
+    # The listing a matched file goes to; the candidates of an ambiguous one,
+    # ``[{"listing": id, "number": n}]`` (``AB-2.jpg``: SKU AB-2's first, or AB's second).
     listing_id = models.BigIntegerField(null=True, blank=True)
     candidates = models.JSONField(default=list, blank=True)
     # Where it goes among the listing's photos (SKU.jpg is 1, SKU-2.jpg 2, …).
@@ -114,3 +115,19 @@ class PhotoBulkFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhotoLinkKey(models.Model):
+    """The seller's published photo links: while this row exists, each ready photo of
+    theirs has a capability URL signed with ``key`` (``photos.links``), which
+    marketplaces fetch without logging in. A new key ("revoke all links") makes every
+    earlier URL fail; deleting the row unpublishes them."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photo_link_key"
+    )
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Photo links of {self.owner_id}"

@@ -66,7 +66,7 @@ def bulk_file_get_for_user(user: User, bulk_id: int, file_id: int) -> PhotoBulkF
 def bulk_listing_titles(user: User, bulk: PhotoBulk) -> dict[int, str]:
     """The titles of the listings a bulk upload's files point at, for its preview."""
     ids = {row.listing_id for row in bulk.files.all() if row.listing_id}
-    ids |= {pk for row in bulk.files.all() for pk in row.candidates}
+    ids |= {candidate["listing"] for row in bulk.files.all() for candidate in row.candidates}
     return dict(Listing.objects.filter(owner=user, pk__in=ids).values_list("pk", "title"))
 
 

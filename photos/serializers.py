@@ -100,9 +100,14 @@ class BulkUploadSerializer(serializers.Serializer):
     )
 
 
+class BulkCandidateSerializer(serializers.Serializer):
+    listing = serializers.IntegerField(read_only=True)
+    number = serializers.IntegerField(read_only=True, help_text="Where the photo goes among the listing's.")
+
+
 class BulkFileSerializer(serializers.ModelSerializer):
     listing = serializers.IntegerField(source="listing_id", allow_null=True, read_only=True)
-    candidates = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    candidates = BulkCandidateSerializer(many=True, read_only=True)
     preview = serializers.SerializerMethodField()
 
     class Meta:

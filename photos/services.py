@@ -24,11 +24,12 @@ from audit.models import AuditEntry
 from audit.services import audit_record, audit_record_many, new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.models import Listing, UndoStep
-from listings.services.changes import LISTING_TYPE, record_undo_step
+from listings.services.changes import CHUNK, LISTING_TYPE, record_undo_step
 from listings.services.undo import NotUndoable
 from marketplace.errors import FieldError, InvalidInput
 from photos import bulk, images
-from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile
+from photos.links import new_link_key
+from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile, PhotoLinkKey
 from photos.worker import delete_stored, process_photo
 
 PHOTO_TYPE = ListingPhoto._meta.label_lower
@@ -237,10 +238,13 @@ def photos_copy(*, copied_from: Mapping[int, int], actor: User | None) -> int:
     need no undo of their own: undoing the duplicate deletes their listings, which
     hides them, and redo re-creates the listings under the same ids."""
     sources = defaultdict(list)
-    for photo in ListingPhoto.objects.filter(
-        listing_id__in=set(copied_from.values()), removed_batch__isnull=True
-    ).order_by("position", "id"):
-        sources[photo.listing_id].append(photo)
+    source_ids = sorted(set(copied_from.values()))
+    for start in range(0, len(source_ids), CHUNK):
+        shown = ListingPhoto.objects.filter(
+            listing_id__in=source_ids[start : start + CHUNK], removed_batch__isnull=True
+        )
+        for photo in shown.order_by("position", "id"):
+            sources[photo.listing_id].append(photo)
     copies = [
         ListingPhoto(
             owner_id=photo.owner_id,
@@ -287,7 +291,10 @@ def _stored(owner_id: int, suffix: str, data: bytes) -> str:
 def _bulk_file(upload: PhotoBulk, item: bulk.BulkItem, match: bulk.NameMatch) -> PhotoBulkFile:
     """One file of a bulk upload: checked like any photo, stored with a preview,
     and matched (or not, with the reason)."""
-    row = PhotoBulkFile(bulk=upload, name=item.name[:255], number=match.number, reason=item.reason)
+    numbers = list(match.numbers.values())
+    row = PhotoBulkFile(
+        bulk=upload, name=item.name[:255], number=numbers[0] if numbers else 1, reason=item.reason
+    )
     if not row.reason:
         try:
             info = images.photo_inspect(io.BytesIO(item.data))
@@ -302,7 +309,8 @@ def _bulk_file(upload: PhotoBulk, item: bulk.BulkItem, match: bulk.NameMatch) ->
     elif len(match.listing_ids) == 1:
         row.match, row.listing_id = PhotoBulkFile.Match.MATCHED, match.listing_ids[0]
     elif match.listing_ids:
-        row.match, row.candidates = PhotoBulkFile.Match.AMBIGUOUS, match.listing_ids
+        row.match = PhotoBulkFile.Match.AMBIGUOUS
+        row.candidates = [{"listing": pk, "number": number} for pk, number in match.numbers.items()]
     else:
         row.match, row.reason = PhotoBulkFile.Match.UNMATCHED, "No listing has this id or SKU."
     return row
@@ -330,6 +338,11 @@ def photo_bulk_create(*, owner: User, uploads: Sequence[UploadedFile]) -> PhotoB
     return upload
 
 
+def _candidates(row: PhotoBulkFile) -> dict[int, int]:
+    """{listing id: photo number} of an ambiguous file."""
+    return {candidate["listing"]: candidate["number"] for candidate in row.candidates}
+
+
 @transaction.atomic
 @serialised_per_user
 def photo_bulk_attach(
@@ -341,9 +354,9 @@ def photo_bulk_attach(
     choices = dict(choices or {})
     files = list(upload.files.exclude(match=PhotoBulkFile.Match.UNMATCHED))
     errors = [
-        FieldError("choices", f"{row.name}: choose one of listings {', '.join(map(str, row.candidates))}.")
+        FieldError("choices", f"{row.name}: choose one of listings {', '.join(map(str, _candidates(row)))}.")
         for row in files
-        if row.pk in choices and choices[row.pk] not in row.candidates
+        if row.pk in choices and choices[row.pk] not in _candidates(row)
     ]
     unknown = set(choices) - {row.pk for row in files}
     errors += [
@@ -351,12 +364,12 @@ def photo_bulk_attach(
     ]
     if errors:
         raise InvalidInput(errors)
-    chosen = [
-        (row.listing_id if row.match == PhotoBulkFile.Match.MATCHED else choices.get(row.pk), row)
-        for row in files
-    ]
+    for row in files:
+        if row.match == PhotoBulkFile.Match.AMBIGUOUS and row.pk in choices:
+            row.listing_id = choices[row.pk]
+            row.number = _candidates(row)[row.listing_id]
     chosen = sorted(
-        ((pk, row) for pk, row in chosen if pk is not None),
+        ((row.listing_id, row) for row in files if row.listing_id is not None),
         key=lambda item: (item[0], item[1].number, item[1].name),
     )
     listings = Listing.objects.filter(owner=upload.owner).in_bulk({pk for pk, _ in chosen})
@@ -520,3 +533,37 @@ def photos_purge(*, owner_id: int) -> int:
 @task()
 def purge_photos(owner_id: int) -> int:
     return photos_purge(owner_id=owner_id)
+
+
+# --- Publishable photo links (photos.links) ---------------------------------------
+
+
+@transaction.atomic
+def photo_links_publish(*, owner: User) -> PhotoLinkKey:
+    """Give every photo of ``owner`` a link (kept if already published)."""
+    link_key, created = PhotoLinkKey.objects.get_or_create(owner=owner, defaults={"key": new_link_key()})
+    if created:
+        audit_record(actor=owner, action="photo_links.publish", obj=link_key, changes={})
+    return link_key
+
+
+@transaction.atomic
+def photo_links_revoke(*, owner: User) -> PhotoLinkKey | None:
+    """Revoke all links: a new key, so every URL given out so far stops working and
+    every photo gets a new one. Nothing to do when none were published."""
+    link_key = PhotoLinkKey.objects.select_for_update().filter(owner=owner).first()
+    if link_key is None:
+        return None
+    link_key.key = new_link_key()
+    link_key.save(update_fields=["key", "created_at"])
+    audit_record(actor=owner, action="photo_links.revoke", obj=link_key, changes={})
+    return link_key
+
+
+@transaction.atomic
+def photo_links_unpublish(*, owner: User) -> None:
+    deleted, _ = PhotoLinkKey.objects.filter(owner=owner).delete()
+    if deleted:
+        audit_record(
+            actor=owner, action="photo_links.unpublish", object_type="photos.photolinkkey", changes={}
+        )

@@ -4,6 +4,7 @@ from photos import views
 
 app_name = "photos"
 urlpatterns = [
+    path("photos/links/", views.links_page, name="links"),
     path("photos/bulk/", views.bulk_upload, name="bulk"),
     path("photos/bulk/<int:bulk_id>/", views.bulk_preview_page, name="bulk_preview_page"),
     path("photos/bulk/<int:bulk_id>/attach/", views.bulk_attach, name="bulk_attach"),

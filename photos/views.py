@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from listings.selectors import listing_get_for_user
 from marketplace.errors import InvalidInput
 from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
-from photos import selectors, services
+from photos import links, selectors, services
 from photos.models import MAX_PHOTOS_PER_LISTING, PhotoBulkFile
 from photos.serializers import (
     BulkAttachSerializer,
@@ -144,7 +144,14 @@ def _bulk_context(request, bulk_id: int, error: str = "") -> dict:
     for row in upload.files.all():
         # What the preview shows of the listings a file points at.
         row.listing_title = titles.get(row.listing_id, "")
-        row.options = [(pk, titles.get(pk, f"Listing {pk}")) for pk in row.candidates]
+        row.options = [
+            (
+                option["listing"],
+                option["number"],
+                titles.get(option["listing"], f"Listing {option['listing']}"),
+            )
+            for option in row.candidates
+        ]
         groups[row.match].append(row)
     return {
         "bulk": upload,
@@ -205,3 +212,46 @@ def bulk_preview(request, bulk_id: int, file_id: int) -> HttpResponse:
         raise Http404("This file has no preview.")
     stem = row.name.rsplit(".", 1)[0] or "photo"
     return serve_upload(row.preview, filename=f"{stem}-preview.jpg", content_type="image/jpeg", inline=True)
+
+
+# A marketplace re-fetches a photo now and then; a revoked link may live this long in
+# a cache that already holds it.
+PHOTO_LINK_MAX_AGE = 3600
+
+
+@require_GET
+def photo_link(request, photo_id: int, token: str) -> HttpResponse:
+    """A published photo link: that one photo's display size, without logging in,
+    cacheable; any other link (wrong, revoked, unpublished, a hidden photo) is the
+    same 404."""
+    photo = links.photo_for_link(photo_id, token)
+    if photo is None:
+        raise Http404("No such photo.")
+    response = serve_upload(
+        photo.display, filename=f"photo-{photo.pk}.jpg", content_type="image/jpeg", inline=True
+    )
+    response["Cache-Control"] = f"public, max-age={PHOTO_LINK_MAX_AGE}"
+    response["ETag"] = f'"{photo.pk}-{token[:12]}"'
+    return response
+
+
+_LINK_ACTIONS = {
+    "publish": (services.photo_links_publish, "Photo links published."),
+    "revoke": (services.photo_links_revoke, "All photo links revoked; your photos have new ones."),
+    "unpublish": (services.photo_links_unpublish, "Photo links no longer published."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def links_page(request) -> HttpResponse:
+    """Publish, revoke (rotate) or unpublish the seller's photo links."""
+    if request.method == "POST":
+        action = _LINK_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            return HttpResponse("Choose publish, revoke or unpublish.", status=400, content_type="text/plain")
+        write, message = action
+        write(owner=request.user)
+        messages.success(request, message)
+        return redirect("photos:links")
+    return render(request, "photos/links.html", {"published": links.link_key_object(request.user)})

@@ -17,6 +17,7 @@ from listings.marketplaces import EBAY_CONDITION_IDS, META_CONDITIONS, shopify_h
 from listings.selectors import listings_for_user
 from listings.services.changes import listing_create
 from listings.tests.factories import ListingFactory
+from photos.tests.factories import photographed
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +183,7 @@ def test_export_reimports_into_the_same_listings(format_name, owner, other_user)
 
 def test_ebay_row_spells_each_value_as_ebay_asks(owner):
     listing = ListingFactory(owner=owner, title="Lamp", price=Decimal("19.5"), condition="Used - Fair")
-    header, row = _rows(_export(owner, "ebay")[1])
+    header, row = _rows(_export(owner, "ebay", include_all=True)[1])
     cells = dict(zip(header, row, strict=True))
     assert cells["*Action(SiteID=US|Country=US|Currency=USD|Version=1193)"] == "Add"
     assert cells["*ConditionID"] == EBAY_CONDITION_IDS["Used - Fair"] == "6000"
@@ -194,7 +195,7 @@ def test_meta_price_names_the_sellers_currency(owner):
     owner.currency = "CAD"
     owner.save(update_fields=["currency"])
     ListingFactory(owner=owner, price=Decimal("129.99"))
-    header, row = _rows(_export(owner, "meta-catalog")[1])
+    header, row = _rows(_export(owner, "meta-catalog", include_all=True)[1])
     cells = dict(zip(header, row, strict=True))
     assert cells["price"] == "129.99 CAD"
     assert cells["availability"] == "in stock"
@@ -224,9 +225,11 @@ def test_formulas_are_neutralised_in_every_cell(format_name, owner):
 
 
 def test_marketplace_file_leaves_out_listings_not_ready_unless_asked(owner_client, owner):
-    ListingFactory(owner=owner, title="Described", description="Solid oak.")
-    ListingFactory(owner=owner, title="Bare", description="")
-    ListingFactory(owner=owner, title="x" * 81, description="Too long a title for eBay.")
+    photographed(
+        ListingFactory(owner=owner, title="Described", description="Solid oak."),
+        ListingFactory(owner=owner, title="Bare", description=""),
+        ListingFactory(owner=owner, title="x" * 81, description="Too long a title for eBay."),
+    )
     response = owner_client.get("/api/export/ebay/")
     titles = [row[3] for row in _rows(download(response))[1:]]
     assert titles == ["Described"]

@@ -6,29 +6,34 @@ every listing entry of its batch. Undo serialises per user
 touched: undoing it would silently throw that change away."""
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.concurrency import serialised_per_user
-from listings.fields import LISTING_FIELDS, Source
+from audit.services import new_batch
+from listings.concurrency import listing_for_update, serialised_per_user
+from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source
 from listings.models import Listing, UndoStep
 from listings.services.changes import (
     LINKS,
     LISTING_TYPE,
     NewListing,
     changes_apply,
-    listing_update,
     listings_by_ids,
+    settable_in_one_statement,
 )
 from listings.signals import step_replayed
 from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
 
+# An undo restoring at most this many distinct values sets each in one statement.
+VALUE_GROUPS = 10
 # How many of the blocking listings a refusal names.
 NAMED_LISTINGS = 5
 
@@ -80,6 +85,16 @@ def _states(entries: Sequence[Mapping[str, Any]], *, before: bool) -> dict[int, 
     return states
 
 
+def _restorable(state: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """The cleaned field values of an audited ``state``, with the ``sold_at`` it
+    recorded (the write path would otherwise date a sale by the undo)."""
+    values = clean_listing({name: state[name] for name in LISTING_FIELDS if name in state}, partial=partial)
+    if "sold_at" in state:
+        sold_at = state["sold_at"]
+        values["sold_at"] = parse_datetime(sold_at) if isinstance(sold_at, str) else sold_at
+    return values
+
+
 def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action: str) -> int:
     """Bring listings to ``states`` (see ``_states``) as one change: delete those that
     should not exist, re-create those that should (with their old ids, scans and
@@ -92,7 +107,7 @@ def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action
         NewListing(
             pk=pk,
             owner_id=state.get("owner") or actor.pk,
-            values=clean_listing({name: state[name] for name in LISTING_FIELDS if name in state}),
+            values=_restorable(state),
             source=state.get("source") or Source.MANUAL,
             extra=state.get("extra") or {},
             ocr_scan_id=state.get("ocr_scan"),
@@ -109,26 +124,67 @@ def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action
 
     def compute(row: Mapping[str, Any]) -> dict[str, Any]:
         state = states[row["id"]]
-        values = {name: state[name] for name in LISTING_FIELDS if name in state}
-        key = tuple((name, type(value), value) for name, value in values.items())
+        recorded = {name: state[name] for name in STORED_FIELDS if name in state}
+        key = tuple((name, type(value), value) for name, value in recorded.items())
         try:
             return cleaned[key]
         except KeyError:
-            cleaned[key] = clean_listing(values, partial=True)
+            cleaned[key] = _restorable(recorded, partial=True)
             return cleaned[key]
         except TypeError:  # an unhashable value: a list where a field has a scalar
-            return clean_listing(values, partial=True)
+            return _restorable(recorded, partial=True)
 
+    update = [pk for pk in ids if states[pk] is not None and pk in existing]
+    delete = [pk for pk in ids if states[pk] is None and pk in existing]
+    groups = _same_values(states, update)
+    if groups is None:
+        result = changes_apply(
+            actor=actor,
+            action=action,
+            create=reborn,
+            update=update,
+            compute=compute,
+            delete=delete,
+            undoable=False,
+        )
+        return result.deleted + len(result.created) + result.updated
+    # The undo of a bulk set: a statement per restored value, one batch.
+    batch = new_batch()
+    touched = 0
+    for values, pks in groups.items():
+        [listings] = listings_by_ids(pks)
+        touched += changes_apply(
+            actor=actor, action=action, update=listings, values=dict(values), batch=batch, undoable=False
+        ).updated
     result = changes_apply(
-        actor=actor,
-        action=action,
-        create=reborn,
-        update=[pk for pk in ids if states[pk] is not None and pk in existing],
-        compute=compute,
-        delete=[pk for pk in ids if states[pk] is None and pk in existing],
-        undoable=False,
+        actor=actor, action=action, create=reborn, delete=delete, batch=batch, undoable=False
     )
-    return result.deleted + len(result.created) + result.updated
+    return touched + result.deleted + len(result.created)
+
+
+def _same_values(
+    states: Mapping[int, dict[str, Any] | None], ids: Sequence[int]
+) -> dict[tuple, list[int]] | None:
+    """``ids`` grouped by the values they get back, {((field, cleaned value), …): ids},
+    when each group is one statement (``settable_in_one_statement``) and there are
+    at most ``VALUE_GROUPS``; else None."""
+    raw: dict[tuple, list[int]] = defaultdict(list)
+    for pk in ids:
+        state = states[pk]
+        values = tuple((name, type(state[name]), state[name]) for name in LISTING_FIELDS if name in state)
+        try:
+            raw[values].append(pk)
+        except TypeError:  # an unhashable value: a list where a field has a scalar
+            return None
+        if len(raw) > VALUE_GROUPS:
+            return None
+    groups: dict[tuple, list[int]] = {}
+    for values, pks in raw.items():
+        cleaned = clean_listing({name: value for name, _, value in values}, partial=True)
+        if not cleaned or not settable_in_one_statement(cleaned):
+            return None
+        groups.setdefault(tuple(cleaned.items()), []).extend(pks)
+    return groups
 
 
 def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
@@ -253,5 +309,9 @@ def listing_revert(*, listing: Listing, entry: AuditEntry, actor: User) -> Listi
     state = _states(later, before=True)[listing.pk]
     if state is None:
         raise InvalidInput([FieldError("entry", "That change created the listing; delete it instead.")])
-    data = {name: state[name] for name in LISTING_FIELDS if name in state}
-    return listing_update(listing=listing, data=data, actor=actor, action="listing.revert")
+    values = _restorable(state, partial=True)
+    listing_for_update(listing.pk)  # a listing deleted meanwhile is ListingGone, a 404
+    changes_apply(
+        actor=actor, action="listing.revert", update=[listing.pk], compute=lambda row: values, lock=True
+    )
+    return Listing.objects.get(pk=listing.pk)

@@ -10,6 +10,7 @@ from listings.models import Listing
 from listings.readiness import readiness
 from listings.selectors import FilterError, listings_filtered
 from listings.tests.factories import ListingFactory
+from photos.tests.factories import photographed
 
 pytestmark = pytest.mark.django_db
 
@@ -81,13 +82,16 @@ EBAY_REASONS = {
 
 @pytest.fixture
 def ebay_stock(owner):
-    return {
+    stock = {
         "ready": ListingFactory(owner=owner, title="Chair", description="Oak."),
         "long": ListingFactory(owner=owner, title="x" * 81, description="Oak."),
         "eighty": ListingFactory(owner=owner, title="y" * 80, description="Oak."),
         "bare": ListingFactory(owner=owner, title="Bare", description=""),
         "free": ListingFactory(owner=owner, title="Free", description="Oak.", price=Decimal("0")),
     }
+    # With a photo each: the photo rule has its own tests (photos/tests/test_links.py).
+    photographed(*stock.values())
+    return stock
 
 
 def test_ebay_rules_each_count_their_listings(owner, ebay_stock):

@@ -92,7 +92,10 @@ def test_an_ambiguous_file_goes_where_the_seller_chooses(owner):
     first, second = ListingFactory(owner=owner), ListingFactory(owner=owner)
     upload = services.photo_bulk_create(owner=owner, uploads=[pictures.upload(pictures.jpeg(8, 8), "x.jpg")])
     # Which listings a name fits is the matcher's; here a file fits two.
-    PhotoBulkFile.objects.filter(bulk=upload).update(match="ambiguous", candidates=[first.pk, second.pk])
+    PhotoBulkFile.objects.filter(bulk=upload).update(
+        match="ambiguous",
+        candidates=[{"listing": first.pk, "number": 1}, {"listing": second.pk, "number": 2}],
+    )
     row = upload.files.get()
     with pytest.raises(services.InvalidInput):
         services.photo_bulk_attach(upload=upload, actor=owner, choices={row.pk: 999})

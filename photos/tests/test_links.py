@@ -1,0 +1,116 @@
+"""Published photo links: a capability URL per photo that works without logging in,
+stops after "revoke all links", and never shows another photo or listing; exports
+write them into the marketplaces' image columns."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+from listings.readiness import readiness
+from listings.services.changes import listing_delete
+from listings.tests.factories import ListingFactory
+from photos import links, services
+from photos.models import ListingPhoto
+from photos.tests import pictures
+from photos.views import PHOTO_LINK_MAX_AGE
+from photos.worker import photo_process
+
+pytestmark = pytest.mark.django_db
+
+
+def _photo(listing, owner, name="a.jpg") -> ListingPhoto:
+    (photo,) = services.photos_add(
+        listing=listing, uploads=[pictures.upload(pictures.jpeg(16, 12), name)], actor=owner
+    )
+    photo_process(photo_id=photo.pk)
+    photo.refresh_from_db()
+    return photo
+
+
+@pytest.fixture
+def published(owner):
+    listing = ListingFactory(owner=owner, title="Oak table", description="Solid.")
+    photo = _photo(listing, owner)
+    services.photo_links_publish(owner=owner)
+    url = links.published_photo_urls(owner, [listing.pk], "http://testserver")[listing.pk][0]
+    return listing, photo, url.removeprefix("http://testserver")
+
+
+def test_a_link_serves_its_photo_without_logging_in_and_may_be_cached(published):
+    _, photo, path = published
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == f"public, max-age={PHOTO_LINK_MAX_AGE}"
+    photo.display.open("rb")
+    assert b"".join(response.streaming_content) == photo.display.read()
+
+
+def test_revoking_all_links_stops_every_earlier_link_and_gives_new_ones(owner, published):
+    listing, _, path = published
+    services.photo_links_revoke(owner=owner)
+    assert Client().get(path).status_code == 404
+    new = links.published_photo_urls(owner, [listing.pk], "")[listing.pk][0]
+    assert new != path
+    assert Client().get(new).status_code == 200
+    services.photo_links_unpublish(owner=owner)
+    assert Client().get(new).status_code == 404
+    assert links.published_photo_urls(owner, [listing.pk], "") == {}
+
+
+def test_a_link_never_opens_another_photo_or_listing(owner, other_user, published):
+    listing, photo, path = published
+    second = _photo(listing, owner, "b.jpg")
+    theirs = _photo(ListingFactory(owner=other_user), other_user)
+    services.photo_links_publish(owner=other_user)
+    token = path.rsplit("/", 1)[1].removesuffix(".jpg")
+    for other in (second, theirs):
+        assert Client().get(f"/p/{other.pk}/{token}.jpg").status_code == 404
+    assert Client().get(f"/p/{photo.pk}/{'0' * 32}.jpg").status_code == 404
+
+
+def test_a_deleted_listings_photo_is_not_served(owner, published):
+    listing, _, path = published
+    listing_delete(listing=listing, actor=owner)
+    assert Client().get(path).status_code == 404
+
+
+def test_exports_fill_image_columns_with_the_links_and_readiness_asks_for_them(
+    owner, owner_client, published
+):
+    _, _, path = published
+    bare = ListingFactory(owner=owner, title="No photo", description="Solid.")
+    response = owner_client.get("/api/export/meta-catalog/", {"include": "all"})
+    rows = {
+        row["title"]: row
+        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    }
+    assert rows["Oak table"]["image_link"] == f"http://testserver{path}"
+    assert rows["No photo"]["image_link"] == ""
+    result = readiness(owner.listings.all(), "meta-catalog", owner)
+    assert result.reasons == [("no ready photo", 1)]
+    assert result.not_ready == 1 and bare.title in rows
+
+
+def test_without_published_links_the_marketplaces_needing_photos_say_so(owner):
+    ListingFactory(owner=owner, description="Solid.")
+    reasons = dict(readiness(owner.listings.all(), "ebay", owner).reasons)
+    assert reasons == {"no published photo link (publish photo links in settings)": 1}
+    assert readiness(owner.listings.all(), "shopify", owner).not_ready == 0
+
+
+def test_the_links_page_publishes_revokes_and_unpublishes(owner_client, owner):
+    page = owner_client.get("/listings/photos/links/")
+    assert "Publish photo links" in page.content.decode()
+    owner_client.post("/listings/photos/links/", {"action": "publish"})
+    first = links.link_key_of(owner)
+    assert first
+    assert "Revoke all links" in owner_client.get("/listings/photos/links/").content.decode()
+    owner_client.post("/listings/photos/links/", {"action": "revoke"})
+    assert links.link_key_of(owner) not in (None, first)
+    owner_client.post("/listings/photos/links/", {"action": "unpublish"})
+    assert links.link_key_of(owner) is None
+    assert owner_client.post("/listings/photos/links/", {"action": "nope"}).status_code == 400
+    assert 'href="/listings/photos/links/"' in owner_client.get("/accounts/profile/").content.decode()
