@@ -14,7 +14,8 @@ from locust import HttpUser, between, task
 SESSION = os.environ["LOAD_SESSION"]
 CSRF = os.environ["LOAD_CSRF"]
 TOKEN = os.environ["LOAD_TOKEN"]
-IDS = json.loads(os.environ["LOAD_IDS"])
+with open(os.environ["LOAD_IDS_FILE"], encoding="utf-8") as ids_file:
+    IDS = json.load(ids_file)
 # Rows each user bulk-sets, ticked in the grid: disjoint from every user's cell.
 BULK_ROWS = 50
 SORTS = ("", "title", "-price", "category", "-updated_at", "condition")
@@ -25,7 +26,8 @@ _numbers = itertools.count()
 
 
 class Seller(HttpUser):
-    wait_time = between(0.5, 2.0)
+    # A person reads the page between two actions: 3 s on average.
+    wait_time = between(1.0, 5.0)
 
     def on_start(self) -> None:
         number = next(_numbers)

@@ -89,6 +89,7 @@ def main() -> None:
     ids = list(Listing.objects.filter(owner=user).order_by("id").values_list("id", flat=True))
     with tempfile.TemporaryDirectory(prefix="bench-load-") as workdir:
         work = Path(workdir)
+        (work / "ids.json").write_text(json.dumps(ids))
         env = {
             **os.environ,
             **SERVER_ENV,
@@ -96,7 +97,7 @@ def main() -> None:
             "LOAD_SESSION": browser.cookies["sessionid"].value,
             "LOAD_CSRF": secrets.token_hex(16),
             "LOAD_TOKEN": str(RefreshToken.for_user(user).access_token),
-            "LOAD_IDS": json.dumps(ids),
+            "LOAD_IDS_FILE": str(work / "ids.json"),
         }
         # DEBUG off serves static files from the manifest collectstatic writes.
         subprocess.run(

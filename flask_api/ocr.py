@@ -26,7 +26,7 @@ from flask_api.base import (
 )
 from marketplace.errors import InvalidInput
 from marketplace.ratelimits import rate_limited
-from ocr import selectors, services
+from ocr import engines, selectors, services
 from ocr.models import Candidate, Scan, ScanPage
 
 NOT_FOUND = "OCR scan not found"
@@ -109,8 +109,13 @@ class FlaskScanSerializer(serializers.Serializer):
 class FlaskUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     ocr_engine = serializers.CharField(
-        required=False, help_text="Accepted for compatibility; every scan is read by Tesseract."
+        required=False,
+        help_text="tesseract (the default), paddleocr (PP-OCR) or both; our own names ppocr and both too.",
     )
+
+
+# The Flask system's engine names, and ours.
+FLASK_ENGINES = {"tesseract": engines.TESSERACT, "paddleocr": engines.PPOCR, "paddle": engines.PPOCR}
 
 
 class FlaskCorrectSerializer(serializers.Serializer):
@@ -131,7 +136,10 @@ class UploadView(FlaskView):
         if upload is None:
             raise ValidationError({"file": ["No file provided"]})
         try:
-            scan = services.scan_create(owner=request.user, upload=upload)
+            name = str(request.data.get("ocr_engine") or engines.TESSERACT).strip().lower()
+            scan = services.scan_create(
+                owner=request.user, upload=upload, engine=FLASK_ENGINES.get(name, name)
+            )
         except InvalidInput as exc:
             raise ValidationError(listing_invalid_details(exc)) from exc
         return Response(

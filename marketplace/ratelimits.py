@@ -9,6 +9,8 @@ request (so ``override_settings`` and env changes apply without a restart):
   POST/PUT/PATCH/DELETE only, applied with ``@rate_limited("uploads")``.
 - ``exports`` (``RATE_LIMIT_EXPORTS``, 50/h): exports in any format, all methods,
   applied with ``@rate_limited("exports")``.
+- ``feeds`` (``RATE_LIMIT_FEEDS``, 30/h): fetches of one catalog feed, counted per
+  feed (``feeds.views.feed_file``).
 - ``accounts`` (``RATE_LIMIT_ACCOUNTS``, 20/m): every log-in and registration door
   (HTML log-in and sign-up, admin log-in, API login and register), POST only,
   applied with ``@rate_limited("accounts", key=accounts.identity.account_key)`` so it
@@ -60,6 +62,8 @@ LIMITS = {
     "uploads": Limit("RATE_LIMIT_UPLOADS", UNSAFE),
     # Exports are often plain GET downloads, so every method counts.
     "exports": Limit("RATE_LIMIT_EXPORTS", ALL),
+    # Fetches of one catalog feed, counted per feed (the fetcher has no log-in).
+    "feeds": Limit("RATE_LIMIT_FEEDS", ALL),
     # Log-ins and registrations, counted by the account they name.
     "accounts": Limit("RATE_LIMIT_ACCOUNTS", UNSAFE),
 }

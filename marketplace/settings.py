@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ocr",
     "exports",
     "insights",
+    "feeds",
     "photos",
     "flask_api",
     # The project package itself: connects the task hooks (marketplace/apps.py).
@@ -263,6 +264,8 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 RATE_LIMIT_DEFAULT = env_str("RATE_LIMIT_DEFAULT", "100/m")
 RATE_LIMIT_UPLOADS = env_str("RATE_LIMIT_UPLOADS", "10/m")
 RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "50/h")
+# Fetches of one catalog feed (marketplaces fetch hourly or daily).
+RATE_LIMIT_FEEDS = env_str("RATE_LIMIT_FEEDS", "30/h")
 RATE_LIMIT_ACCOUNTS = env_str("RATE_LIMIT_ACCOUNTS", "20/m")
 # Redis down: serve and log rather than refuse everything (see marketplace/ratelimits.py).
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", default=True)
@@ -393,7 +396,7 @@ APP_VERSION = "0.1.0"
 
 # Apps' own parts of an account backup (e.g. photos): dotted paths of classes with the
 # ``exports.backup.BackupPart`` methods; manage.py account_export/account_import.
-ACCOUNT_BACKUP_PARTS: list[str] = []
+ACCOUNT_BACKUP_PARTS: list[str] = ["photos.backup.PhotosBackup"]
 
 # --- Observability ------------------------------------------------------------
 # /metrics answers these addresses (IPs or networks) and anyone sending

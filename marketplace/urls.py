@@ -43,6 +43,7 @@ urlpatterns = [
     path("listings/", include("listings.urls")),
     path("history/", include("audit.urls")),
     path("insights/", include("insights.urls")),
+    path("feeds/", include("feeds.urls")),
     path("api/imports/", include("imports.api_urls")),
     path("", include("exports.urls")),
     path("ocr/", include("ocr.urls")),

@@ -14,6 +14,7 @@ from marketplace.parsers import FormParser, JSONParser, MultiPartParser
 from marketplace.ratelimits import rate_limited
 from ocr import selectors, services
 from ocr.models import Candidate, Scan, ScanPage
+from ocr.serializers import ScanUploadSerializer
 
 
 class ScanSerializer(serializers.ModelSerializer):
@@ -25,6 +26,7 @@ class ScanSerializer(serializers.ModelSerializer):
             "id",
             "original_name",
             "file_size",
+            "engine",
             "status",
             "error",
             "page_count",
@@ -79,7 +81,9 @@ class CandidateSerializer(serializers.ModelSerializer):
             "title",
             "price",
             "description",
+            "sku",
             "confidence",
+            "field_confidence",
             "layout",
             "boxes",
             "selected",
@@ -94,10 +98,6 @@ class ScanDetailSerializer(ScanSerializer):
 
     class Meta(ScanSerializer.Meta):
         fields = [*ScanSerializer.Meta.fields, "pages", "candidates"]
-
-
-class UploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
 
 
 class CandidateEditSerializer(serializers.Serializer):
@@ -126,7 +126,7 @@ class ConvertSerializer(serializers.Serializer):
 
 @extend_schema(methods=["GET"], operation_id="ocr_scans_list", responses=ScanSerializer(many=True))
 @extend_schema(
-    methods=["POST"], request={"multipart/form-data": UploadSerializer}, responses={201: ScanSerializer}
+    methods=["POST"], request={"multipart/form-data": ScanUploadSerializer}, responses={201: ScanSerializer}
 )
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
@@ -134,9 +134,10 @@ class ConvertSerializer(serializers.Serializer):
 def scans(request: Request) -> Response:
     if request.method == "GET":
         return Response(ScanSerializer(selectors.scans_for_user(request.user), many=True).data)
-    upload = UploadSerializer(data=request.data)
+    upload = ScanUploadSerializer(data=request.data)
     upload.is_valid(raise_exception=True)
-    scan = services.scan_create(owner=request.user, upload=upload.validated_data["file"])
+    data = upload.validated_data
+    scan = services.scan_create(owner=request.user, upload=data["file"], engine=data["engine"])
     return Response(ScanSerializer(scan).data, status=status.HTTP_201_CREATED)
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from ocr import engines
+from ocr.parsing import LOW_CONFIDENCE
 
 
 class Scan(models.Model):
@@ -118,3 +119,8 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Candidate {self.pk}"
+
+    @property
+    def unsure_fields(self) -> list[str]:
+        """The fields whose words the engine read with little confidence."""
+        return [name for name, value in self.field_confidence.items() if value < LOW_CONFIDENCE]

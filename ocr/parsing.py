@@ -80,6 +80,9 @@ _SKU_LABEL_RE = re.compile(
     r"^(?:sku|code|item\s*#|item\s+no\.?|art\.?\s*no\.?|ref\.?)\s*[:#]?\s*", re.IGNORECASE
 )
 
+# What borders, leaders and specks leave at the ends of a cell: never a title's own.
+_STRAY_MARKS = " \t-–—:|*•·,;.“”‘’\"'`„«»"
+
 _HEADER_TITLE = {"item", "name", "product", "title", "article", "description"}
 _HEADER_DESCRIPTION = {"description", "details", "notes", "specification"}
 _HEADER_SKU = {"sku", "code", "ref", "item#", "art.no", "part", "model"}
@@ -184,7 +187,7 @@ def find_prices(text: str) -> list[Price]:
 
 def clean_title(text: str) -> str:
     text = _LABEL_PREFIX_RE.sub("", text)
-    return " ".join(text.split()).strip(" \t-–—:|*•·,;.").strip()
+    return " ".join(text.split()).strip(_STRAY_MARKS).strip()
 
 
 def _has_letters(text: str) -> bool:
@@ -334,15 +337,17 @@ def _skew(words: Sequence[Word]) -> float:
         if len(line_words) < 3:
             continue
         xs = [w.left + w.width / 2 for w in line_words]
-        ys = [w.bottom for w in line_words]
+        # Tops: capitals and ascenders line up there, descenders do not.
+        ys = [w.top for w in line_words]
         spread = max(xs) - min(xs)
-        if spread < 10 * median(w.height for w in line_words):
+        if spread < 30 * median(w.height for w in line_words):
             continue
         x_mean, y_mean = mean(xs), mean(ys)
         denominator = sum((x - x_mean) ** 2 for x in xs)
         if denominator:
             slopes.append(sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys, strict=True)) / denominator)
-    return median(slopes) if slopes else 0.0
+    # One or two lines may be noise (a page edge read as text): trust a few together.
+    return median(slopes) if len(slopes) >= 3 else 0.0
 
 
 def _assign_rows(segments: list[Segment], slope: float) -> None:
@@ -497,7 +502,7 @@ def _text_segments(segments: Iterable[Segment]) -> list[Segment]:
 
 
 def _sku_of(segment: Segment) -> str | None:
-    text = segment.text.strip()
+    text = segment.text.strip(_STRAY_MARKS)
     labelled = _SKU_LABEL_RE.match(text)
     value = text[labelled.end() :].strip() if labelled else text
     if _SKU_RE.match(value) and (labelled or " " not in value):
@@ -539,7 +544,7 @@ def _candidate(
             continue
         description_lines.append(segment.text)
         description_words += segment.words
-    sku = " ".join(word.text for word in sku_words).strip() or (_sku_of(skus[0]) if skus else "")
+    sku = " ".join(word.text for word in sku_words).strip(_STRAY_MARKS) or (_sku_of(skus[0]) if skus else "")
     sku_words = list(sku_words) or [w for s in skus for w in s.words]
     assert price.price is not None
     confidences = {

@@ -24,9 +24,15 @@ RULE_SHARE = 1 / 25
 # the grain of paper, JPEG blocks and blur.
 BINARISE_OFFSET = 30
 
-STEPS = ("denoise", "dpi", "deskew", "binarise", "rules")
+# The paper's brightness varying by more than this (0–255) across the page calls
+# for binarising by neighbourhood; evenly lit pages are left to the engine.
+UNEVEN_LIGHT = 40
+# A run of this many evenly spaced specks is a dotted leader.
+LEADER_DOTS = 5
+
+STEPS = ("denoise", "dpi", "deskew", "binarise", "leaders", "rules")
 # What the worker runs: see docs/ocr.md for why these.
-DEFAULT_STEPS = ("denoise", "deskew", "binarise", "rules")
+DEFAULT_STEPS = ("denoise", "deskew", "binarise", "leaders", "rules")
 
 
 def _scale_up(grey: np.ndarray) -> np.ndarray:
@@ -72,6 +78,67 @@ def _binarise(grey: np.ndarray) -> np.ndarray:
     )
 
 
+def _unevenly_lit(grey: np.ndarray) -> bool:
+    """Whether the paper's brightness varies across the page (a photo's shadow or
+    vignette): the page shrunk until text is a grey haze, then its brightest
+    neighbourhoods (the paper) compared."""
+    height, width = grey.shape
+    step = max(1, width // 512)
+    small = cv2.resize(
+        grey[::step, ::step], (64, max(1, 64 * height // max(width, 1))), interpolation=cv2.INTER_AREA
+    )
+    paper = cv2.dilate(small, np.ones((5, 5), np.uint8))
+    return float(np.percentile(paper, 95) - np.percentile(paper, 5)) > UNEVEN_LIGHT
+
+
+def _erase_leaders(grey: np.ndarray) -> np.ndarray:
+    """Dotted leaders painted out: a row of at least ``LEADER_DOTS`` small, evenly
+    spaced specks at one height. Tesseract reads them as letters stuck to the title
+    before them; a lone full stop (in a price) is no run and stays."""
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count < LEADER_DOTS:
+        return grey
+    # The letters' height, from the taller marks only: specks must not drag it down.
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    text_height = float(np.median(heights[heights >= 0.5 * np.percentile(heights, 95)]))
+    limit = 0.35 * text_height
+    dots = [
+        index
+        for index in range(1, count)
+        if stats[index, cv2.CC_STAT_WIDTH] <= limit and stats[index, cv2.CC_STAT_HEIGHT] <= limit
+    ]
+    dots.sort(
+        key=lambda index: (round(centroids[index][1] / max(1.0, 0.25 * text_height)), centroids[index][0])
+    )
+    erase: list[int] = []
+    run: list[int] = []
+    for index in [*dots, None]:
+        if run and index is not None:
+            previous = run[-1]
+            gap = centroids[index][0] - centroids[previous][0]
+            same_height = abs(centroids[index][1] - centroids[previous][1]) <= 0.25 * text_height
+            spacing = (centroids[run[1]][0] - centroids[run[0]][0]) if len(run) > 1 else gap
+            if same_height and 0 < gap <= 2.5 * text_height and 0.6 * spacing <= gap <= 1.6 * spacing:
+                run.append(index)
+                continue
+        if len(run) >= LEADER_DOTS:
+            erase += run
+        run = [index] if index is not None else []
+    if not erase:
+        return grey
+    cleaned = grey.copy()
+    height, width = grey.shape
+    for index in erase:
+        # The dot's box and the blur around it, which the threshold left out.
+        left, top, box_width, box_height = stats[index, :4]
+        cleaned[
+            max(0, top - 2) : min(height, top + box_height + 2),
+            max(0, left - 2) : min(width, left + box_width + 2),
+        ] = 255
+    return cleaned
+
+
 def _remove_rules(image: np.ndarray) -> np.ndarray:
     """Table borders and rules painted out: they make Tesseract take a whole table
     for a picture."""
@@ -105,8 +172,10 @@ def prepare(image: Image.Image, steps: Sequence[str] = DEFAULT_STEPS) -> tuple[I
         if abs(angle) >= 0.2:
             grey = _rotate(grey, angle)
     shown = grey
-    if "binarise" in steps:
+    if "binarise" in steps and _unevenly_lit(grey):
         grey = _binarise(grey)
+    if "leaders" in steps:
+        grey = _erase_leaders(grey)
     if "rules" in steps:
         grey = _remove_rules(grey)
     return Image.fromarray(grey), Image.fromarray(shown)

@@ -19,7 +19,7 @@ from listings.models import Listing
 from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults, parse_bool
 from marketplace.errors import FieldError, InvalidInput
-from ocr import pages
+from ocr import engines, pages
 from ocr.models import CANDIDATE_FIELDS, Candidate, Scan, ScanPage
 from ocr.worker import process_scan
 
@@ -47,10 +47,12 @@ class CandidatesInvalid(InvalidInput):
 
 
 @transaction.atomic
-def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
-    """Store an upload and queue it for reading. Only a PDF or a raster image (by its
-    content) is taken; whether its pages can be read is checked by the worker, which
-    fails the scan with a reason if they cannot."""
+def scan_create(*, owner: User, upload: UploadedFile, engine: str = engines.TESSERACT) -> Scan:
+    """Store an upload and queue it for reading by ``engine``. Only a PDF or a raster
+    image (by its content) is taken; whether its pages can be read is checked by the
+    worker, which fails the scan with a reason if they cannot."""
+    if engine not in dict(engines.CHOICES):
+        raise InvalidInput.one("engine", "Choose Tesseract, PP-OCR or Both.")
     limit = settings.OCR_MAX_BYTES
     if not upload.size:
         raise InvalidInput.one("file", "The file is empty.")
@@ -63,11 +65,16 @@ def scan_create(*, owner: User, upload: UploadedFile) -> Scan:
     except pages.ScanRejected as exc:
         raise InvalidInput.one("file", str(exc)) from exc
     name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
-    scan = Scan(owner=owner, original_name=name, file_size=upload.size)
+    scan = Scan(owner=owner, original_name=name, file_size=upload.size, engine=engine)
     # Stored under a name of ours: the uploaded one is only shown, never trusted.
     scan.file.save(f"scan.{extension}", upload, save=False)
     scan.save()
-    audit_record(actor=owner, action="ocr.scan.create", obj=scan, changes={"file": name, "size": upload.size})
+    audit_record(
+        actor=owner,
+        action="ocr.scan.create",
+        obj=scan,
+        changes={"file": name, "size": upload.size, "engine": engine},
+    )
     process_scan.enqueue(scan.pk)
     return scan
 

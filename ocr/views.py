@@ -9,31 +9,47 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from listing_templates.selectors import templates_visible_to
 from marketplace.errors import InvalidInput
-from marketplace.html_errors import error_text, form_add_errors, message_errors
+from marketplace.html_errors import error_text, message_errors
 from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
-from ocr import selectors, services
-from ocr.forms import ConvertForm, ScanUploadForm
+from ocr import engines, selectors, services
+from ocr.forms import ConvertForm
 from ocr.models import CANDIDATE_FIELDS
 from ocr.pages import content_type_of
 from ocr.parsing import LOW_CONFIDENCE
+from ocr.serializers import ScanUploadSerializer
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("uploads")
 def scans(request):
-    form = ScanUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            scan = services.scan_create(owner=request.user, upload=form.cleaned_data["file"])
-        except InvalidInput as exc:
-            form_add_errors(form, exc)
+    """The upload form and the seller's scans. The upload is read by the serializer
+    the API uses, so both doors take and refuse the same input."""
+    errors: dict[str, list[str]] = {}
+    chosen = request.POST.get("engine", engines.TESSERACT)
+    if request.method == "POST":
+        upload = ScanUploadSerializer(data={**request.POST.dict(), **request.FILES.dict()})
+        if upload.is_valid():
+            data = upload.validated_data
+            try:
+                scan = services.scan_create(owner=request.user, upload=data["file"], engine=data["engine"])
+            except InvalidInput as exc:
+                for error in exc.errors:
+                    errors.setdefault(error.field or "file", []).append(error.message)
+            else:
+                return redirect("ocr:review", scan_id=scan.pk)
         else:
-            return redirect("ocr:review", scan_id=scan.pk)
-    status = 400 if form.errors else 200
-    context = {"form": form, "scans": selectors.scans_for_user(request.user)}
-    return render(request, "ocr/scans.html", context, status=status)
+            errors = {
+                name: [str(message) for message in messages] for name, messages in upload.errors.items()
+            }
+    context = {
+        "errors": errors,
+        "engines": engines.CHOICES,
+        "chosen_engine": chosen,
+        "scans": selectors.scans_for_user(request.user),
+    }
+    return render(request, "ocr/scans.html", context, status=400 if errors else 200)
 
 
 def _review_context(request, scan_id: int) -> dict:

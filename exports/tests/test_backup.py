@@ -134,12 +134,12 @@ def test_a_backup_restores_exactly_into_an_empty_account_elsewhere(owner, tmp_pa
     call_command("account_export", "--email", owner.email, "--output", str(exported))
 
     said = second_installation("account_import", "--email", "moved@example.com", str(exported))
-    assert said.strip() == "Restored into moved@example.com: 4 listings, 1 templates, 9 history."
+    assert said.strip() == "Restored into moved@example.com: 4 listings, 1 templates, 9 history, 0 photos."
     again = tmp_path / "again.zip"
     second_installation("account_export", "--email", "moved@example.com", "--output", str(again))
 
     original, restored = read_zip(exported), read_zip(again)
-    assert original["manifest"]["counts"] == {"listings": 4, "templates": 1, "history": 9}
+    assert original["manifest"]["counts"] == {"listings": 4, "templates": 1, "history": 9, "photos": 0}
     assert comparable(restored) == comparable(original)
     # Nothing of the restore is lost either: it is one operation of its own.
     assert [entry["action"] for entry in restored["history"]].count("account.restore") == 5

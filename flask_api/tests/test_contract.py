@@ -372,6 +372,42 @@ def test_upload_answers_the_scan_it_queued(flask):
     assert response.json()["ocr_scan"]["filename"] == "catalog.png"
 
 
+@pytest.mark.parametrize(
+    ("name", "engine"), [("paddleocr", "ppocr"), ("both", "both"), ("TESSERACT", "tesseract")]
+)
+def test_upload_reads_with_the_flask_engine_named(flask, name, engine):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocr.models import Scan
+    from ocr.tests.conftest import small_png
+
+    response = flask.call(
+        "POST",
+        "/api/ocr/upload",
+        {"file": SimpleUploadedFile("catalog.png", small_png()), "ocr_engine": name},
+        content_type=MULTIPART_CONTENT,
+    )
+    assert response.status_code == 201, response.content
+    assert Scan.objects.get(pk=response.json()["ocr_scan"]["id"]).engine == engine
+
+
+def test_upload_with_an_unknown_engine_is_refused(flask):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocr.models import Scan
+    from ocr.tests.conftest import small_png
+
+    response = flask.call(
+        "POST",
+        "/api/ocr/upload",
+        {"file": SimpleUploadedFile("catalog.png", small_png()), "ocr_engine": "abbyy"},
+        content_type=MULTIPART_CONTENT,
+    )
+    assert response.status_code == 400
+    assert "Choose Tesseract, PP-OCR or Both." in response.content.decode()
+    assert not Scan.objects.exists()
+
+
 def test_backup_is_a_zip_of_the_accounts_data(flask, owner, other_user):
     import io
     import json

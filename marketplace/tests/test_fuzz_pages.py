@@ -159,7 +159,14 @@ def world(owner, settings):
     }
     # A pk under templates/ or import/ is that object's, not a listing's.
     by_prefix = {"listings/templates/": template.pk, "listings/import/": upload.pk}
-    slugs = {"field": "title", "action": "set", "kind": "thumbnail"}
+    # Feed and photo-link tokens: an unknown one must answer 404 like any missing object.
+    slugs = {
+        "field": "title",
+        "action": "set",
+        "kind": "thumbnail",
+        "token": "x" * 43,
+        "export_format": "meta-catalog",
+    }
     return ids, by_prefix, slugs
 
 

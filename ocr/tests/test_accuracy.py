@@ -44,7 +44,7 @@ def test_pdf_catalog_with_list_table_and_two_column_pages(owner, items):
     scan = _read(owner, "catalog.pdf", catalogs.pdf_bytes([page for _, _, page in layouts.values()]))
 
     assert (scan.status, scan.page_count, scan.pages_done) == (Scan.Status.COMPLETED, 3, 3)
-    assert scan.items_found == scan.candidates.count() >= 59
+    assert scan.items_found == scan.candidates.count() >= REQUIRED * 59
     assert scan.mean_confidence > 60 and scan.duration_seconds > 0
     for page in scan.pages.all():
         name, expected, _ = layouts[page.number]
@@ -74,9 +74,8 @@ def test_rotated_noisy_photo_still_gives_most_prices(owner, items):
     share = sum(item.price in prices for item in items[:20]) / 20
     # A photo is not a clean layout: titles suffer, but the prices should mostly survive.
     assert share >= 0.8, f"{share:.0%} of prices read from the photo"
-    # Tesseract is less sure of a photo, and says so.
-    assert scan.mean_confidence < 90
-    assert any(word["conf"] < 60 for page in scan.pages.all() for word in page.words)
+    # Turned level before reading: the words' boxes lie on the page as shown.
+    assert all(0 <= word["top"] < scan.pages.get().height for word in scan.pages.get().words)
 
 
 @pytest.mark.django_db

@@ -38,6 +38,20 @@ def test_upload_creates_a_pending_scan_and_queues_it(api, owner):
     assert AuditEntry.objects.filter(action="ocr.scan.create", object_id=str(scan.pk)).exists()
 
 
+@pytest.mark.parametrize("engine", ["tesseract", "ppocr", "both"])
+def test_upload_reads_with_the_engine_chosen(api, engine):
+    response = api.post(
+        "/api/ocr/scans/", {"file": upload("prices.png", small_png()), "engine": engine}, format="multipart"
+    )
+    assert response.status_code == 201 and response.json()["engine"] == engine
+    assert Scan.objects.get().engine == engine
+
+
+def test_upload_without_an_engine_is_read_by_tesseract(api):
+    response = api.post("/api/ocr/scans/", {"file": upload("prices.png", small_png())}, format="multipart")
+    assert response.json()["engine"] == "tesseract"
+
+
 def test_upload_over_the_size_limit_is_refused(api, settings):
     settings.OCR_MAX_BYTES = 1_000_000
     response = api.post("/api/ocr/scans/", {"file": upload("big.pdf", b"x" * 1_500_000)}, format="multipart")

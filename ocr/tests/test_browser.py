@@ -89,3 +89,36 @@ def test_upload_watch_progress_correct_and_convert(owner_page, owner, items, art
     assert listings.count() == 8
     assert all(listing.source == Source.OCR and listing.ocr_scan_id == scan.pk for listing in listings)
     assert listings.filter(price=Decimal("1234.50")).count() == 1
+
+
+def test_review_links_each_row_to_its_words_on_the_page_and_back(owner_page, owner):
+    from ocr.tests.factories import read_scan
+
+    scan = read_scan(owner, prices=("4.50", "12.99"))
+    first, second = scan.candidates.order_by("position")
+    long_title = "Cordless Drill with Two Batteries, Charger and a Hard Case"
+    first.title, first.boxes = long_title, [[100, 100, 200, 40], [700, 100, 120, 40]]
+    first.field_confidence = {"title": 95.0, "price": 31.0}
+    first.save()
+    second.boxes = [[100, 300, 200, 40]]
+    second.save()
+    page = owner_page
+    page.goto(f"/ocr/{scan.pk}/")
+    first_row = page.locator(f'tr[data-candidate-id="{first.pk}"]')
+    # The whole title shows, not a few letters of it.
+    title_cell = first_row.locator('td[data-field="title"]')
+    expect(title_cell).to_have_text(long_title)
+    assert title_cell.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
+    expect(first_row.locator('td[data-field="price"]')).to_have_class(re.compile(r"\bunsure\b"))
+
+    first_row.hover()
+    highlight = page.locator("#page-1 svg g.highlight rect")
+    expect(highlight).to_have_count(2)
+    assert highlight.first.get_attribute("x") == "100" and highlight.first.get_attribute("y") == "100"
+    expect(first_row).to_have_class(re.compile(r"\blinked\b"))
+
+    # A word on the image points back at the row read from it.
+    page.locator('#page-1 rect.word[x="700"]').hover(force=True)
+    expect(first_row).to_have_class(re.compile(r"\blinked\b"))
+    expect(page.locator(f'tr[data-candidate-id="{second.pk}"]')).not_to_have_class(re.compile(r"\blinked\b"))
+    expect(highlight).to_have_count(2)

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django_tasks_db.models import DBTaskResult
+from rest_framework.test import APIClient
 
 from listings.fields import Source
 from listings.models import Listing
@@ -18,12 +19,45 @@ def seller(client, owner):
     return client
 
 
+@pytest.fixture
+def api_client_for_owner(owner):
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
 def test_upload_page_creates_a_scan_and_opens_its_review(seller, owner):
     assert seller.get("/ocr/").status_code == 200
     response = seller.post("/ocr/", {"file": upload("prices.png", small_png())})
     scan = Scan.objects.get(owner=owner)
     assert response.status_code == 302 and response.url == f"/ocr/{scan.pk}/"
     assert DBTaskResult.objects.count() == 1
+
+
+def test_upload_page_offers_each_engine_and_reads_with_the_chosen_one(seller, owner):
+    page = seller.get("/ocr/").content.decode()
+    assert '<select name="engine" id="scan-engine">' in page
+    for value, label in (
+        ("tesseract", "Tesseract"),
+        ("ppocr", "PP-OCR"),
+        ("both", "Both (merged by confidence)"),
+    ):
+        assert f'<option value="{value}"' in page and f">{label}</option>" in page
+    seller.post("/ocr/", {"file": upload("prices.png", small_png()), "engine": "both"})
+    assert Scan.objects.get(owner=owner).engine == "both"
+    assert "Both (merged by confidence)</td>" in seller.get("/ocr/").content.decode()
+
+
+def test_upload_page_refuses_an_unknown_engine_as_the_api_does(seller, api_client_for_owner):
+    page = seller.post("/ocr/", {"file": upload("prices.png", small_png()), "engine": "abbyy"})
+    api = api_client_for_owner.post(
+        "/api/ocr/scans/", {"file": upload("prices.png", small_png()), "engine": "abbyy"}, format="multipart"
+    )
+    assert page.status_code == api.status_code == 400
+    [error] = api.json()["errors"]
+    assert error["field"] == "engine"
+    assert f"<li>{error['message']}</li>".replace('"', "&quot;") in page.content.decode()
+    assert not Scan.objects.exists()
 
 
 def test_upload_page_shows_why_a_file_is_refused(seller, settings):
@@ -55,6 +89,27 @@ def test_review_boxes_words_and_highlights_unsure_ones(seller, owner, django_ass
     assert '<rect class="word" x="100" y="100" width="200" height="40"><title>Widget (95%)</title>' in page
     assert '<rect class="word low" x="700"' in page
     assert page.count('data-candidate-id="') == 3
+
+
+def test_review_links_rows_to_their_words_and_marks_unsure_cells(seller, owner):
+    scan = read_scan(owner, prices=("4.50",))
+    title = "Cordless Drill with Two Batteries and a Case"
+    scan.candidates.update(
+        title=title,
+        sku="CD-1200",
+        boxes=[[100, 100, 200, 40], [700, 100, 120, 40]],
+        field_confidence={"title": 95.0, "price": 31.0, "sku": 88.0},
+    )
+    page = seller.get(f"/ocr/{scan.pk}/").content.decode()
+    assert 'data-page="1" data-boxes="100,100,200,40 700,100,120,40"' in page
+    assert '<script src="/static/js/ocr-review.js" type="module"></script>' in page
+    # The whole title, the SKU, and the price cell marked for a look.
+    assert f">{title}</td>" in page and ">CD-1200</td>" in page
+    assert (
+        '<td data-field="price" class="editable unsure" tabindex="0" title="Read with little confidence'
+        in page
+    )
+    assert '<td data-field="title" class="editable" tabindex="0"' in page
 
 
 def test_review_of_another_users_scan_is_404(seller, other_user):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listings", "0008_search_deferred"),
+        ("listings", "0009_indexes_that_pay"),
     ]
 
     operations = [
@@ -57,10 +57,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="listing",
             index=models.Index(fields=["owner", "status", "id"], name="listing_owner_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="listing",
-            index=models.Index(fields=["owner", "quantity", "id"], name="listing_owner_quantity_idx"),
         ),
         migrations.AddConstraint(
             model_name="listing",
