@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from exports.writers import Row
-from listings.fields import LISTING_FIELDS
+from listings.fields import FACEBOOK_FIELDS
 from listings.models import Listing
 from listings.selectors import listings_filtered
 
@@ -36,4 +36,4 @@ def listings_for_export(
 def export_rows(listings: QuerySet[Listing]) -> Iterator[Row]:
     """The listings' fields as tuples in column order, read through a cursor so that
     only ``FETCH_ROWS`` are in memory at a time."""
-    return listings.values_list("id", *LISTING_FIELDS).iterator(chunk_size=FETCH_ROWS)
+    return listings.values_list("id", *FACEBOOK_FIELDS).iterator(chunk_size=FETCH_ROWS)

@@ -23,7 +23,7 @@ from exports.services import listings_export, rows_export
 from exports.views import export_response
 from exports.writers import write_json_columns, write_sql_statements, write_xlsx
 from flask_api.base import FlaskView, body, listing_invalid_details
-from listings.fields import LISTING_FIELDS
+from listings.fields import FACEBOOK_FIELDS
 from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.ratelimits import rate_limited
@@ -90,7 +90,7 @@ def _given_rows(items: Any) -> list[tuple]:
             errors += [FieldError(error.field, error.message, index) for error in exc.errors]
             continue
         # Not stored, so no id (export rows start with the listing's id).
-        rows.append((None, *(cleaned[name] for name in LISTING_FIELDS)))
+        rows.append((None, *(cleaned[name] for name in FACEBOOK_FIELDS)))
     if errors:
         raise ValidationError(listing_invalid_details(InvalidInput(errors)))
     if not rows:

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from exports.writers import yes_no
 from flask_api.base import MAX_ID, FlaskView, body, fetch, message_serializer, page, page_serializer
 from listings.api.serializers import LISTING_COLUMNS
-from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.fields import FACEBOOK_FIELDS, Condition, Source
 from listings.models import Listing
 from listings.selectors import listing_get_for_user, listings_for_user
 from listings.services.bulk import listings_bulk_delete, listings_bulk_upsert
@@ -119,7 +119,7 @@ MESSAGE = message_serializer("FlaskListingDeleted")
 
 
 def _fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: data[name] for name in LISTING_FIELDS if name in data}
+    return {name: data[name] for name in FACEBOOK_FIELDS if name in data}
 
 
 def _scan(request: Request, value: Any, field: str = "ocr_scan_id"):

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from listings.fields import LISTING_FIELDS
+from listings.fields import FIELD_LABELS, LISTING_FIELDS
 from listings.marketplaces import MarketplaceFile, recognise
 
 ID = "id"
@@ -18,12 +18,7 @@ IGNORE = "ignore"
 # What a column can be mapped to, in the order a mapping form lists them.
 TARGETS = (*LISTING_FIELDS, ID, EXTRA, IGNORE)
 TARGET_LABELS = {
-    "title": "Title",
-    "price": "Price",
-    "condition": "Condition",
-    "description": "Description",
-    "category": "Category",
-    "offer_shipping": "Offer shipping",
+    **{name: FIELD_LABELS[name] for name in LISTING_FIELDS},
     ID: "Listing id (update matching)",
     EXTRA: "Keep as extra column",
     IGNORE: "Ignore",
@@ -46,6 +41,11 @@ _SYNONYMS = {
         "shippingavailable",
         "shipsavailable",
     ),
+    "status": ("status", "state", "listingstatus", "itemstatus"),
+    "sku": ("sku", "customlabel", "customlabelsku", "itemsku", "stockcode", "itemnumber", "partnumber"),
+    "quantity": ("quantity", "qty", "stock", "instock", "quantityavailable", "availablequantity"),
+    "sold_price": ("soldprice", "soldfor", "saleamount"),
+    "notes": ("notes", "note", "privatenotes", "internalnotes"),
     ID: ("id", "listingid"),
 }
 _FIELD_BY_KEY = {key: name for name, keys in _SYNONYMS.items() for key in keys}

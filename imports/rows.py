@@ -19,6 +19,7 @@ from imports.models import Import, ImportFile
 from imports.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
 from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
 from listings.models import Listing
+from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
 from listings.validation import clean_listing, listing_warnings
 from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.input import unstorable_reason
@@ -131,12 +132,13 @@ def check_import(
     counts = {"rows": 0, NEW: 0, UPDATED: 0, UNCHANGED: 0, INVALID: 0}
     result = Checked(counts=counts, errors=[], preview=[], creates=[] if creates is None else creates)
     seen_ids: set[int] = set()
+    seen_skus: dict[str, str] = {}
     fixable = 0
     for import_file in files:
         rows_in_file = 0
         fixes = fixes_of_file(upload, import_file)
         for chunk in _chunks(_sheet_rows(import_file, opened[id(import_file)], fixes)):
-            for row in _resolve(upload, chunk, template_defaults, seen_ids):
+            for row in _resolve(upload, chunk, template_defaults, seen_ids, seen_skus):
                 rows_in_file += 1
                 counts["rows"] += 1
                 counts[row.status] += 1
@@ -343,10 +345,18 @@ def _listing_id(value: Any) -> int:
 
 
 def _resolve(
-    upload: Import, chunk: list[_RawRow], template_defaults: Mapping[str, Any], seen_ids: set[int]
+    upload: Import,
+    chunk: list[_RawRow],
+    template_defaults: Mapping[str, Any],
+    seen_ids: set[int],
+    seen_skus: dict[str, str],
 ) -> list[RowResult]:
-    """Clean each row of ``chunk`` and decide whether it creates, updates or changes nothing."""
+    """Clean each row of ``chunk`` and decide whether it creates, updates or changes
+    nothing. When updating, a row without a listing id updates the listing whose SKU
+    it gives (``seen_ids``: listings an earlier row updates; ``seen_skus``: the SKUs
+    of earlier rows, and where)."""
     updating = upload.mode == Import.Mode.UPDATE_MATCHING
+    by_sku = _listings_by_sku(upload, chunk) if updating else {}
     results: list[RowResult] = []
     wanted: dict[int, tuple[RowResult, str]] = {}
     for raw in chunk:
@@ -367,6 +377,9 @@ def _resolve(
             except (TypeError, ValueError):
                 message = f"“{str(raw.listing_id)[:40]}” is not a listing id."
                 result.errors.append(RowError(result.file, raw.number, id_label, ID, message))
+        elif id(raw) in by_sku:
+            listing_id = by_sku[id(raw)]
+            id_label = _label_for(raw.file, "sku")
         data = dict(raw.data)
         if listing_id is None:
             for name, default in template_defaults.items():
@@ -401,10 +414,42 @@ def _resolve(
             changed = field_changes(current, result.values)
             result.values = {**current, **result.values}
             result.status = UPDATED if changed else UNCHANGED
+    _check_skus(upload, list(zip(chunk, results, strict=True)), seen_skus)
     for result in results:
         if result.errors:
             result.status = INVALID
     return results
+
+
+def _listings_by_sku(upload: Import, chunk: list[_RawRow]) -> dict[int, int]:
+    """``{id(raw row): listing id}`` for the rows without a listing id whose SKU is one
+    of the owner's listings'."""
+    skus = {
+        id(raw): _cell_text(raw.data["sku"]).strip()
+        for raw in chunk
+        if not _is_filled(raw.listing_id) and _is_filled(raw.data.get("sku"))
+    }
+    holders = sku_holders(upload.owner_id, skus.values())
+    return {key: holders[sku_key(sku)][0] for key, sku in skus.items() if sku_key(sku) in holders}
+
+
+def _check_skus(upload: Import, rows: list[tuple[_RawRow, RowResult]], seen_skus: dict[str, str]) -> None:
+    """A row error for a SKU an earlier row gives, or another listing of the owner holds."""
+    valid = [(raw, result) for raw, result in rows if not result.errors and result.values.get("sku")]
+    holders = sku_holders(upload.owner_id, (result.values["sku"] for _, result in valid))
+    for raw, result in valid:
+        sku = result.values["sku"]
+        key = sku_key(sku)
+        holder = holders.get(key)
+        where = f"row {result.row} of {result.file}"
+        if key in seen_skus:
+            message = sku_repeated_message(sku, seen_skus[key])
+        elif holder is not None and holder[0] != result.listing_id:
+            message = sku_taken_message(sku, holder)
+        else:
+            seen_skus[key] = where
+            continue
+        result.errors.append(RowError(result.file, result.row, _label_for(raw.file, "sku"), "sku", message))
 
 
 def _label_for(import_file: ImportFile, target: str) -> str:

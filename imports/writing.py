@@ -12,6 +12,8 @@ from listings.fields import LISTING_FIELDS, Source
 from listings.services.changes import NewListing
 
 PROGRESS_EVERY = 5000
+# Where a staged row holds a price (the price, and the sold price when there is one).
+_DECIMAL_POSITIONS = tuple(LISTING_FIELDS.index(name) for name in ("price", "sold_price"))
 
 
 class StagedRows:
@@ -23,7 +25,8 @@ class StagedRows:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115
 
     def append(self, row: tuple) -> None:
-        self.file.write(json.dumps([row[0], str(row[1]), *row[2:]], ensure_ascii=False).encode() + b"\n")
+        # Prices (Decimal) as their text; read back by ``staged_rows``.
+        self.file.write(json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n")
 
     def as_file(self) -> File:
         self.file.seek(0)
@@ -37,7 +40,9 @@ def staged_rows(field_file) -> Iterator[tuple]:
     with field_file.open("rb") as stream:
         for line in stream:
             values = json.loads(line)
-            values[1] = Decimal(values[1])
+            for position in _DECIMAL_POSITIONS:
+                if values[position] is not None:
+                    values[position] = Decimal(values[position])
             yield tuple(values)
 
 
@@ -51,7 +56,7 @@ def new_listings(
             on_progress(count)
         yield NewListing(
             owner_id=owner_id,
-            values=dict(zip(LISTING_FIELDS, row, strict=False)),
+            values=dict(zip(LISTING_FIELDS, row[: len(LISTING_FIELDS)], strict=True)),
             source=Source.IMPORT,
             extra=json.loads(row[-2]),
             warnings=json.loads(row[-1]),

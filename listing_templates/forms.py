@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from listing_templates.models import ApplyMode, ListingTemplate
-from listings.fields import Condition
+from listings.fields import Condition, Status
 
 
 class TemplateApplyForm(forms.Form):
@@ -44,6 +44,11 @@ class ListingTemplateForm(forms.Form):
     offer_shipping = forms.ChoiceField(
         required=False, choices=[("", "—"), ("yes", "Yes"), ("no", "No")], label="Offer shipping"
     )
+    status = forms.ChoiceField(required=False, choices=[("", "—"), *Status.choices])
+    quantity = forms.CharField(required=False, widget=forms.NumberInput(attrs={"min": 0}))
+    default_notes = forms.CharField(
+        required=False, label="Private notes", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
 
     DEFAULT_INPUTS = {
         "title": "title",
@@ -52,6 +57,9 @@ class ListingTemplateForm(forms.Form):
         "default_description": "description",
         "category": "category",
         "offer_shipping": "offer_shipping",
+        "status": "status",
+        "quantity": "quantity",
+        "default_notes": "notes",
     }
 
     def __init__(self, *args, template: ListingTemplate | None = None, defaults=None, **kwargs):

@@ -21,11 +21,12 @@ from listings.admin_forms import (
     SetShippingForm,
 )
 from listings.categories import all_categories
-from listings.fields import LISTING_FIELDS
+from listings.fields import LISTING_FIELDS, Status
 from listings.forms import PriceAdjustForm
 from listings.models import Listing
 from listings.services.bulk import listings_bulk_delete, listings_bulk_set, listings_price_adjust
 from listings.services.changes import listing_create, listing_delete, listing_update
+from listings.skus import sku_holders, sku_key, sku_taken_message
 from marketplace.errors import InvalidInput
 from marketplace.html_errors import form_add_errors
 
@@ -55,10 +56,45 @@ class CategoryRootFilter(admin.SimpleListFilter):
 
 
 class ListingAdminForm(forms.ModelForm):
+    # Text, so that ``clean_listing`` (run by the model's clean) judges them in its words.
+    sku = forms.CharField(required=False, label="SKU")
+    quantity = forms.CharField(initial=1)
+
     class Meta:
         model = Listing
         fields = ("owner", *LISTING_FIELDS)
         widgets = {"category": CategoryInput()}
+
+    def clean(self):
+        cleaned = super().clean()
+        # The write path's SKU check, before the save: an admin form shows it by the field.
+        owner_id = self.instance.owner_id or getattr(cleaned.get("owner"), "pk", None)
+        sku = str(cleaned.get("sku") or "").strip()
+        if owner_id and sku:
+            holder = sku_holders(
+                owner_id, [sku], excluding=[self.instance.pk] if self.instance.pk else []
+            ).get(sku_key(sku))
+            if holder is not None:
+                self.add_error("sku", sku_taken_message(sku, holder))
+        return cleaned
+
+
+def mark_status_action(status: Status):
+    """An admin action that sets the selected listings' status at once (a bulk set
+    through ``listings_bulk_set``, as the grid's and the API's)."""
+
+    @admin.action(description=f"Mark selected listings as {status.label.lower()}", permissions=["change"])
+    def action(model_admin, request, queryset):
+        try:
+            changed = listings_bulk_set(listings=queryset, values={"status": status}, actor=request.user)
+        except InvalidInput as exc:
+            model_admin.message_user(request, exc.messages(), messages.ERROR)
+            return
+        listings = f"{changed} {model_ngettext(model_admin.opts, changed)}"
+        model_admin.message_user(request, f"Marked {listings} as {status.label.lower()}.", messages.SUCCESS)
+
+    action.__name__ = f"mark_{status.value}"
+    return action
 
 
 def set_field_action(
@@ -98,6 +134,9 @@ class ListingAdmin(admin.ModelAdmin):
         "condition",
         "offer_shipping",
         "category",
+        "status",
+        "sku",
+        "quantity",
         "source",
         "warning_count",
         "updated_at",
@@ -105,14 +144,15 @@ class ListingAdmin(admin.ModelAdmin):
     list_display_links = ("title",)
     list_editable = ("price", "condition", "offer_shipping")
     list_filter = (
+        "status",
         "condition",
         CategoryRootFilter,
         "offer_shipping",
         "source",
         ("owner", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("title", "description", "category", "owner__email")
-    search_help_text = "Searches title, description, category and the owner's e-mail."
+    search_fields = ("title", "description", "category", "sku", "owner__email")
+    search_help_text = "Searches title, description, category, SKU and the owner's e-mail."
     list_select_related = ("owner",)
     list_per_page = 100
     # Filtered pages would otherwise also count the whole table ("N total") each time.
@@ -121,12 +161,24 @@ class ListingAdmin(admin.ModelAdmin):
     # all owners has no index (the listing indexes lead with the owner).
     ordering = ("-id",)
     autocomplete_fields = ("owner",)
-    readonly_fields = ("source", "ocr_scan", "extra", "warnings", "version", "created_at", "updated_at")
+    readonly_fields = (
+        "sold_at",
+        "source",
+        "ocr_scan",
+        "extra",
+        "warnings",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     actions = (
         "set_condition",
         "set_category",
         "set_shipping",
         "adjust_price",
+        "mark_listed",
+        "mark_sold",
+        "mark_archived",
         "delete_listings",
     )
 
@@ -248,6 +300,10 @@ class ListingAdmin(admin.ModelAdmin):
             f"Shipping offered on {listings}." if value else f"Pick-up only on {listings}."
         ),
     )
+
+    mark_listed = mark_status_action(Status.LISTED)
+    mark_sold = mark_status_action(Status.SOLD)
+    mark_archived = mark_status_action(Status.ARCHIVED)
 
     @admin.action(description="Adjust price of selected listings…", permissions=["change"])
     def adjust_price(self, request, queryset):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from listings.fields import Status
 from listings.validation import PERCENT_MAX, PERCENT_MIN, clean_listing_ids, clean_price_change
 from marketplace.errors import InvalidInput
 from marketplace.html_errors import form_add_errors
@@ -15,7 +16,12 @@ BULK_FIELDS = (
     ("offer_shipping", "Offer shipping"),
     ("price", "Price"),
     ("description", "Description"),
+    ("status", "Status"),
+    ("quantity", "Quantity"),
+    ("notes", "Notes"),
 )
+# The grid's one-click "Mark as …" buttons: a bulk set of the status (BulkSetForm).
+MARK_STATUSES = tuple((value, label) for value, label in Status.choices if value != Status.DRAFT)
 
 
 class ListingIdsField(forms.Field):

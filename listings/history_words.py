@@ -18,17 +18,11 @@ from audit.words import (
     register_object_type,
     register_undo_offer,
 )
+from listings.fields import FIELD_LABELS
 from listings.models import Listing, UndoStep
 
 LISTING_TYPE = Listing._meta.label_lower
-LISTING_LABELS = {
-    "title": "Title",
-    "price": "Price",
-    "condition": "Condition",
-    "description": "Description",
-    "category": "Category",
-    "offer_shipping": "Offer shipping",
-}
+LISTING_LABELS = FIELD_LABELS
 QUOTED = ("title", "description", "category")
 
 
@@ -137,6 +131,11 @@ def register() -> None:
         # Actions only undo steps carry (their entries are listing.delete, create, update).
         ("listing.bulk_delete", "Listings deleted", lambda facts: f"deleted {listings_noun(facts)}"),
         ("listing.bulk_upsert", "Listings edited", lambda facts: f"saved {listings_noun(facts)}"),
+        (
+            "listing.archive_duplicates",
+            "Duplicates archived",
+            lambda facts: f"archived {listings_noun(facts)} as duplicates",
+        ),
         ("listing.revert", "Reverts", lambda facts: f"reverted {listings_noun(facts)} to an earlier version"),
         ("listing.undo", "Undo", lambda facts: f"undid a change to {listings_noun(facts)}"),
         ("listing.redo", "Redo", lambda facts: f"redid a change to {listings_noun(facts)}"),

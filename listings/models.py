@@ -5,14 +5,18 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from listings.fields import (
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     LISTING_FIELDS,
+    NOTES_MAX_LENGTH,
+    SKU_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Condition,
     Source,
+    Status,
 )
 from listings.validation import clean_listing
 from marketplace.errors import InvalidInput
@@ -21,6 +25,9 @@ from marketplace.errors import InvalidInput
 # delete of a listing raises, so no door can write around the engine's versions,
 # warnings, audit entries and undo steps.
 _engine_writing: ContextVar[bool] = ContextVar("listing_engine_writing", default=False)
+
+
+SKU_UNIQUE_CONSTRAINT = "listing_sku_unique_per_owner"
 
 
 class ListingWriteOutsideEngine(RuntimeError):
@@ -75,6 +82,16 @@ class Listing(models.Model):
     description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     category = models.CharField(max_length=CATEGORY_MAX_LENGTH, blank=True)
     offer_shipping = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    # Blank when the seller has none; unique per owner otherwise, whatever the case
+    # ("ab-1" is "AB-1"): the constraint below, checked first by the write path.
+    sku = models.CharField("SKU", max_length=SKU_MAX_LENGTH, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    # Set by the write path when the status becomes sold, cleared when it leaves sold.
+    sold_at = models.DateTimeField(null=True, blank=True)
+    sold_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # The seller's private notes: never in a marketplace's file.
+    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     # Indexed only where set (listing_ocr_scan_idx): deleting a scan finds its listings
     # without every other listing paying for an index entry.
@@ -106,6 +123,13 @@ class Listing(models.Model):
             ),
             models.CheckConstraint(condition=~Q(title=""), name="listing_title_not_empty"),
             models.CheckConstraint(condition=Q(version__gte=1), name="listing_version_positive"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="listing_status_valid"),
+            models.CheckConstraint(
+                condition=Q(sold_price__isnull=True) | Q(sold_price__gte=0),
+                name="listing_sold_price_not_negative",
+            ),
+            # Led by the SKU so that search (``q=``) finds a SKU without the owner.
+            models.UniqueConstraint(Upper("sku"), "owner", condition=~Q(sku=""), name=SKU_UNIQUE_CONSTRAINT),
         ]
         # "My listings, sorted by X": each sortable column leads with the owner.
         indexes = [
@@ -121,6 +145,8 @@ class Listing(models.Model):
             models.Index(
                 fields=["ocr_scan"], condition=Q(ocr_scan__isnull=False), name="listing_ocr_scan_idx"
             ),
+            # "Sold", "listed", "drafts": a status names a small part of 100,000 listings.
+            models.Index(fields=["owner", "status", "id"], name="listing_owner_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -133,6 +159,11 @@ class Listing(models.Model):
     def delete(self, *args, **kwargs):
         _refuse_outside_engine()
         return super().delete(*args, **kwargs)
+
+    def clean_fields(self, exclude=None) -> None:
+        # The listing fields are checked by ``clean`` with the one set of rules (and
+        # their words); Django's own checks of them would add other words.
+        super().clean_fields(exclude={*(exclude or ()), *LISTING_FIELDS})
 
     def clean(self) -> None:
         # Forms and the admin validate through the same rules as every other door.

@@ -9,20 +9,34 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from audit.models import AuditEntry
-from listings.fields import LISTING_FIELDS, Source
+from listings.duplicates import duplicate_ids
+from listings.fields import LISTING_FIELDS, Source, Status
 from listings.filters import registered_filters
 from listings.freshness import listings_version
 from listings.models import GridLayout, Listing, SavedView, UndoStep
+from listings.skus import sku_key
 from listings.validation import PRICE_MAX, parse_bool
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.input import unstorable_reason, whole_number
 
 # Columns a list can be sorted on; ties are broken by id so pages are stable.
-ORDERABLE_FIELDS = (*LISTING_FIELDS, "source", "created_at", "updated_at", "id")
+# (Not ``sold_price``: it may be NULL, and the API's keyset cursors compare values.)
+ORDERABLE_FIELDS = (
+    *(name for name in LISTING_FIELDS if name != "sold_price"),
+    "source",
+    "created_at",
+    "updated_at",
+    "id",
+)
+# ``status=all``: every status, archived too. Without a ``status`` filter archived
+# listings are left out (the grid, the API's list and exports alike).
+ALL_STATUSES = "all"
+UNARCHIVED = tuple(value for value in Status.values if value != Status.ARCHIVED)
 DEFAULT_ORDERING = ("-updated_at", "-id")
 # The grid's columns before a seller arranges them (see listings.services.layout).
 DEFAULT_COLUMNS: dict[str, Any] = {"order": list(LISTING_FIELDS), "hidden": [], "widths": {}}
@@ -43,13 +57,15 @@ def _like_pattern(word: str) -> str:
 
 
 def search_q(text: str) -> Q:
-    """Every word must appear in the title, the description or the category.
+    """Every word must appear in the title, the description or the category; or the
+    whole text is a listing's SKU (any case).
 
     On PostgreSQL the words are matched in ``listing_search`` (title, description
     and category upper-cased in one text, with a trigram index; see migration
     0003_api_search_trgm), and in the rows of the listings a large write left for
     the worker to index (``listings.search``). A word has no spaces, so it cannot
-    straddle two fields."""
+    straddle two fields. The SKU is looked up in the SKU constraint's index
+    (``UPPER(sku)`` first)."""
     words = text.split()
     if not words:
         return Q()
@@ -69,14 +85,15 @@ def search_q(text: str) -> Q:
             " AND s.listing_id NOT IN (SELECT listing_id FROM listing_search_pending)"
             " UNION ALL SELECT l.id FROM listing_search_pending AS p CROSS JOIN LATERAL ("
             f" SELECT l.id FROM listings_listing AS l WHERE l.id = p.listing_id AND {scanned}"
-            " OFFSET 0) AS l",
-            [*patterns, *patterns],
+            " OFFSET 0) AS l"
+            " UNION ALL SELECT id FROM listings_listing WHERE UPPER(sku) = UPPER(%s) AND sku <> ''",
+            [*patterns, *patterns, text.strip()],
         )
         return Q(pk__in=matching)
     query = Q()
     for word in words:
         query &= Q(title__icontains=word) | Q(description__icontains=word) | Q(category__icontains=word)
-    return query
+    return query | Q(sku__iexact=text.strip())
 
 
 def ordering_from(value: str | list[str] | None) -> tuple[str, ...]:
@@ -143,8 +160,9 @@ def _filter_texts(params: Mapping[str, Any]) -> dict[str, str]:
 def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing]:
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
-    price_max, has_warnings, ordering, and those other apps register
-    (``listings.filters``). Raises ``FilterError`` on a bad value."""
+    price_max, has_warnings, status (archived left out unless named, or ``all``),
+    sku, duplicates (``listings.duplicates``), ordering, and those other apps
+    register (``listings.filters``). Raises ``FilterError`` on a bad value."""
     params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
@@ -153,17 +171,23 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
         queryset = queryset.filter(condition=condition)
     if category := params.get("category"):
         queryset = queryset.filter(category__startswith=category)
-    for name in ("offer_shipping", "has_warnings"):
+    flags = {}
+    for name in ("offer_shipping", "has_warnings", "duplicates"):
         value = params.get(name)
         if value not in (None, ""):
             try:
-                flag = parse_bool(value, name)
+                flags[name] = parse_bool(value, name)
             except InvalidInput as exc:
                 raise FilterError(name, exc.messages()) from exc
-            if name == "offer_shipping":
-                queryset = queryset.filter(offer_shipping=flag)
-            else:
-                queryset = queryset.filter(has_warnings=flag)
+    if "offer_shipping" in flags:
+        queryset = queryset.filter(offer_shipping=flags["offer_shipping"])
+    if "has_warnings" in flags:
+        queryset = queryset.filter(has_warnings=flags["has_warnings"])
+    if flags.get("duplicates"):
+        queryset = queryset.filter(pk__in=duplicate_ids(user))
+    queryset = queryset.filter(_status_q(params.get("status") or ""))
+    if sku := (params.get("sku") or "").strip():
+        queryset = queryset.annotate(sku_key=Upper("sku")).filter(sku_key=sku_key(sku)).exclude(sku="")
     if source := params.get("source"):
         if source not in Source.values:
             known = ", ".join(Source.values)
@@ -176,7 +200,23 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
         queryset = queryset.filter(price__gte=_decimal("price_min", price_min))
     if (price_max := params.get("price_max")) not in (None, ""):
         queryset = queryset.filter(price__lte=_decimal("price_max", price_max))
-    return queryset.order_by(*ordering_from(params.get("ordering")))
+    # Duplicates side by side: a group shares its price and (nearly) its title.
+    ordering = params.get("ordering") or ("price,title" if flags.get("duplicates") else None)
+    return queryset.order_by(*ordering_from(ordering))
+
+
+def _status_q(value: str) -> Q:
+    """``listed`` or ``listed,sold``; ``all`` for every status; nothing: all but archived."""
+    names = [name.strip() for name in value.lower().split(",") if name.strip()]
+    if ALL_STATUSES in names:
+        return Q()
+    if not names:
+        return Q(status__in=UNARCHIVED)
+    unknown = [name for name in names if name not in Status.values]
+    if unknown:
+        known = ", ".join([*Status.values, ALL_STATUSES])
+        raise FilterError("status", f"“{unknown[0][:40]}” is not a status; use one of {known}.")
+    return Q(status__in=names)
 
 
 # Counts are kept this long at most; a change to the owner's listings retires them sooner.

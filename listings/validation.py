@@ -19,9 +19,13 @@ from listings.fields import (
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     LISTING_FIELDS,
+    NOTES_MAX_LENGTH,
+    QUANTITY_MAX,
+    SKU_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Condition,
     Source,
+    Status,
 )
 from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.ids import MAX_ID
@@ -41,6 +45,23 @@ _CONDITION_SYNONYMS = {
     "used": Condition.USED_GOOD,
     "usedfair": Condition.USED_FAIR,
     "fair": Condition.USED_FAIR,
+}
+# What cross-listing tools and spreadsheets call the states ("active", "delisted").
+_STATUS_SYNONYMS = {
+    "draft": Status.DRAFT,
+    "ready": Status.READY,
+    "available": Status.READY,
+    "instock": Status.READY,
+    "listed": Status.LISTED,
+    "active": Status.LISTED,
+    "live": Status.LISTED,
+    "forsale": Status.LISTED,
+    "sold": Status.SOLD,
+    "soldout": Status.SOLD,
+    "archived": Status.ARCHIVED,
+    "archive": Status.ARCHIVED,
+    "delisted": Status.ARCHIVED,
+    "inactive": Status.ARCHIVED,
 }
 _TRUE_WORDS = {"yes", "y", "true", "t", "1", "on", "x"}
 _FALSE_WORDS = {"no", "n", "false", "f", "0", "off", ""}
@@ -136,6 +157,43 @@ def parse_condition(value: Any, field: str = "condition") -> str:
     raise InvalidInput.one(field, f"“{text[:40]}” is not a condition; use one of: {choices}.")
 
 
+_STATUS_VALUES = frozenset(Status.values)
+
+
+def parse_status(value: Any, field: str = "status") -> str:
+    text = "" if value is None else str(value)
+    if text in _STATUS_VALUES:
+        return text
+    key = re.sub(r"[^a-z]", "", text.lower())
+    if key in _STATUS_SYNONYMS:
+        return _STATUS_SYNONYMS[key].value
+    choices = ", ".join(Status.values)
+    raise InvalidInput.one(field, f"“{text[:40]}” is not a status; use one of: {choices}.")
+
+
+def parse_quantity(value: Any, field: str = "quantity") -> int:
+    """A whole number of items from 0 to ``QUANTITY_MAX``: ``3``, ``"3"``, ``3.0``."""
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput.one(field, "Enter a quantity: a whole number, 0 or more.")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip().replace(",", "")
+        # At most 12 characters before Decimal(): a 5,000-digit string is refused, not converted.
+        try:
+            amount = Decimal(text) if len(text) <= 12 else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount != amount.to_integral_value():
+            raise InvalidInput.one(field, f"“{str(value)[:40]}” is not a whole number of items.")
+        number = int(amount)
+    if number < 0:
+        raise InvalidInput.one(field, "The quantity cannot be negative.")
+    if number > QUANTITY_MAX:
+        raise InvalidInput.one(field, f"The quantity cannot be more than {QUANTITY_MAX:,}.")
+    return number
+
+
 def parse_bool(value: Any, field: str = "offer_shipping") -> bool:
     if isinstance(value, bool):
         return value
@@ -157,9 +215,11 @@ def _clean_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _at_most(field: str, text: str, limit: int) -> str:
+def _at_most(field: str, text: str, limit: int, label: str | None = None) -> str:
     if len(text) > limit:
-        raise InvalidInput.one(field, f"The {field} has {len(text)} characters; the most is {limit}.")
+        raise InvalidInput.one(
+            field, f"The {label or field} has {len(text)} characters; the most is {limit}."
+        )
     return text
 
 
@@ -179,6 +239,23 @@ def _clean_category(value: Any) -> str:
     return canonical_category(text) or text
 
 
+def _clean_sku(value: Any) -> str:
+    sku = _clean_text(value)
+    if not sku.isprintable():
+        raise InvalidInput.one("sku", "A SKU is one line of printable characters.")
+    return _at_most("sku", sku, SKU_MAX_LENGTH, "SKU")
+
+
+def _clean_sold_price(value: Any) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_price(value, "sold_price")
+
+
+def _clean_notes(value: Any) -> str:
+    return _at_most("notes", _clean_text(value), NOTES_MAX_LENGTH, "notes field")
+
+
 _CLEANERS = {
     "title": _clean_title,
     "price": parse_price,
@@ -186,8 +263,23 @@ _CLEANERS = {
     "description": _clean_description,
     "category": _clean_category,
     "offer_shipping": parse_bool,
+    "status": parse_status,
+    "sku": _clean_sku,
+    "quantity": parse_quantity,
+    "sold_price": _clean_sold_price,
+    "notes": _clean_notes,
 }
-_DEFAULTS = {"condition": Condition.NEW.value, "description": "", "category": "", "offer_shipping": False}
+_DEFAULTS = {
+    "condition": Condition.NEW.value,
+    "description": "",
+    "category": "",
+    "offer_shipping": False,
+    "status": Status.READY.value,
+    "sku": "",
+    "quantity": 1,
+    "sold_price": None,
+    "notes": "",
+}
 
 
 def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -237,6 +329,9 @@ def clean_template_defaults(defaults: Any) -> dict[str, Any]:
         raise InvalidInput([FieldError("defaults", "Defaults must be an object of listing fields.")])
     unknown = sorted(set(defaults) - set(LISTING_FIELDS))
     errors = [FieldError(name, "Not a listing field.") for name in unknown]
+    if defaults.get("sku") not in (None, ""):
+        # Every listing made from the template would carry it, and a SKU is one listing's.
+        errors.append(FieldError("sku", "A SKU names one listing; a template cannot give one."))
     try:
         cleaned = clean_listing({k: v for k, v in defaults.items() if k in LISTING_FIELDS}, partial=True)
     except InvalidInput as exc:
@@ -244,13 +339,15 @@ def clean_template_defaults(defaults: Any) -> dict[str, Any]:
         cleaned = {}
     if errors:
         raise InvalidInput(errors)
-    if "price" in cleaned:
-        cleaned["price"] = str(cleaned["price"])
+    for name in ("price", "sold_price"):
+        if cleaned.get(name) is not None:
+            cleaned[name] = str(cleaned[name])
     return cleaned
 
 
 # The fields listing_warnings reads: a change to none of them keeps the warnings.
-WARNING_FIELDS = frozenset({"title", "price", "description", "category"})
+WARNING_FIELDS = frozenset({"title", "price", "description", "category", "status", "quantity"})
+NO_STOCK_WARNING = "Listed with a quantity of 0."
 
 
 def listing_warnings(values: Mapping[str, Any]) -> list[str]:
@@ -272,6 +369,8 @@ def listing_warnings(values: Mapping[str, Any]) -> list[str]:
     found = sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
     if found:
         warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
+    if values.get("status") == Status.LISTED and values.get("quantity") == 0:
+        warnings.append(NO_STOCK_WARNING)
     return warnings
 
 

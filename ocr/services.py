@@ -14,7 +14,7 @@ from accounts.models import User
 from audit.services import audit_record, field_changes
 from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
-from listings.fields import Source
+from listings.fields import Source, Status
 from listings.models import Listing
 from listings.services.changes import NewListing, changes_apply
 from listings.validation import clean_listing, clean_template_defaults, parse_bool
@@ -168,6 +168,8 @@ def scan_convert(
     for index, candidate in enumerate(chosen):
         values = {name: getattr(candidate, name) for name in CANDIDATE_FIELDS}
         data = {**defaults, **{name: value for name, value in values.items() if value not in (None, "")}}
+        # Read by OCR, not yet looked over by the seller: a draft, whatever the template says.
+        data["status"] = Status.DRAFT
         try:
             rows.append(
                 NewListing(

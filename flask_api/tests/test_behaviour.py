@@ -463,11 +463,11 @@ def test_native_endpoints_refuse_unknown_fields(owner):
     ]
     response = browser.post(
         "/api/listings/bulk/",
-        {"items": [{"title": "Lamp", "price": 5, "sku": 1}]},
+        {"items": [{"title": "Lamp", "price": 5, "colour": 1}]},
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "items.0.sku"
+    assert response.json()["errors"][0]["field"] == "items.0.colour"
     assert not Listing.objects.filter(owner=owner).exists()
 
 

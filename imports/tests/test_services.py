@@ -116,7 +116,7 @@ def test_header_synonyms_and_value_normalisation(owner):
         "condition",
         "description",
         "offer_shipping",
-        "extra",
+        "sku",
     ]
     first = created.preview[0]
     assert first["values"] == {
@@ -126,10 +126,15 @@ def test_header_synonyms_and_value_normalisation(owner):
         "description": "Garden bench",
         "category": "",
         "offer_shipping": True,
+        "status": "ready",
+        "sku": "B-17",
+        "quantity": 1,
+        "sold_price": None,
+        "notes": "",
     }
-    assert first["extra"] == {"SKU": "B-17"}
+    assert first["extra"] == {}
     import_commit(upload=created, actor=owner)
-    assert Listing.objects.get(title="Teak bench").extra == {"SKU": "B-17"}
+    assert Listing.objects.get(title="Teak bench").sku == "B-17"
     assert Listing.objects.get(title="Pine shelf").condition == "New"
 
 
@@ -285,11 +290,11 @@ def test_sheet_choice_when_there_are_several(owner):
 
 
 def test_mapping_correction_revalidates(owner):
-    data = xlsx_bytes([["Label", "Amount ask", "Notes"], ["Sofa", "250", "Blue"]])
+    data = xlsx_bytes([["Label", "Amount ask", "Remarks"], ["Sofa", "250", "Blue"]])
     with pytest.raises(ImportRejected, match="no title column"):
         import_create(owner=owner, files=[upload("odd.xlsx", data)])
 
-    data = xlsx_bytes([["Title", "Amount ask", "Notes"], ["Sofa", "250", "Blue"]])
+    data = xlsx_bytes([["Title", "Amount ask", "Remarks"], ["Sofa", "250", "Blue"]])
     created = import_create(owner=owner, files=[upload("odd.xlsx", data)])
     assert created.counts["invalid"] == 1
     assert created.errors[0]["field"] == "price"
@@ -334,12 +339,12 @@ def test_dates_and_numbers_in_text_columns(owner):
 
 def test_ten_thousand_character_cells_are_row_errors(owner):
     long = "x" * 10_000
-    data = xlsx_bytes([[*HEADER, "Notes"], [long, 5, "New", long, "", "", long]])
+    data = xlsx_bytes([[*HEADER, "Remarks"], [long, 5, "New", long, "", "", long]])
     created = import_create(owner=owner, files=[upload("long.xlsx", data)])
     messages = {(e["column"], e["message"]) for e in created.errors}
     assert ("Title", "The title has 10000 characters; the most is 150.") in messages
     assert ("Description", "The description has 10000 characters; the most is 5000.") in messages
-    assert ("Notes", "the cell has 10,000 characters; the most kept is 5,000.") in messages
+    assert ("Remarks", "the cell has 10,000 characters; the most kept is 5,000.") in messages
     # The preview never carries the whole text back.
     assert all(len(e["message"]) < 200 for e in created.errors)
     with pytest.raises(ImportRejected):
@@ -351,10 +356,49 @@ def test_writing_reports_progress_as_rows_go_in(owner):
     from imports.writing import new_listings
     from listings.services.changes import changes_apply
 
-    rows = [(f"Chair {i}", Decimal("5.00"), "New", "", "", False, "{}", "[]") for i in range(12_000)]
+    rows = [
+        (f"Chair {i}", Decimal("5.00"), "New", "", "", False, "ready", "", 1, None, "", "{}", "[]")
+        for i in range(12_000)
+    ]
     seen: list[int] = []
     creates = new_listings(owner_id=owner.pk, rows=iter(rows), on_progress=seen.append)
     written = changes_apply(actor=owner, action="listing.import", create=creates).created
     assert len(written) == 12_000
     assert seen == [5000, 10_000]
     assert Listing.objects.filter(owner=owner, source=Source.IMPORT).count() == 12_000
+
+
+def test_a_row_with_the_sku_of_a_listing_updates_it_when_updating(owner, other_user):
+    shelf = ListingFactory(owner=owner, title="Shelf", sku="SH-1", quantity=1)
+    ListingFactory(owner=other_user, title="Not yours", sku="NY-1")
+    data = xlsx_bytes(
+        [
+            ["Title", "Price", "Custom label", "Qty", "Status"],
+            ["Shelf, oak", 30, "sh-1", 4, "Active"],
+            ["Lamp", 9, "NY-1", 1, "Draft"],
+        ]
+    )
+    created = import_create(owner=owner, files=[upload("stock.xlsx", data)], mode=Import.Mode.UPDATE_MATCHING)
+    assert created.files.get().mapping == ["title", "price", "sku", "quantity", "status"]
+    assert created.counts == {"rows": 2, "new": 1, "updated": 1, "unchanged": 0, "invalid": 0}
+
+    import_commit(upload=created, actor=owner)
+
+    shelf.refresh_from_db()
+    assert (shelf.title, shelf.quantity, shelf.status, shelf.sku) == ("Shelf, oak", 4, "listed", "sh-1")
+    lamp = Listing.objects.get(owner=owner, title="Lamp")
+    assert (lamp.sku, lamp.status) == ("NY-1", "draft")
+
+
+def test_a_sku_held_by_a_listing_or_given_twice_is_a_row_error_naming_the_other(owner):
+    holder = ListingFactory(owner=owner, title="Shelf", sku="SH-1")
+    data = xlsx_bytes(
+        [["Title", "Price", "SKU"], ["New shelf", 30, "SH-1"], ["Lamp", 9, "L-1"], ["Lamp again", 9, "l-1"]]
+    )
+
+    created = import_create(owner=owner, files=[upload("new.xlsx", data)], mode=Import.Mode.CREATE)
+
+    assert [(error["row"], error["column"], error["message"]) for error in created.errors] == [
+        (2, "SKU", f"The SKU “SH-1” is already used by listing {holder.pk} (“Shelf”)."),
+        (4, "SKU", "The SKU “l-1” is also given to row 3 of new.xlsx; a SKU names one listing."),
+    ]

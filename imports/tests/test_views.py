@@ -68,7 +68,7 @@ def test_a_refused_file_is_a_400_page_with_the_reason(client):
 
 
 def test_mapping_correction_from_the_preview(client):
-    upload_ = make_import(client, csv_bytes([["Title", "Ask", "Notes"], ["Sofa", "250", "Blue"]]))
+    upload_ = make_import(client, csv_bytes([["Title", "Ask", "Remarks"], ["Sofa", "250", "Blue"]]))
     assert upload_.counts["invalid"] == 1
     import_file = upload_.files.get()
     prefix = f"file{import_file.pk}"

@@ -63,3 +63,25 @@ def test_template_apply_both_modes_and_use_count(api, owner, other_user):
     assert (filled.description, filled.offer_shipping) == ("From template", True)
     assert ListingTemplate.objects.get(pk=template.pk).use_count == 2
     assert api.post(url, {"filter": {}, "mode": "sideways"}, format="json").status_code == 400
+
+
+def test_a_template_gives_status_quantity_and_notes_but_no_sku(api, owner):
+    from listing_templates.services import template_rows_create
+    from listings.models import Listing
+
+    response = api.post(
+        "/api/templates/",
+        {"name": "Drafts", "defaults": {"status": "Draft", "quantity": "5", "notes": "Back room"}},
+        format="json",
+    )
+    refused = api.post("/api/templates/", {"name": "SKU", "defaults": {"sku": "A-1"}}, format="json")
+
+    assert response.json()["defaults"] == {"status": "draft", "quantity": 5, "notes": "Back room"}
+    assert refused.status_code == 400
+    assert (
+        refused.json()["errors"][0]["message"] == "sku: A SKU names one listing; a template cannot give one."
+    )
+    template = ListingTemplate.objects.get(name="Drafts")
+    [pk] = template_rows_create(template=template, owner=owner, count=1, actor=owner)
+    made = Listing.objects.get(pk=pk)
+    assert (made.status, made.quantity, made.notes) == ("draft", 5, "Back room")

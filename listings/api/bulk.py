@@ -15,10 +15,13 @@ from listings.api.serializers import (
     BulkUpsertResultSerializer,
     BulkUpsertSerializer,
     CountSerializer,
+    DuplicateGroupsSerializer,
+    DuplicatesArchiveSerializer,
     FindReplaceResultSerializer,
     FindReplaceSerializer,
     SelectionSerializer,
 )
+from listings.duplicates import duplicate_groups
 from listings.fields import Source
 from listings.services.bulk import (
     BULK_UPSERT_MAX_ITEMS,
@@ -27,6 +30,7 @@ from listings.services.bulk import (
     listings_bulk_upsert,
     listings_price_adjust,
 )
+from listings.services.duplicates import duplicates_archive
 from listings.services.find_replace import listings_find_replace
 from marketplace.api_input import valid_body
 
@@ -91,3 +95,22 @@ class FindReplaceView(APIView):
         body.pop("filter", None)
         result = listings_find_replace(listings=body.pop("listings"), actor=request.user, **body)
         return Response(result)
+
+
+class DuplicatesView(APIView):
+    @extend_schema(responses={200: DuplicateGroupsSerializer, **ERRORS})
+    def get(self, request: Request) -> Response:
+        """The user's groups of likely duplicates (archived listings left out)."""
+        groups = duplicate_groups(request.user)
+        return Response({"groups": [{"ids": list(group.ids), "reason": group.reason} for group in groups]})
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=DuplicatesArchiveSerializer,
+        responses={200: CountSerializer, **ERRORS},
+    )
+    @idempotent_api
+    def post(self, request: Request) -> Response:
+        """Keep one listing of each group (``keep``, or the oldest) and archive the rest."""
+        body = valid_body(DuplicatesArchiveSerializer, request)
+        return Response({"count": duplicates_archive(user=request.user, keep=body.get("keep"))})

@@ -50,6 +50,13 @@ LIST_PARAMETERS = [
     OpenApiParameter("price_min", str),
     OpenApiParameter("price_max", str),
     OpenApiParameter("has_warnings", bool),
+    OpenApiParameter(
+        "status",
+        str,
+        description="draft, ready, listed, sold or archived, or several (listed,sold); "
+        "all: archived too (archived listings are left out unless asked for).",
+    ),
+    OpenApiParameter("sku", str, description="The listing with this SKU (any case)."),
     OpenApiParameter("ordering", str, description="Comma-separated columns, '-' for descending."),
     OpenApiParameter("page_size", int, description="1 to 500, default 50."),
     OpenApiParameter("cursor", str, description="From the first/last/next/previous links."),

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.serializers import AuditChangeSerializer
-from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.fields import LISTING_FIELDS, STORED_FIELDS, Condition, Source, Status
 from listings.readiness import MARKETPLACES, readiness_columns
 from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
@@ -33,7 +33,7 @@ from marketplace.ids import MAX_ID
 from marketplace.pagination import KeysetPageSerializer
 
 # What a listing looks like in the API, in this order.
-LISTING_COLUMNS = ("id", *LISTING_FIELDS, "source", "version", "created_at", "updated_at", "warnings")
+LISTING_COLUMNS = ("id", *STORED_FIELDS, "source", "version", "created_at", "updated_at", "warnings")
 
 
 def listing_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +41,8 @@ def listing_json(row: dict[str, Any]) -> dict[str, Any]:
     out = {name: row[name] for name in LISTING_COLUMNS}
     price: Decimal = row["price"]
     out["price"] = f"{price:.2f}"
+    sold_price: Decimal | None = row["sold_price"]
+    out["sold_price"] = None if sold_price is None else f"{sold_price:.2f}"
     return out
 
 
@@ -75,6 +77,14 @@ class ListingSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     category = serializers.CharField(allow_blank=True)
     offer_shipping = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    sku = serializers.CharField(allow_blank=True, help_text="Unique among your listings when set.")
+    quantity = serializers.IntegerField(min_value=0)
+    sold_price = serializers.CharField(allow_null=True, help_text='Decimal string, e.g. "140.00".')
+    notes = serializers.CharField(allow_blank=True, help_text="Private: never in a marketplace's file.")
+    sold_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when the status becomes sold, cleared when it leaves sold."
+    )
     source = serializers.ChoiceField(choices=Source.choices)
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
@@ -96,6 +106,18 @@ class ListingInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     category = serializers.CharField(required=False, allow_blank=True)
     offer_shipping = serializers.BooleanField(required=False, help_text='Also "Yes"/"No".')
+    status = serializers.CharField(
+        required=False, help_text="draft, ready (the default), listed, sold, archived."
+    )
+    sku = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Unique among your listings; blank for none.",
+    )
+    quantity = serializers.IntegerField(required=False, min_value=0, help_text="Default 1.")
+    sold_price = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class ListingPageSerializer(KeysetPageSerializer):
@@ -135,6 +157,11 @@ class ListingFilterSerializer(serializers.Serializer):
     price_min = serializers.CharField(required=False)
     price_max = serializers.CharField(required=False)
     has_warnings = serializers.BooleanField(required=False)
+    status = serializers.CharField(
+        required=False,
+        help_text="A status or several (listed,sold); all shows archived too (hidden by default).",
+    )
+    sku = serializers.CharField(required=False, help_text="The listing with this SKU (any case).")
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):
@@ -307,3 +334,19 @@ class UndoResultSerializer(serializers.Serializer):
     listings = serializers.IntegerField()
     undo = serializers.IntegerField(help_text="Steps left to undo.")
     redo = serializers.IntegerField(help_text="Steps left to redo.")
+
+
+class DuplicateGroupSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text="Oldest first.")
+    reason = serializers.CharField(help_text="same title and price, or similar title, same price.")
+
+
+class DuplicateGroupsSerializer(serializers.Serializer):
+    groups = DuplicateGroupSerializer(many=True)
+
+
+class DuplicatesArchiveSerializer(serializers.Serializer):
+    """Which listing each group keeps (the grid's ticked rows); without ``keep``
+    every group keeps its oldest listing. The rest are archived, one undo step."""
+
+    keep = ListingIdsField(required=False)

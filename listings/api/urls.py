@@ -6,6 +6,7 @@ urlpatterns = [
     path("listings/", listings.ListingListView.as_view(), name="api-listings"),
     path("listings/readiness/", readiness.ReadinessView.as_view(), name="api-listings-readiness"),
     path("listings/bulk/", bulk.ListingBulkView.as_view(), name="api-listings-bulk"),
+    path("listings/duplicates/", bulk.DuplicatesView.as_view(), name="api-listings-duplicates"),
     path("listings/find-replace/", bulk.FindReplaceView.as_view(), name="api-listings-find-replace"),
     path("listings/undo/", history.UndoView.as_view(), name="api-listings-undo"),
     path("listings/redo/", history.RedoView.as_view(), name="api-listings-redo"),

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from listings.concurrency import serialised_per_user
-from listings.fields import LISTING_FIELDS, Source
+from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source, Status
 from listings.models import Listing
 from listings.services.changes import (
     CHUNK,
@@ -40,20 +40,26 @@ MAX_LISTING_ID = 2**63 - 1  # the id column is a bigint
 @serialised_per_user
 def listings_duplicate(*, listings: QuerySet[Listing], actor: User) -> list[int]:
     """New listings with the same fields, source and extra columns as ``listings``
-    (oldest first), as one undoable step; returns the copies' ids."""
+    (oldest first), as one undoable step; returns the copies' ids. A copy is a new
+    item: no SKU (that names the original), and a sold or archived one is ready again."""
     rows = listings.order_by("id").values("id", "owner", "source", "extra", "warnings", *LISTING_FIELDS)
     copies = (
         NewListing(
             copied_from=row["id"],
             owner_id=row["owner"],
-            values={name: row[name] for name in LISTING_FIELDS},
+            values={name: row[name] for name in LISTING_FIELDS} | _fresh_item(row),
             source=row["source"],
             extra=row["extra"],
-            warnings=row["warnings"],
         )
         for row in rows
     )
     return changes_apply(actor=actor, action="listing.duplicate", create=copies).created
+
+
+def _fresh_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    if row["status"] in (Status.SOLD, Status.ARCHIVED):
+        return {"sku": "", "status": Status.READY, "sold_price": None}
+    return {"sku": ""}
 
 
 def listing_duplicate(*, listing: Listing, actor: User) -> Listing:
@@ -179,7 +185,7 @@ def listings_bulk_upsert(
         for row in (
             Listing.objects.select_for_update()
             .filter(owner=owner, pk__in=ids[start : start + CHUNK])
-            .values("id", "version", "warnings", *LISTING_FIELDS)
+            .values("id", "version", "warnings", *STORED_FIELDS)
         ):
             existing[row.pop("id")] = row
     for index, ((pk, _), item) in enumerate(zip(cleaned_items, items, strict=True)):

@@ -10,6 +10,7 @@ paste, bulk actions, API, admin, templates, imports, OCR, undo and revert) calls
 directly or through the small helpers below; ``Listing`` refuses any other write.
 """
 
+import functools
 import json
 import uuid
 from collections import defaultdict
@@ -34,11 +35,12 @@ from audit.services import (
     new_batch,
 )
 from listings.concurrency import listing_for_update, serialised_per_user
-from listings.fields import LISTING_FIELDS, Source
+from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source, Status
 from listings.freshness import listings_changed
 from listings.models import Listing, UndoStep, engine_writes
 from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
 from listings.signals import listings_written
+from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
 from marketplace.errors import FieldError, InvalidInput
 
@@ -49,7 +51,7 @@ UNDO_DEPTH = 100
 # can bring the whole listing back, not just its editable fields. ``links`` are the
 # rows of other apps that point at the listing and that deleting it sets to NULL
 # (an OCR candidate's ``listing``): restoring the listing points them back.
-SNAPSHOT_FIELDS = (*LISTING_FIELDS, "owner", "source", "extra", "ocr_scan")
+SNAPSHOT_FIELDS = (*STORED_FIELDS, "owner", "source", "extra", "ocr_scan")
 LINKS = "links"
 # A bulk change reports at most this many row errors; the rest are counted.
 MAX_REPORTED_ERRORS = 100
@@ -135,6 +137,11 @@ def changes_apply(
     # Whose listings the change touches: their cached figures go stale when it commits.
     owners: set[int] = {actor.pk} if actor is not None and actor.pk else set()
     with engine_writes():
+        # Deletes first: a SKU an undo gives back may be held by a listing it deletes.
+        deleted_ids = _ids(delete)
+        deleted = _delete_rows(
+            ids=deleted_ids, actor=actor, action=actions["delete"], batch=batch, owners=owners
+        )
         conflicts: list[int] = []
         updated = 0
         checked = lock or expected_versions is not None
@@ -161,10 +168,6 @@ def changes_apply(
                 compute=compute,
                 batch=batch,
             )
-        deleted_ids = _ids(delete)
-        deleted = _delete_rows(
-            ids=deleted_ids, actor=actor, action=actions["delete"], batch=batch, owners=owners
-        )
         copied_from: dict[int, int] = {}
         created = _create_rows(
             listings=_noting_owners(create, owners),
@@ -210,7 +213,7 @@ def _rows(
 ) -> Iterator[Mapping[str, Any]]:
     # Not the stored warnings: they are a function of the fields, recomputed when one
     # of their inputs changes, and decoding 100,000 of them costs a second.
-    names = ("id", "version", *LISTING_FIELDS, "owner_id")
+    names = ("id", "version", *STORED_FIELDS, "owner_id")
     # A queryset is tested first: its truth value would load every listing as a model.
     if not isinstance(listings, QuerySet):
         if listings and isinstance(listings[0], Mapping):
@@ -252,6 +255,52 @@ def _check_versions(
     return kept, conflicts
 
 
+def _with_sold_at(updates: Mapping[str, Any], *, before: Mapping[str, Any], now) -> Mapping[str, Any]:
+    """``updates`` with ``sold_at`` kept by the status: set when it becomes sold, cleared
+    when it leaves sold. An undo or revert that names ``sold_at`` restores it as it was."""
+    if "sold_at" in updates or "status" not in updates:
+        return updates
+    was_sold = before.get("status") == Status.SOLD
+    if updates["status"] == Status.SOLD and not was_sold:
+        return {**updates, "sold_at": now}
+    if updates["status"] != Status.SOLD and before.get("sold_at", now) is not None:
+        return {**updates, "sold_at": None}
+    return updates
+
+
+def _updated_sku_clashes(new_skus: Mapping[int, str], old_skus: Mapping[int, str]) -> list[FieldError]:
+    """Errors for listings given a SKU (``new_skus``: id -> SKU) that another listing
+    of their owner keeps, that two of them take, or that another one gives up in the
+    same change (``old_skus``): the database checks each row as it is written, so a
+    SKU cannot move between listings within one change."""
+    changing = [*new_skus, *(pk for pk in old_skus if pk not in new_skus)]
+    owners = dict(Listing.objects.filter(pk__in=changing).values_list("id", "owner_id"))
+    freed = {(owners[pk], sku_key(sku)): pk for pk, sku in old_skus.items()}
+    by_owner: dict[int, dict[int, str]] = defaultdict(dict)
+    for pk, sku in new_skus.items():
+        by_owner[owners[pk]][pk] = sku
+    errors = []
+    for owner_id, skus in by_owner.items():
+        first_taker: dict[str, int] = {}
+        holders = sku_holders(owner_id, skus.values(), excluding=changing)
+        for pk, sku in skus.items():
+            key = sku_key(sku)
+            giver = freed.get((owner_id, key))
+            if key in first_taker:
+                message = sku_repeated_message(sku, f"listing {first_taker[key]}")
+            elif giver is not None and giver != pk:
+                message = (
+                    f"The SKU “{sku}” moves from listing {giver} in the same change; clear it there first."
+                )
+            elif key in holders:
+                message = sku_taken_message(sku, holders[key])
+            else:
+                first_taker[key] = pk
+                continue
+            errors.append(FieldError("sku", f"Listing {pk}: {message}"))
+    return errors
+
+
 def _update_rows(
     *, rows: Iterable[Mapping[str, Any]], actor: User | None, action: str, compute: Compute, batch: uuid.UUID
 ) -> int:
@@ -259,9 +308,12 @@ def _update_rows(
     merged_by_id: dict[int, dict[str, Any]] = {}  # id -> all editable fields (and new warnings)
     changes_by_id: list[tuple[int, dict]] = []
     errors: list[FieldError] = []
+    now = timezone.now()
+    new_skus: dict[int, str] = {}  # id -> the SKU it takes
+    old_skus: dict[int, str] = {}  # id -> the SKU it gives up
     for row in rows:
         try:
-            updates = compute(row)
+            updates = _with_sold_at(compute(row), before=row, now=now)
         except InvalidInput as exc:
             errors += [FieldError(e.field, f"Listing {row['id']}: {e.message}") for e in exc.errors]
             continue
@@ -277,6 +329,13 @@ def _update_rows(
         changed[row["id"]] = values
         merged_by_id[row["id"]] = merged
         changes_by_id.append((row["id"], changes))
+        if "sku" in changes:
+            if merged["sku"]:
+                new_skus[row["id"]] = merged["sku"]
+            if row["sku"]:
+                old_skus[row["id"]] = row["sku"]
+    if new_skus and not errors:
+        errors = _updated_sku_clashes(new_skus, old_skus)
     if errors:
         extra = len(errors) - MAX_REPORTED_ERRORS
         errors = errors[:MAX_REPORTED_ERRORS]
@@ -286,7 +345,7 @@ def _update_rows(
     if connection.vendor == "postgresql":
         written = {name for values in changed.values() for name in values} - {"warnings"}
         with search_indexing_deferred(len(changed) > DEFER_ROWS and not SEARCH_FIELDS.isdisjoint(written)):
-            _update_postgres(merged_by_id, [name for name in LISTING_FIELDS if name in written])
+            _update_postgres(merged_by_id, [name for name in STORED_FIELDS if name in written])
     else:
         _update_elsewhere(changed)
     audit_record_many(
@@ -303,17 +362,23 @@ def _same_for_every_row(values: Mapping[str, Any]) -> Compute:
 _JSON_EXACT = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
 
 
+# Fields whose changes the engine checks or follows row by row: SKU clashes, and the
+# date of a sale that follows the status.
+CHECKED_FIELDS = frozenset({"sku", "status", "sold_at"})
+
+
 def _settable_in_one_statement(update, values: Mapping[str, Any]) -> bool:
     return isinstance(update, QuerySet) and settable_in_one_statement(values)
 
 
 def settable_in_one_statement(values: Mapping[str, Any]) -> bool:
     """Whether ``changes_apply(values=...)`` sets ``values`` in one statement: on
-    PostgreSQL, on fields that no warning or search text reads."""
+    PostgreSQL, on fields that no warning, search text or check reads."""
     return (
         connection.vendor == "postgresql"
         and WARNING_FIELDS.isdisjoint(values)
         and SEARCH_FIELDS.isdisjoint(values)
+        and CHECKED_FIELDS.isdisjoint(values)
         and all(isinstance(Listing._meta.get_field(name), _JSON_EXACT) for name in values)
     )
 
@@ -531,10 +596,14 @@ def _create_rows(
     {new id: source id} for the copies among them."""
     created: list[int] = []
     iterator = iter(listings)
+    now = timezone.now()
     chunk = list(islice(iterator, WRITE_CHUNK))
     with search_indexing_deferred(len(chunk) > DEFER_ROWS):
         while chunk:
-            ids = _create_chunk(_with_existing_scans(chunk), actor=actor, action=action, batch=batch)
+            chunk = _with_existing_scans([_completed(listing, now) for listing in chunk])
+            if errors := _created_sku_clashes(chunk, offset=len(created)):
+                raise InvalidInput(errors[:MAX_REPORTED_ERRORS])
+            ids = _create_chunk(chunk, actor=actor, action=action, batch=batch)
             copied_from.update(
                 (pk, listing.copied_from)
                 for listing, pk in zip(chunk, ids, strict=True)
@@ -543,6 +612,45 @@ def _create_rows(
             created += ids
             chunk = list(islice(iterator, WRITE_CHUNK))
     return created
+
+
+@functools.cache
+def _create_defaults() -> dict[str, Any]:
+    return {name: Listing._meta.get_field(name).get_default() for name in LISTING_FIELDS}
+
+
+def _completed(listing: NewListing, now) -> NewListing:
+    """``listing`` with a value for every stored field: the model's default for a field
+    left out, and ``sold_at`` by the status unless given (a restore gives it)."""
+    values = {**_create_defaults(), **listing.values}
+    if "sold_at" not in values:
+        values["sold_at"] = now if values["status"] == Status.SOLD else None
+    return NewListing(**{**listing.__dict__, "values": values})
+
+
+def _created_sku_clashes(chunk: Sequence[NewListing], *, offset: int) -> list[FieldError]:
+    """Errors for new listings (``index`` their place in the change) given a SKU a
+    listing of their owner holds, one made earlier in this change included, or one an
+    earlier new listing of this chunk takes."""
+    by_owner: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for index, listing in enumerate(chunk, start=offset):
+        if sku := listing.values["sku"]:
+            by_owner[listing.owner_id].append((index, sku))
+    errors = []
+    for owner_id, skus in by_owner.items():
+        holders = sku_holders(owner_id, (sku for _, sku in skus))
+        first_taker: dict[str, int] = {}
+        for index, sku in skus:
+            key = sku_key(sku)
+            if key in holders:
+                message = sku_taken_message(sku, holders[key])
+            elif key in first_taker:
+                message = sku_repeated_message(sku, f"new listing {first_taker[key] + 1} of this change")
+            else:
+                first_taker[key] = index
+                continue
+            errors.append(FieldError("sku", message, index=index))
+    return errors
 
 
 def _create_chunk(chunk: list[NewListing], *, actor: User | None, action: str, batch: uuid.UUID) -> list[int]:
@@ -610,7 +718,7 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
             )
             new_ids = iter(row[0] for row in cursor.fetchall())
     ids = [listing.pk if listing.pk is not None else next(new_ids) for listing in chunk]
-    names = ("id", "owner", *LISTING_FIELDS, "extra", "warnings", "source", "ocr_scan", "version")
+    names = ("id", "owner", *STORED_FIELDS, "extra", "warnings", "source", "ocr_scan", "version")
     columns = ", ".join(f'"{meta.get_field(name).column}"' for name in (*names, "created_at", "updated_at"))
     now = timezone.now()
     # Identifiers come from the model, values travel in the COPY stream.
@@ -622,7 +730,7 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
                 (
                     pk,
                     listing.owner_id,
-                    *(values[name] for name in LISTING_FIELDS),
+                    *(values[name] for name in STORED_FIELDS),
                     json.dumps(dict(listing.extra)),
                     json.dumps(_warnings(listing)),
                     listing.source,

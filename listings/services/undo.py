@@ -12,19 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import new_batch
-from listings.concurrency import serialised_per_user
-from listings.fields import LISTING_FIELDS, Source
+from listings.concurrency import listing_for_update, serialised_per_user
+from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source
 from listings.models import Listing, UndoStep
 from listings.services.changes import (
     LINKS,
     LISTING_TYPE,
     NewListing,
     changes_apply,
-    listing_update,
     listings_by_ids,
     settable_in_one_statement,
 )
@@ -85,6 +85,16 @@ def _states(entries: Sequence[Mapping[str, Any]], *, before: bool) -> dict[int, 
     return states
 
 
+def _restorable(state: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """The cleaned field values of an audited ``state``, with the ``sold_at`` it
+    recorded (the write path would otherwise date a sale by the undo)."""
+    values = clean_listing({name: state[name] for name in LISTING_FIELDS if name in state}, partial=partial)
+    if "sold_at" in state:
+        sold_at = state["sold_at"]
+        values["sold_at"] = parse_datetime(sold_at) if isinstance(sold_at, str) else sold_at
+    return values
+
+
 def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action: str) -> int:
     """Bring listings to ``states`` (see ``_states``) as one change: delete those that
     should not exist, re-create those that should (with their old ids, scans and
@@ -97,7 +107,7 @@ def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action
         NewListing(
             pk=pk,
             owner_id=state.get("owner") or actor.pk,
-            values=clean_listing({name: state[name] for name in LISTING_FIELDS if name in state}),
+            values=_restorable(state),
             source=state.get("source") or Source.MANUAL,
             extra=state.get("extra") or {},
             ocr_scan_id=state.get("ocr_scan"),
@@ -114,15 +124,15 @@ def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action
 
     def compute(row: Mapping[str, Any]) -> dict[str, Any]:
         state = states[row["id"]]
-        values = {name: state[name] for name in LISTING_FIELDS if name in state}
-        key = tuple((name, type(value), value) for name, value in values.items())
+        recorded = {name: state[name] for name in STORED_FIELDS if name in state}
+        key = tuple((name, type(value), value) for name, value in recorded.items())
         try:
             return cleaned[key]
         except KeyError:
-            cleaned[key] = clean_listing(values, partial=True)
+            cleaned[key] = _restorable(recorded, partial=True)
             return cleaned[key]
         except TypeError:  # an unhashable value: a list where a field has a scalar
-            return clean_listing(values, partial=True)
+            return _restorable(recorded, partial=True)
 
     update = [pk for pk in ids if states[pk] is not None and pk in existing]
     delete = [pk for pk in ids if states[pk] is None and pk in existing]
@@ -299,5 +309,9 @@ def listing_revert(*, listing: Listing, entry: AuditEntry, actor: User) -> Listi
     state = _states(later, before=True)[listing.pk]
     if state is None:
         raise InvalidInput([FieldError("entry", "That change created the listing; delete it instead.")])
-    data = {name: state[name] for name in LISTING_FIELDS if name in state}
-    return listing_update(listing=listing, data=data, actor=actor, action="listing.revert")
+    values = _restorable(state, partial=True)
+    listing_for_update(listing.pk)  # a listing deleted meanwhile is ListingGone, a 404
+    changes_apply(
+        actor=actor, action="listing.revert", update=[listing.pk], compute=lambda row: values, lock=True
+    )
+    return Listing.objects.get(pk=listing.pk)

@@ -102,6 +102,10 @@ def _change_form_post(listing: Listing, **values) -> dict:
         "condition": listing.condition,
         "description": listing.description,
         "category": listing.category,
+        "status": listing.status,
+        "sku": listing.sku,
+        "quantity": listing.quantity,
+        "notes": listing.notes,
         **values,
     }
     return {name: value for name, value in data.items() if value is not False}
@@ -142,7 +146,15 @@ def test_change_form_saves_cleaned_values_and_audits(staff_client, staff, owner)
 def test_add_form_creates_through_the_service(staff_client, staff, owner):
     response = staff_client.post(
         reverse("admin:listings_listing_add"),
-        {"owner": owner.pk, "title": "Bike", "price": "1200", "condition": "New", "category": "Bikes"},
+        {
+            "owner": owner.pk,
+            "title": "Bike",
+            "price": "1200",
+            "condition": "New",
+            "category": "Bikes",
+            "status": "ready",
+            "quantity": "1",
+        },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -58,6 +58,12 @@ def test_create_returns_the_listing_json_with_an_etag(api, owner):
         "description",
         "category",
         "offer_shipping",
+        "status",
+        "sku",
+        "quantity",
+        "sold_price",
+        "notes",
+        "sold_at",
         "source",
         "version",
         "created_at",
@@ -101,6 +107,79 @@ def test_list_filters_search_and_ordering(api, owner):
     assert (
         api.get("/api/listings/?has_warnings=true").json()["count"] == 1
     )  # the car is not in a real category
+
+
+def test_inventory_fields_are_written_and_shown(api, owner):
+    response = api.post(
+        "/api/listings/",
+        {
+            "title": "Lamp",
+            "price": "5",
+            "status": "listed",
+            "sku": "L-1",
+            "quantity": "3",
+            "notes": "shelf B",
+        },
+        format="json",
+    )
+    body = response.json()
+    assert (body["status"], body["sku"], body["quantity"], body["notes"], body["sold_at"]) == (
+        "listed",
+        "L-1",
+        3,
+        "shelf B",
+        None,
+    )
+
+    sold = api.patch(f"/api/listings/{body['id']}/", {"status": "sold", "sold_price": "4.5"}, format="json")
+
+    assert sold.status_code == 200
+    assert (sold.json()["sold_price"], sold.json()["sold_at"] is not None) == ("4.50", True)
+    assert (
+        api.post("/api/listings/", {"title": "Plain", "price": 1}, format="json").json()["status"] == "ready"
+    )
+
+
+def test_a_taken_sku_or_a_bad_quantity_is_a_400_naming_the_field(api, owner):
+    holder = _listing(owner, sku="L-1", title="Lamp")
+
+    taken = api.post("/api/listings/", {"title": "Other", "price": 1, "sku": "l-1"}, format="json")
+    negative = api.patch(f"/api/listings/{holder.pk}/", {"quantity": -2}, format="json")
+
+    assert taken.status_code == 400
+    assert taken.json()["errors"] == [
+        {
+            "index": 0,
+            "field": "sku",
+            "message": f"The SKU “l-1” is already used by listing {holder.pk} (“Lamp”).",
+        }
+    ]
+    assert negative.status_code == 400
+    assert negative.json()["errors"] == [{"field": "quantity", "message": "The quantity cannot be negative."}]
+
+
+def test_status_and_sku_filters_and_archived_left_out_unless_asked(api, owner, other_user):
+    listed = _listing(owner, status="listed", sku="A-1")
+    sold = _listing(owner, status="sold")
+    archived = _listing(owner, status="archived")
+    _listing(other_user, status="listed", sku="A-1")
+
+    def ids(query: str) -> set[int]:
+        return {row["id"] for row in api.get(f"/api/listings/?{query}").json()["results"]}
+
+    assert ids("") == {listed.pk, sold.pk}
+    assert ids("status=listed,sold") == {listed.pk, sold.pk}
+    assert ids("status=archived") == {archived.pk}
+    assert ids("status=all") == {listed.pk, sold.pk, archived.pk}
+    assert ids("sku=a-1") == ids("q=a-1") == {listed.pk}
+    bad = api.get("/api/listings/?status=gone")
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == [
+        {
+            "field": "status",
+            "message": "“gone” is not a status; use one of draft, ready, listed, sold, archived, all.",
+        }
+    ]
 
 
 def test_search_follows_every_write_and_treats_wildcards_literally(api, owner):

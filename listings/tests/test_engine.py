@@ -19,7 +19,7 @@ from imports.tests.import_files import upload, xlsx_bytes
 from listings.models import Listing, ListingWriteOutsideEngine, UndoStep
 from listings.selectors import listing_history
 from listings.services.bulk import listings_bulk_set, listings_duplicate, listings_price_adjust
-from listings.services.changes import NewListing, changes_apply
+from listings.services.changes import NewListing, changes_apply, listing_update
 from listings.services.undo import (
     NotUndoable,
     listing_revert,
@@ -464,3 +464,69 @@ def test_a_bulk_set_in_one_statement_audits_and_undoes_as_the_row_by_row_path(ow
 
     redo_last(user=owner)
     assert Listing.objects.filter(owner=owner, condition="New", offer_shipping=True).count() == 3
+
+
+# --- status transitions: sold_at follows the status ---------------------------------
+
+
+def test_sold_at_is_set_when_a_listing_becomes_sold_and_cleared_when_it_leaves(owner):
+    listing = ListingFactory(owner=owner, status="listed")
+
+    sold = listing_update(listing=listing, data={"status": "sold", "sold_price": "40"}, actor=owner)
+    relisted_price = listing_update(listing=sold, data={"price": "50"}, actor=owner)
+    archived = listing_update(listing=sold, data={"status": "archived"}, actor=owner)
+
+    assert sold.sold_at is not None and sold.sold_price == Decimal("40.00")
+    assert relisted_price.sold_at == sold.sold_at  # other edits keep the date of the sale
+    assert archived.sold_at is None
+    entry = listing_history(archived).first()
+    assert entry.changes["sold_at"] == [sold.sold_at.isoformat(), None]
+
+
+def test_undo_and_revert_restore_the_date_of_the_sale_not_a_new_one(owner):
+    listing = ListingFactory(owner=owner, status="listed")
+    sold = listing_update(listing=listing, data={"status": "sold"}, actor=owner)
+    sale_entry = listing_history(sold).first()
+    listing_update(listing=sold, data={"status": "listed"}, actor=owner)
+
+    undo_last(user=owner)
+    after_undo = Listing.objects.get(pk=listing.pk)
+    redo_last(user=owner)
+    listing_update(listing=after_undo, data={"title": "Later edit"}, actor=owner)
+    reverted = listing_revert(listing=after_undo, entry=listing_history(after_undo).first(), actor=owner)
+
+    assert (after_undo.status, after_undo.sold_at) == ("sold", sold.sold_at)
+    assert (reverted.status, reverted.sold_at, reverted.title) == ("listed", None, listing.title)
+    assert listing_revert(listing=reverted, entry=sale_entry, actor=owner).sold_at is None
+
+
+def test_new_listings_sold_from_the_start_get_a_sale_date_and_a_deleted_one_keeps_it(owner):
+    result = changes_apply(
+        actor=owner,
+        action="test.create",
+        create=[
+            NewListing(owner_id=owner.pk, values={"title": "Sold", "price": Decimal(1), "status": "sold"}),
+            NewListing(owner_id=owner.pk, values={"title": "Ready", "price": Decimal(1)}),
+        ],
+    )
+    sold, ready = (Listing.objects.get(pk=pk) for pk in result.created)
+    changes_apply(actor=owner, action="test.delete", delete=[sold.pk])
+    undo_last(user=owner)
+
+    assert (ready.status, ready.quantity, ready.sold_at) == ("ready", 1, None)
+    assert Listing.objects.get(pk=sold.pk).sold_at == sold.sold_at is not None
+
+
+def test_a_duplicate_is_a_new_item_without_the_sku_or_the_sale(owner):
+    listing = ListingFactory(owner=owner, sku="S-1", status="sold", sold_price=Decimal(9), quantity=3)
+
+    [copy] = listings_duplicate(listings=Listing.objects.filter(pk=listing.pk), actor=owner)
+
+    copy = Listing.objects.get(pk=copy)
+    assert (copy.sku, copy.status, copy.sold_price, copy.sold_at, copy.quantity) == (
+        "",
+        "ready",
+        None,
+        None,
+        3,
+    )

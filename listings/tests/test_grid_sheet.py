@@ -79,6 +79,11 @@ def test_clean_columns_appends_columns_the_order_lacks():
         "description",
         "category",
         "offer_shipping",
+        "status",
+        "sku",
+        "quantity",
+        "sold_price",
+        "notes",
     ]
     with pytest.raises(ValidationError):
         clean_columns({"hidden": "price"})

@@ -51,3 +51,21 @@ def test_templates_and_imports_move_apps_with_their_rows(owner):
     # The foreign keys still hold in the database: deleting the template clears the link.
     moved.delete()
     assert Import.objects.get().template_id is None
+
+
+def test_existing_listings_become_ready_with_a_quantity_of_one_and_no_sku(owner):
+    old = _migrate([("listings", "0007_title_natural_sort")])
+    old.get_model("listings", "Listing").objects.create(
+        owner_id=owner.pk, title="Old lamp", price="5.00", condition="New"
+    )
+    old.get_model("listings", "Listing").objects.create(
+        owner_id=owner.pk, title="Old desk", price="9.00", condition="New"
+    )
+
+    new = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    rows = new.get_model("listings", "Listing").objects.order_by("title")
+    assert list(rows.values_list("title", "status", "quantity", "sku", "sold_at", "sold_price", "notes")) == [
+        ("Old desk", "ready", 1, "", None, None, ""),
+        ("Old lamp", "ready", 1, "", None, None, ""),
+    ]

@@ -182,3 +182,106 @@ def test_a_bad_id_is_named_alike_by_grid_and_api(client, api, owner, bad_id):
     assert message in grid.content.decode()
     assert through_api.status_code == 400
     assert through_api.json()["errors"] == [{"field": "ids", "message": message}]
+
+
+# --- Inventory fields: one rule at the grid's cell, the API and the admin ----------
+
+
+@pytest.fixture
+def field_doors(owner, staff) -> dict[str, Door]:
+    grid, admin, api = Client(), Client(), APIClient()
+    grid.force_login(owner)
+    admin.force_login(staff)
+    api.force_authenticate(owner)
+
+    def through_grid(listing, field, value):
+        url = f"/listings/{listing.pk}/cells/{field}/"
+        response = grid.post(url, {"value": value, "version": listing.version}, **HTMX)
+        return Outcome(response.status_code == 200, response.content.decode())
+
+    def through_api(listing, field, value):
+        response = api.patch(f"/api/listings/{listing.pk}/", {field: value}, format="json")
+        messages = " ".join(error["message"] for error in response.json().get("errors", []))
+        return Outcome(response.status_code == 200, messages)
+
+    def through_admin(listing, field, value):
+        data = {
+            name: getattr(listing, name) for name in ("title", "price", "condition", "status", "quantity")
+        }
+        data.update(description=listing.description, category=listing.category, sku=listing.sku)
+        data[field] = value
+        response = admin.post(reverse("admin:listings_listing_change", args=[listing.pk]), data)
+        return Outcome(response.status_code == 302, response.content.decode())
+
+    return {"grid": through_grid, "api": through_api, "admin": through_admin}
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("quantity", "-1", "The quantity cannot be negative."),
+        ("quantity", "2.5", "“2.5” is not a whole number of items."),
+        ("sku", "S" * 65, "The SKU has 65 characters; the most is 64."),
+        ("sku", "taken-1", "is already used by listing"),
+    ],
+)
+def test_a_bad_inventory_value_is_refused_alike_at_every_door(
+    field_doors, owner, door, field, value, message
+):
+    ListingFactory(owner=owner, sku="TAKEN-1", title="Holder")
+    listing = ListingFactory(owner=owner, sku="MINE-1", quantity=2)
+
+    outcome = field_doors[door](listing, field, value)
+
+    assert not outcome.accepted
+    assert message in outcome.text
+    listing.refresh_from_db()
+    assert (listing.sku, listing.quantity, listing.version) == ("MINE-1", 2, 1)
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize(
+    ("field", "value", "stored"),
+    [
+        ("status", "listed", "listed"),
+        ("quantity", "7", 7),
+        ("sku", " AB-9 ", "AB-9"),
+        ("notes", "Shelf 3", "Shelf 3"),
+    ],
+)
+def test_a_good_inventory_value_is_stored_alike_at_every_door(field_doors, owner, door, field, value, stored):
+    listing = ListingFactory(owner=owner)
+
+    outcome = field_doors[door](listing, field, value)
+
+    assert outcome.accepted, outcome.text
+    listing.refresh_from_db()
+    assert getattr(listing, field) == stored
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_marking_listings_sold_is_one_undo_step_at_every_door(owner, staff, door):
+    listings = ListingFactory.create_batch(3, owner=owner, status="listed")
+    if door == "grid":
+        client = Client()
+        client.force_login(owner)
+        data = {"ids": [listing.pk for listing in listings], "field": "status", "value": "sold"}
+        response = client.post(reverse("listings:bulk", args=["set"]), data, **HTMX)
+        assert "Set status on 3 listings." in response.content.decode()
+    elif door == "api":
+        api = APIClient()
+        api.force_authenticate(owner)
+        body = {"ids": [listing.pk for listing in listings], "set": {"status": "sold"}}
+        assert api.patch("/api/listings/bulk/", body, format="json").json() == {"count": 3}
+    else:
+        admin = Client()
+        admin.force_login(staff)
+        page, _ = run_action(admin, "mark_sold", listings)
+        assert "Marked 3 listings as sold." in messages_of(page)
+
+    sold = Listing.objects.filter(pk__in=[listing.pk for listing in listings])
+    assert set(sold.values_list("status", flat=True)) == {"sold"}
+    assert all(sold.values_list("sold_at", flat=True))
+    batches = set(AuditEntry.objects.filter(action="listing.bulk_set").values_list("batch", flat=True))
+    assert len(batches) == 1

@@ -11,6 +11,8 @@ from listings.validation import (
     parse_bool,
     parse_condition,
     parse_price,
+    parse_quantity,
+    parse_status,
 )
 from marketplace.errors import InvalidInput
 
@@ -82,6 +84,11 @@ def test_clean_listing_fills_defaults_and_canonicalises_category():
         "description": "",
         "category": "electronics//cell phones",
         "offer_shipping": False,
+        "status": "ready",
+        "sku": "",
+        "quantity": 1,
+        "sold_price": None,
+        "notes": "",
     }
 
 
@@ -168,3 +175,89 @@ def test_each_warning_is_of_exactly_one_kind(values, kind):
     kinds = [k.name for k in WARNING_KINDS if fnmatch.fnmatchcase(warning, k.pattern.replace("%", "*"))]
 
     assert kinds == [kind]
+
+
+# --- inventory fields ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("listed", "listed"),
+        ("Sold", "sold"),
+        ("ACTIVE", "listed"),
+        ("Delisted", "archived"),
+        ("in stock", "ready"),
+    ],
+)
+def test_parse_status_takes_values_labels_and_what_other_tools_say(raw, expected):
+    assert parse_status(raw) == expected
+
+
+def test_parse_status_names_the_choices():
+    with pytest.raises(InvalidInput) as caught:
+        parse_status("gone")
+    assert (
+        caught.value.messages() == "“gone” is not a status; use one of: draft, ready, listed, sold, archived."
+    )
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(3, 3), ("12", 12), (4.0, 4), ("1,000", 1000), (0, 0)])
+def test_parse_quantity_takes_whole_numbers(raw, expected):
+    assert parse_quantity(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("-1", "The quantity cannot be negative."),
+        ("2.5", "“2.5” is not a whole number of items."),
+        ("many", "“many” is not a whole number of items."),
+        ("9" * 5000, f"“{'9' * 40}” is not a whole number of items."),
+        ("", "Enter a quantity: a whole number, 0 or more."),
+        (True, "Enter a quantity: a whole number, 0 or more."),
+        ("NaN", "“NaN” is not a whole number of items."),
+        (10**7, "The quantity cannot be more than 1,000,000."),
+    ],
+)
+def test_parse_quantity_refuses_what_is_not_a_count(raw, message):
+    with pytest.raises(InvalidInput) as caught:
+        parse_quantity(raw)
+    assert caught.value.messages() == message
+
+
+def test_clean_listing_cleans_each_inventory_field():
+    cleaned = clean_listing(
+        {"sku": 12345.0, "sold_price": "$40", "notes": " call back \r\n", "status": "Sold"}, partial=True
+    )
+    assert cleaned == {"sku": "12345", "sold_price": Decimal("40.00"), "notes": "call back", "status": "sold"}
+
+
+def test_clean_listing_refuses_long_or_multiline_skus_and_long_notes():
+    with pytest.raises(InvalidInput) as caught:
+        clean_listing({"sku": "A" * 65, "notes": "n" * 5001}, partial=True)
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("sku", "The SKU has 65 characters; the most is 64."),
+        ("notes", "The notes field has 5001 characters; the most is 5000."),
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        clean_listing({"sku": "AB\n12"}, partial=True)
+    assert caught.value.messages() == "A SKU is one line of printable characters."
+
+
+def test_a_listed_item_with_no_stock_is_warned_about_and_others_are_not():
+    base = {"title": "Lamp", "price": Decimal(5), "category": "Furniture"}
+    assert "Listed with a quantity of 0." in listing_warnings({**base, "status": "listed", "quantity": 0})
+    assert "Listed with a quantity of 0." not in listing_warnings({**base, "status": "ready", "quantity": 0})
+    assert "Listed with a quantity of 0." not in listing_warnings({**base, "status": "listed", "quantity": 1})
+
+
+def test_template_defaults_may_set_status_and_quantity_but_not_a_sku():
+    assert clean_template_defaults({"status": "draft", "quantity": "3", "sold_price": "2"}) == {
+        "status": "draft",
+        "quantity": 3,
+        "sold_price": "2.00",
+    }
+    with pytest.raises(InvalidInput) as caught:
+        clean_template_defaults({"sku": "AB-1"})
+    assert caught.value.messages() == "A SKU names one listing; a template cannot give one."

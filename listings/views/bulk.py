@@ -18,6 +18,7 @@ from listings.services.bulk import (
     listings_duplicate,
     listings_price_adjust,
 )
+from listings.services.duplicates import duplicates_archive
 from listings.services.find_replace import listings_find_replace
 from listings.views.grid import (
     LABELS,
@@ -119,12 +120,20 @@ def _bulk_delete(request, selection: Selection):
     )
 
 
+def _bulk_archive_duplicates(request, selection: Selection):
+    # The ticked listings are the ones to keep; "all matching" keeps each group's oldest.
+    keep = None if selection.all_matching else list(selection.listings.values_list("id", flat=True))
+    archived = duplicates_archive(user=request.user, keep=keep)
+    return f"Archived {listings_phrase(archived)} as duplicates."
+
+
 BULK_ACTIONS = {
     "set": _bulk_set,
     "price": _bulk_price,
     "find_replace": _bulk_find_replace,
     "duplicate": _bulk_duplicate,
     "delete": _bulk_delete,
+    "archive_duplicates": _bulk_archive_duplicates,
 }
 
 

@@ -16,7 +16,7 @@ from django_htmx.http import trigger_client_event
 from audit.words import action_label
 from listings import forms
 from listings.categories import suggest_categories
-from listings.fields import LISTING_FIELDS, Condition, Source
+from listings.fields import FIELD_LABELS, LISTING_FIELDS, Condition, Source, Status
 from listings.filters import registered_filters
 from listings.models import Listing
 from listings.selectors import (
@@ -49,14 +49,7 @@ from marketplace.input import MAX_BIGINT, int_parameter, whole_number
 
 # Rows per request: two screens; scrolling to the end loads the next ones.
 PAGE_SIZE = 50
-COLUMNS = (
-    ("title", "Title"),
-    ("price", "Price"),
-    ("condition", "Condition"),
-    ("description", "Description"),
-    ("category", "Category"),
-    ("offer_shipping", "Offer shipping"),
-)
+COLUMNS = tuple((name, FIELD_LABELS[name]) for name in LISTING_FIELDS)
 LABELS = dict(COLUMNS)
 # Query parameters that make up what the grid shows; kept in the URL.
 VIEW_STATE = (
@@ -68,6 +61,8 @@ VIEW_STATE = (
     "offer_shipping",
     "has_warnings",
     "source",
+    "status",
+    "duplicates",
     "ordering",
 )
 # Only what a row shows: the JSON of imported extra columns stays in the database.
@@ -78,8 +73,9 @@ ROWS_CHANGED = "rows-changed"
 COUNT_CHANGED = "count-changed"
 # A change was recorded (or undone): the undo and redo buttons refresh.
 UNDO_CHANGED = "undo-changed"
-# A description cell shows its first characters; the editor has the rest.
+# A description or notes cell shows its first characters; the editor has the rest.
 DESCRIPTION_SHOWN = 120
+LONG_TEXT_FIELDS = ("description", "notes")
 
 
 @dataclass(frozen=True)
@@ -104,16 +100,20 @@ class Cell:
 
     @property
     def display(self) -> str:
+        if self.value is None:
+            return ""
+        if self.field == "status":
+            return Status(self.value).label
         if self.field == "offer_shipping":
             return "Yes" if self.value else "No"
-        if self.field == "description":
+        if self.field in LONG_TEXT_FIELDS:
             return Truncator(self.value).chars(DESCRIPTION_SHOWN)
         return str(self.value)
 
     @property
     def shortened(self) -> bool:
         """The cell shows less than it holds (copying it takes the whole value)."""
-        return self.field == "description" and len(self.value) > DESCRIPTION_SHOWN
+        return self.field in LONG_TEXT_FIELDS and len(self.value) > DESCRIPTION_SHOWN
 
     @property
     def length(self) -> int:
@@ -208,6 +208,7 @@ def _grid_context(request, params) -> dict[str, Any]:
         "filter_error": error,
         "scoped_filters": _scoped_filters(request, state),
         "sources": Source.choices,
+        "statuses": Status.choices,
         "columns": COLUMNS,
         "conditions": Condition.values,
         "base_url": base_url,
@@ -223,6 +224,7 @@ def grid(request):
         return render(request, f"listings/grid.html#{partial}", context)
     context.update(
         bulk_fields=forms.BULK_FIELDS,
+        mark_statuses=forms.MARK_STATUSES,
         find_fields=forms.FindReplaceForm.FIELDS,
         depth=undo_redo_depth(request.user),
         layout=grid_layout_for(request.user),
@@ -252,6 +254,7 @@ def _cell_response(request, listing, field, state, *, status=200, **extra):
     context = {
         "cell": _cell(listing, field, reverse("listings:grid"), state=state, **cell_kwargs),
         "conditions": Condition.values,
+        "statuses": Status.choices,
         **extra,
     }
     return render(request, "listings/grid.html#cell", context, status=status)

@@ -39,6 +39,8 @@ def test_the_ticked_candidates_are_converted_by_default(convert, owner, door):
 
     assert converted
     assert set(Listing.objects.values_list("title", flat=True)) == {first.title, second.title}
+    # Read by OCR, not yet looked over: drafts.
+    assert set(Listing.objects.values_list("status", flat=True)) == {"draft"}
     # Converted candidates are unticked, so a second convert has nothing left.
     again, text = convert(door, scan)
     assert not again
