@@ -92,7 +92,7 @@ def build_account(*, email: str, rows: int, seed: int):
         )
     columns = (
         "owner_id, title, price, condition, description, category, offer_shipping, source, extra, "
-        "warnings, version, created_at, updated_at"
+        "warnings, version, created_at, updated_at, status, sku, quantity, notes"
     )
     now = timezone.now()
     started = time.perf_counter()
@@ -117,6 +117,10 @@ def build_account(*, email: str, rows: int, seed: int):
                     1,
                     now,
                     now,
+                    cleaned.get("status", "ready"),
+                    cleaned.get("sku", ""),
+                    cleaned.get("quantity", 1),
+                    cleaned.get("notes", ""),
                 )
             )
     with connection.cursor() as cursor:

@@ -5,11 +5,12 @@ the database) and warm (from the cache). Prints figures; asserts nothing.
     python bench/insights.py   # database mbe_insights_bench on DATABASE_URL's server
     BENCH_SMOKE=1 python bench/insights.py   # 1,000 listings, 5 requests each
 
-The account is rebuilt on every run (COPY; demo rows, a tenth of them last changed
-40 days ago). Requests go through the whole Django stack in-process. The peer is the
-Flask API's analytics summary (``/api/analytics/summary``: counts, prices and top
-categories, uncached); the limit is one ``count(*)`` of the seller's listings, the
-least any figure over all of them costs.
+The account is rebuilt on every run (COPY; demo rows: a tenth listed and last changed
+40 days ago, a tenth sold over twelve weeks, a tenth archived). Requests go through
+the whole Django stack in-process. The peer is the Flask API's analytics summary
+(``/api/analytics/summary``: counts, prices and top categories, uncached); the limit
+is one ``count(*)`` of the seller's listings, the least any figure over all of them
+costs.
 """
 
 import os
@@ -41,13 +42,22 @@ from django.test import Client  # noqa: E402
 from listings.freshness import listings_changed  # noqa: E402
 
 
-def _age_a_tenth(user) -> None:
-    # Only the bench's own account: some listings unchanged for 40 days ("stale").
+def _mix_statuses(user) -> None:
+    # Only the bench's own account: a tenth listed and unchanged for 40 days (stale),
+    # a tenth sold over the last twelve weeks, a tenth archived; the rest ready.
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE listings_listing SET updated_at = now() - interval '40 days' "
+            "UPDATE listings_listing SET status = 'listed', updated_at = now() - interval '40 days' "
             "WHERE owner_id = %s AND id %% 10 = 0",
             [user.pk],
+        )
+        cursor.execute(
+            "UPDATE listings_listing SET status = 'sold', sold_at = now() - (id %% 84) * interval '1 day' "
+            "WHERE owner_id = %s AND id %% 10 = 1",
+            [user.pk],
+        )
+        cursor.execute(
+            "UPDATE listings_listing SET status = 'archived' WHERE owner_id = %s AND id %% 10 = 2", [user.pk]
         )
         cursor.execute("ANALYZE listings_listing")
 
@@ -67,7 +77,7 @@ def _count_ms(user) -> float:
 
 def main() -> None:
     user = build_account(email=EMAIL, rows=ROWS, seed=15)
-    _age_a_tenth(user)
+    _mix_statuses(user)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     timed_get(client, "/insights/")  # warm the connection and the code paths

@@ -12,8 +12,9 @@ from insights.serializers import InsightsSerializer
 class InsightsView(APIView):
     @extend_schema(operation_id="insights_retrieve", responses={200: InsightsSerializer})
     def get(self, request: Request) -> Response:
-        """The user's figures: counts by condition and top category, the price
-        histogram, warnings by kind, Facebook readiness and stale listings. Each
+        """The user's figures: counts by status, condition and top category, the
+        value of ready and listed stock, the price histogram, warnings by kind,
+        Facebook readiness, stale listings and sales per week. Each
         figure's ``query`` is the listing filter (``GET /api/listings/?{query}``,
         the grid's ``/listings/?{query}``) for exactly the listings it counts."""
         return Response(InsightsSerializer(insights_for(request.user)).data)

@@ -6,9 +6,10 @@ listings it counts; the page counts with these same conditions.
 - ``?top_category=NAME``: listings whose category path starts at ``NAME``
   ("Furniture" and "Furniture//…", not "Furniture Sets").
 - ``?unchanged_before=YYYY-MM-DD``: listings not changed since before that day.
+- ``?sold_week=YYYY-MM-DD``: listings sold in the week starting that Monday.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import BooleanField, Q
@@ -54,11 +55,18 @@ def top_category_q(name: str) -> Q:
     return Q(category=name) | Q(category__startswith=name + CATEGORY_SEPARATOR)
 
 
-def _day(value: str) -> date:
+def _day(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FilterError("unchanged_before", f"“{value[:40]}” is not a date (YYYY-MM-DD).") from None
+        raise FilterError(field, f"“{value[:40]}” is not a date (YYYY-MM-DD).") from None
+
+
+def _monday(value: str) -> date:
+    day = _day(value, "sold_week")
+    if day.weekday() != 0:
+        raise FilterError("sold_week", f"{day.isoformat()} is not a Monday; a week starts on one.")
+    return day
 
 
 def day_start(day: date) -> datetime:
@@ -68,6 +76,10 @@ def day_start(day: date) -> datetime:
 
 def unchanged_before_q(day: date) -> Q:
     return Q(updated_at__lt=day_start(day))
+
+
+def sold_week_q(monday: date) -> Q:
+    return Q(sold_at__gte=day_start(monday), sold_at__lt=day_start(monday + timedelta(days=7)))
 
 
 INSIGHT_FILTERS = (
@@ -83,7 +95,14 @@ INSIGHT_FILTERS = (
     ),
     ListingFilter(
         name="unchanged_before",
-        q=lambda user, value: unchanged_before_q(_day(value)),
-        describe=lambda user, value: f"Listings unchanged since before {formats.date_format(_day(value))}",
+        q=lambda user, value: unchanged_before_q(_day(value, "unchanged_before")),
+        describe=lambda user, value: (
+            f"Listings unchanged since before {formats.date_format(_day(value, 'unchanged_before'))}"
+        ),
+    ),
+    ListingFilter(
+        name="sold_week",
+        q=lambda user, value: sold_week_q(_monday(value)),
+        describe=lambda user, value: f"Listings sold in the week of {formats.date_format(_monday(value))}",
     ),
 )

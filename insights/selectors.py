@@ -19,31 +19,34 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     FloatField,
     IntegerField,
     Max,
     Q,
     QuerySet,
+    Sum,
 )
-from django.db.models.functions import Cast, Floor
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce, Floor, TruncWeek
+from django.utils import formats, timezone
 
 from accounts.models import User
-from insights.filters import CATEGORY_SEPARATOR, unchanged_before_q
-from listings.fields import Condition
+from insights.filters import CATEGORY_SEPARATOR, day_start, unchanged_before_q
+from listings.fields import Condition, Status
 from listings.freshness import listings_version
 from listings.models import Listing
 from listings.readiness import FACEBOOK, rules
-from listings.selectors import listings_for_user
+from listings.selectors import UNARCHIVED, listings_for_user
 from listings.validation import WARNING_KINDS
 
 # Bump when the figures' shape changes, so no cached copy of the old shape is read.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
 # Writes make a new version at once; this only lets unused copies go.
 CACHE_SECONDS = 6 * 60 * 60
 TOP_CATEGORIES = 10
 PRICE_BINS = 10
 STALE_DAYS = 30
+SOLD_WEEKS = 12
 CENT = Decimal("0.01")
 
 
@@ -56,7 +59,8 @@ def _figure(label: str, count: int, query: dict[str, str], **extra: Any) -> dict
 
 
 def _scope(user: User) -> QuerySet[Listing]:
-    return listings_for_user(user).order_by()
+    """What the grid shows by default: every listing but the archived ones."""
+    return listings_for_user(user).filter(status__in=UNARCHIVED).order_by()
 
 
 def _flag(condition: Q) -> ExpressionWrapper:
@@ -64,27 +68,74 @@ def _flag(condition: Q) -> ExpressionWrapper:
 
 
 def _groups(user: User, *, stale_before: date, width: Decimal) -> list[dict[str, Any]]:
-    """One pass over the listings, grouped by every yes/no and few-valued fact the
-    figures count (condition, each Facebook check, stale, the price range): each
-    condition is worked out once a listing, and the figures are sums of the groups.
-    The conditions are the grid filters' own ``Q``s."""
+    """One pass over all the listings, archived too, grouped by every yes/no and
+    few-valued fact the figures count (status, condition, each Facebook check,
+    unchanged since the stale day, the price range): each condition is worked out
+    once a listing, and the figures are sums of the groups. The conditions are the
+    grid filters' own ``Q``s."""
     flags = {
         **{f"fails_{rule.name}": _flag(rule.fails) for rule in rules(FACEBOOK, user)},
-        "stale": _flag(unchanged_before_q(stale_before)),
+        "unchanged": _flag(unchanged_before_q(stale_before)),
     }
     return list(
-        _scope(user)
+        listings_for_user(user)
+        .order_by()
         # In floating point, which is several times faster than numeric division and
         # exact here: a range's edges are whole numbers, and a price a cent below
         # one is far further from it than the rounding.
         .annotate(**flags, bin=Floor(Cast("price", FloatField()) / float(width), output_field=IntegerField()))
-        .values("condition", "has_warnings", "bin", *flags)
-        .annotate(count=Count("id"))
+        .values("status", "condition", "has_warnings", "bin", *flags)
+        .annotate(count=Count("id"), value=Sum(F("price") * F("quantity")), prices=Sum("price"))
     )
 
 
-def _tally(groups: list[dict[str, Any]], where: Callable[[dict[str, Any]], bool]) -> int:
-    return sum(group["count"] for group in groups if where(group))
+def _tally(
+    groups: list[dict[str, Any]], where: Callable[[dict[str, Any]], bool], column: str = "count"
+) -> Any:
+    return sum((group[column] for group in groups if where(group)), 0)
+
+
+def _stock(groups: list[dict[str, Any]], status: str, label: str) -> dict[str, Any]:
+    """How many listings of ``status``, what they are worth (price × quantity) and
+    their average price."""
+    count = _tally(groups, lambda group: group["status"] == status)
+    prices = _tally(groups, lambda group: group["status"] == status, "prices")
+    return _figure(
+        label,
+        count,
+        {"status": status},
+        total_value=_money(_tally(groups, lambda group: group["status"] == status, "value")),
+        average_price=_money(prices / count if count else None),
+    )
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _sold_per_week(user: User, *, today: date) -> list[dict[str, Any]]:
+    """The last ``SOLD_WEEKS`` weeks (Monday to Sunday), oldest first: listings
+    sold and their revenue (the sold price, else the asking price)."""
+    first = _week_start(today) - timedelta(weeks=SOLD_WEEKS - 1)
+    rows = (
+        listings_for_user(user)
+        .filter(status=Status.SOLD, sold_at__gte=day_start(first))
+        .order_by()
+        .annotate(week=TruncWeek("sold_at"))
+        .values("week")
+        .annotate(count=Count("id"), revenue=Sum(Coalesce("sold_price", "price")))
+    )
+    by_week = {timezone.localdate(row["week"]): row for row in rows}
+    weeks = []
+    for n in range(SOLD_WEEKS):
+        week = first + timedelta(weeks=n)
+        row = by_week.get(week, {"count": 0, "revenue": None})
+        query = {"status": Status.SOLD, "sold_week": week.isoformat()}
+        label = f"Week of {formats.date_format(week)}"
+        weeks.append(
+            _figure(label, row["count"], query, week=week.isoformat(), revenue=_money(row["revenue"]))
+        )
+    return weeks
 
 
 def _warning_counts(user: User) -> dict[str, int]:
@@ -155,7 +206,8 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
     # The highest price sets the ranges' width: read from the (owner, price) index.
     highest = _scope(user).aggregate(highest=Max("price"))["highest"]
     width = bin_width(highest or Decimal(0))
-    groups = _groups(user, stale_before=stale_before, width=width)
+    every = _groups(user, stale_before=stale_before, width=width)
+    groups = [group for group in every if group["status"] != Status.ARCHIVED]
     warnings = _warning_counts(user)
     total = _tally(groups, lambda group: True)
     not_ready = _tally(
@@ -163,7 +215,14 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
     )
     return {
         "today": today.isoformat(),
-        "total": _figure("All listings", total, {}),
+        "total": _figure("Listings (not archived)", total, {}),
+        "by_status": [
+            _figure(
+                label, _tally(every, lambda group, value=value: group["status"] == value), {"status": value}
+            )
+            for value, label in Status.choices
+        ],
+        "stock": [_stock(groups, Status.READY, "Ready"), _stock(groups, Status.LISTED, "Listed")],
         "by_condition": [
             _figure(
                 label,
@@ -199,11 +258,12 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
             ],
         },
         "stale": _figure(
-            f"Unchanged for {STALE_DAYS} days",
-            _tally(groups, lambda group: group["stale"]),
-            {"unchanged_before": stale_before.isoformat()},
+            f"Listed, unchanged for {STALE_DAYS} days",
+            _tally(groups, lambda group: group["status"] == Status.LISTED and group["unchanged"]),
+            {"status": Status.LISTED, "unchanged_before": stale_before.isoformat()},
             since=stale_before.isoformat(),
         ),
+        "sold_per_week": _sold_per_week(user, today=today),
     }
 
 

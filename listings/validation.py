@@ -391,6 +391,7 @@ WARNING_KINDS = (
     WarningKind("zero_price", "Price is 0", "The price is 0."),
     WarningKind("capitals", "Title in capitals", "The title is in capitals."),
     WarningKind("prohibited", "Possibly prohibited item", "Possibly prohibited item: %"),
+    WarningKind("no_stock", "Listed with none in stock", NO_STOCK_WARNING),
 )
 
 

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from insights.selectors import bin_width, insights_for
-from insights.tests.fixtures import EXPECTED, figures_by_name, make_shop
+from insights.tests.fixtures import EXPECTED, REVENUE, STOCK, figures_by_name, make_shop
 from listings.models import Listing
 from listings.selectors import listings_filtered
 from listings.services.bulk import listings_bulk_set
@@ -29,12 +29,19 @@ def test_every_figure_is_the_hand_computed_one(owner):
     assert _counts(figures) == {name: count for name, (count, _) in EXPECTED.items()}
     assert [figure["label"] for figure in figures["top_categories"]] == [
         "Furniture",
-        "Furniture Sets",
         "Home & Kitchen",
+        "Furniture Sets",
         "Pet Supplies",
     ]
     assert figures["price_histogram"]["bin_width"] == "50.00"
     assert figures["stale"]["since"] == (timezone.localdate() - timedelta(days=30)).isoformat()
+    assert {
+        figure["query"]: (figure["total_value"], figure["average_price"]) for figure in figures["stock"]
+    } == {f"status={status}": figures for status, figures in STOCK.items()}
+    named = figures_by_name(figures)
+    assert {weeks: named[f"sold:{weeks}"]["revenue"] for weeks in range(12)} == {
+        weeks: REVENUE.get(weeks, "0.00") for weeks in range(12)
+    }
 
 
 def test_each_figure_filters_the_listings_to_exactly_those_it_counts(owner, other_user):
@@ -54,7 +61,7 @@ def test_another_sellers_listings_are_not_counted(owner, other_user):
 
     assert figures["total"]["count"] == 1
     assert figures["facebook"]["by_check"][0]["count"] == 1  # no category
-    assert insights_for(owner)["total"]["count"] == 7
+    assert insights_for(owner)["total"]["count"] == 9
 
 
 def test_a_seller_with_no_listings_sees_zeros(owner):
@@ -71,17 +78,17 @@ def test_figures_come_from_the_cache_until_a_change_commits(
     shop = make_shop(owner)
     insights_for(owner)
     with django_assert_num_queries(0):
-        assert insights_for(owner)["by_condition"][0]["count"] == 2
+        assert insights_for(owner)["by_condition"][0]["count"] == 3
 
     with django_capture_on_commit_callbacks(execute=True):
         listing_update(
             listing=Listing.objects.get(pk=shop.ids["chair"]), data={"condition": "New"}, actor=owner
         )
-    assert insights_for(owner)["by_condition"][0]["count"] == 3
+    assert insights_for(owner)["by_condition"][0]["count"] == 4
 
     with django_capture_on_commit_callbacks(execute=True):
         undo_last(user=owner)
-    assert insights_for(owner)["by_condition"][0]["count"] == 2
+    assert insights_for(owner)["by_condition"][0]["count"] == 3
 
 
 def test_a_change_not_committed_leaves_the_cache(owner, django_capture_on_commit_callbacks):
@@ -91,7 +98,7 @@ def test_a_change_not_committed_leaves_the_cache(owner, django_capture_on_commit
     # Inside the test's transaction, never committed: the callbacks are dropped.
     listing_delete(listing=Listing.objects.get(pk=shop.ids["chair"]), actor=owner)
 
-    assert insights_for(owner)["total"]["count"] == 7
+    assert insights_for(owner)["total"]["count"] == 9
 
 
 def test_a_staff_change_to_a_sellers_listings_refreshes_the_sellers_figures(

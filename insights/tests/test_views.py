@@ -34,7 +34,10 @@ def test_the_page_is_in_the_nav_of_every_page(owner_client):
     assert '<a href="/insights/" aria-current="page">Insights</a>' in page
 
 
-def test_every_link_opens_the_grid_on_exactly_the_listings_it_counts(owner, owner_client, other_user):
+def test_every_link_opens_the_grid_on_exactly_the_listings_it_counts(
+    owner, owner_client, other_user, settings
+):
+    settings.RATELIMIT_ENABLE = False  # two requests a figure: past the per-minute limit
     shop = make_shop(owner)
     make_shop(other_user)
     expected_sets = {frozenset(shop.ids[name] for name in rows) for _, rows in EXPECTED.values()}
@@ -81,7 +84,7 @@ def test_the_page_draws_its_charts_without_inline_script_or_style(owner, owner_c
 
     html = owner_client.get(reverse("insights:page")).content.decode()
 
-    assert html.count('<svg class="chart') == 5
+    assert html.count('<svg class="chart') == 7
     assert "style=" not in html
     assert "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)

@@ -167,6 +167,10 @@ SHADES = "Home & Kitchen//Lamps & Lighting//Lamp Shades"
             {"title": "Vape lamp", "price": "5", "category": SHADES},
             "prohibited",
         ),
+        (
+            {"title": "Lamp", "price": "5", "category": SHADES, "status": "listed", "quantity": 0},
+            "no_stock",
+        ),
     ],
 )
 def test_each_warning_is_of_exactly_one_kind(values, kind):
