@@ -158,24 +158,26 @@ def _column(marketplace: str, rule: Rule) -> str:
     return f"readiness__{marketplace.replace('-', '_')}__{rule.name}"
 
 
-def readiness_columns(user: User) -> dict[str, ExpressionWrapper]:
+def readiness_columns(user: User) -> tuple[dict[str, ExpressionWrapper], Callable[[Mapping[str, Any]], dict]]:
     """Each rule of each marketplace as a boolean column, to annotate a listing query
-    with; ``readiness_json`` reads a row of it."""
-    return {
+    with, and the reader of a row of it: ``{marketplace: {"ready": bool, "reasons":
+    [reason, …]}}``. The rules are made once here, not once per row (some ask the
+    database about the seller)."""
+    checks = {marketplace: rules(marketplace, user) for marketplace in MARKETPLACES}
+    columns = {
         _column(marketplace, rule): ExpressionWrapper(rule.fails, output_field=BooleanField())
-        for marketplace in MARKETPLACES
-        for rule in rules(marketplace, user)
+        for marketplace, marketplace_rules in checks.items()
+        for rule in marketplace_rules
     }
 
+    def read(row: Mapping[str, Any]) -> dict[str, dict]:
+        result = {}
+        for marketplace, marketplace_rules in checks.items():
+            reasons = [rule.reason for rule in marketplace_rules if row[_column(marketplace, rule)]]
+            result[marketplace] = {"ready": not reasons, "reasons": reasons}
+        return result
 
-def readiness_json(row: Mapping[str, Any], user: User) -> dict[str, dict]:
-    """``{marketplace: {"ready": bool, "reasons": [reason, …]}}`` of a listing row
-    that has ``readiness_columns``."""
-    result = {}
-    for marketplace in MARKETPLACES:
-        reasons = [rule.reason for rule in rules(marketplace, user) if row[_column(marketplace, rule)]]
-        result[marketplace] = {"ready": not reasons, "reasons": reasons}
-    return result
+    return columns, read
 
 
 STATES = ("ready", "not_ready")

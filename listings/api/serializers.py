@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from audit.serializers import AuditChangeSerializer
 from listings.fields import LISTING_FIELDS, STORED_FIELDS, Condition, Source, Status
-from listings.readiness import MARKETPLACES, readiness_columns, readiness_json
+from listings.readiness import MARKETPLACES, readiness_columns
 from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
 from listings.validation import (
@@ -49,10 +49,10 @@ def listing_json(row: dict[str, Any]) -> dict[str, Any]:
 def with_readiness(user) -> tuple[dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]:
     """The annotations and the ``listing_json`` that add each marketplace's
     ``readiness`` to a listing: ``{"ebay": {"ready": false, "reasons": ["no description"]}, …}``."""
-    columns = readiness_columns(user)
+    columns, read = readiness_columns(user)
 
     def to_json(row: dict[str, Any]) -> dict[str, Any]:
-        return {**listing_json(row), "readiness": readiness_json(row, user)}
+        return {**listing_json(row), "readiness": read(row)}
 
     return columns, to_json
 
