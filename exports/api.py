@@ -61,7 +61,8 @@ _RESPONSES = {
     # Every format is a file; JSON's is an array of listing objects.
     **{
         (200, content_type): OpenApiTypes.ANY if content_type == "application/json" else OpenApiTypes.BINARY
-        for content_type in sorted({f.content_type for f in FORMATS.values()})
+        # Facebook's files of more than 50 listings, or with photos, come as one zip.
+        for content_type in sorted({f.content_type for f in FORMATS.values()} | {"application/zip"})
     },
     400: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,

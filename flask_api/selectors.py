@@ -109,7 +109,8 @@ _PARTS = {"import": _imports, "export": _exports, "ocr": _scans}
 def file_history_for(user: User, *, file_type: str | None = None) -> QuerySet:
     """Rows of ``COLUMNS``, newest first; ``file_type`` (one of ``FILE_TYPES``) narrows
     to one kind."""
-    first, *rest = [part(user) for name, part in _PARTS.items() if file_type in (None, name)]
+    # Each part without its model's default ordering: a union's parts may not be ordered.
+    first, *rest = [part(user).order_by() for name, part in _PARTS.items() if file_type in (None, name)]
     return (first.union(*rest, all=True) if rest else first).order_by("-created", "-entry_id")
 
 

@@ -1,1 +1,0 @@
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/mbe_inventory REDIS_URL=redis://127.0.0.1:6379/4 CACHE_KEY_PREFIX=inventory CHROMIUM_PATH=/usr/bin/chromium REQUIRE_SERVICES=1 BENCH_DATABASE_TAG=inventory
