@@ -258,7 +258,7 @@ def test_e_double_click_on_every_bulk_button_applies_once(owner_page, owner, art
 
     # Duplicate: one copy each.
     before = steps()
-    bar.get_by_role("button", name="Duplicate").dblclick()
+    bar.get_by_role("button", name="Duplicate", exact=True).dblclick()
     expect(message).to_contain_text("Duplicated 2 listings.")
     assert Listing.objects.filter(title="Brasss lamp 1").count() == 2
     assert Listing.objects.count() == 5
