@@ -25,11 +25,16 @@ def canonical_email(value: str) -> str:
     return unicodedata.normalize("NFKC", folded)
 
 
+# The longest address SMTP carries (RFC 5321); a longer value names no account.
+MAX_EMAIL_LENGTH = 254
+
+
 def submitted_email(request, credentials: dict | None = None) -> str | None:
     """The canonical e-mail a log-in or registration carries, whichever door sent it:
     the credentials handed to ``authenticate``, a DRF request's parsed body, or a
     form post (the HTML and admin log-ins post ``username``, the API and sign-up
-    ``email``)."""
+    ``email``). A value too long to be an address is none (and would overflow the
+    lockout's records)."""
     sources = [credentials or {}]
     data = getattr(request, "data", None)  # a DRF request's parsed body
     sources += [data] if isinstance(data, dict) else []
@@ -37,7 +42,7 @@ def submitted_email(request, credentials: dict | None = None) -> str | None:
     for source in sources:
         for field in ("email", "username"):
             value = source.get(field)
-            if value and isinstance(value, str):
+            if value and isinstance(value, str) and len(value) <= MAX_EMAIL_LENGTH:
                 return canonical_email(value)
     return None
 
