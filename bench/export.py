@@ -85,7 +85,8 @@ def fill(size: int) -> None:
             connection.cursor() as cursor,
             cursor.copy(
                 "COPY listings_listing (owner_id, title, price, condition, description, category,"
-                " offer_shipping, source, extra, warnings, version, created_at, updated_at) FROM STDIN"
+                " offer_shipping, source, extra, warnings, version, created_at, updated_at,"
+                " status, sku, quantity, notes) FROM STDIN"
             ) as copy,
         ):
             for number, row in enumerate(demo_rows(size, seed=size)):
@@ -107,6 +108,10 @@ def fill(size: int) -> None:
                         1,
                         now,
                         now,
+                        "ready",
+                        "",
+                        1,
+                        "",
                     )
                 )
     with connection.cursor() as cursor:

@@ -104,7 +104,7 @@ def build() -> User:
     started = time.perf_counter()
     columns = (
         "title, price, condition, description, category, offer_shipping, source, extra, warnings, "
-        "version, created_at, updated_at"
+        "version, created_at, updated_at, status, sku, quantity, notes"
     )
     with connection.cursor() as cursor:
         # Triggers off for the copies: the search side table is not what is measured.
