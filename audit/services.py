@@ -228,21 +228,9 @@ def audit_count_entries(*, actor, action: str, batch: uuid.UUID, count: int) -> 
         _count_in_operation(known_actor, action, batch, count, timezone.now())
 
 
-# What a backup keeps of an entry (the actor is the account; the rest as written).
-BACKUP_COLUMNS = (
-    "id",
-    "action",
-    "object_type",
-    "object_id",
-    "changes",
-    "batch",
-    "ip",
-    "user_agent",
-    "request_path",
-    "request_method",
-    "request_id",
-    "created_at",
-)
+# What a backup keeps of an entry: every column COPY writes but the actor (the
+# account it is restored into), and its id.
+BACKUP_COLUMNS = ("id", *(field for field in _COPY_FIELDS if field != "actor"))
 
 
 def audit_restore(
