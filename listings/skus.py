@@ -2,6 +2,7 @@
 words every door uses to refuse a second one (the write path checks before it
 writes; the database's constraint ``SKU_UNIQUE_CONSTRAINT`` is the backstop)."""
 
+import re
 from collections.abc import Collection, Iterable
 
 from django.db.models.functions import Upper
@@ -9,11 +10,25 @@ from django.db.models.functions import Upper
 from listings.models import Listing
 
 CHUNK = 5000
+# What sellers put between the parts of a SKU ("AB-07", "ab_07", "AB 07", "AB.07", "AB/07").
+_SEPARATORS = re.compile(r"[\s\-_./]+")
+# Zeros in front of a number ("007" is "7"; "0" stays "0").
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 
 def sku_key(sku: str) -> str:
     """What two SKUs share when they are the same SKU ("ab-1" is "AB-1")."""
     return sku.upper()
+
+
+def sku_loose_key(sku: str) -> str:
+    """What two SKUs share when they are likely one SKU typed two ways, though
+    ``sku_key`` tells them apart: any case, no separators (spaces, dashes,
+    underscores, dots, slashes), no zeros in front of a number, counted per part
+    ("AB-007", "ab 7" and "Ab_07" are alike; "A-10-01" is "a101", not "A1001"'s
+    "a1001"). Empty for a SKU of separators only."""
+    parts = _SEPARATORS.split(sku.casefold())
+    return "".join(_LEADING_ZEROS.sub("", part) for part in parts)
 
 
 def sku_holders(
