@@ -46,9 +46,9 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Every bench/[!_]*.py, then one summary table; BENCH_SMOKE=1 for the quick CI run.
+# Every bench/[!_]*.py (or BENCH="engine export"), then one summary table; BENCH_SMOKE=1 for the quick CI run.
 bench: $(VENV)/.dev
-	$(PY) bench/_run.py
+	$(PY) bench/_run.py $(BENCH)
 
 up:
 	docker compose up -d --build

@@ -4,6 +4,7 @@ measured in the same run, and the ratios. A script that fails fails the run, aft
 the others have run.
 
     python bench/_run.py              # BENCH_SMOKE=1 for the quick run CI makes
+    python bench/_run.py engine export   # only those scripts, same summary
 """
 
 import json
@@ -38,6 +39,12 @@ def print_table(lines: list[dict]) -> None:
 
 def main() -> int:
     scripts = sorted(HERE.glob("[!_]*.py"))
+    if chosen := sys.argv[1:]:
+        unknown = set(chosen) - {script.stem for script in scripts}
+        if unknown:
+            print(f"No such bench: {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        scripts = [script for script in scripts if script.stem in chosen]
     failed = []
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl", prefix="bench-summary-") as summary:
         env = {**os.environ, "BENCH_SUMMARY": summary.name}

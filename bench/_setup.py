@@ -1,7 +1,7 @@
 """What the PostgreSQL benchmarks share: their own database, created if missing, and
 an account of realistic listings rebuilt with COPY on every run so runs compare.
-Call ``use_bench_database`` and ``ensure_database`` before ``django.setup()`` and
-``build_account`` after.
+A script calls ``start_django`` (its own database, created if missing, then Django set
+up) before it imports the project's models, and ``build_account`` after.
 
 ``BENCH_SMOKE=1`` runs every script at ``SMOKE_ROWS`` rows (``rows()``), quick enough
 for CI, printing the same tables. Each script adds its headline figures to the
@@ -14,6 +14,7 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import dj_database_url
 import psycopg
@@ -72,6 +73,23 @@ def ensure_database(script: str) -> None:
     with admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
             admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def start_django(name: str) -> None:
+    """Set this process up as the bench ``name``: the project importable, its own
+    database (``use_bench_database``, created if missing), quiet logs, no rate limit
+    (a bench's many requests from one user are not what it measures), then
+    ``django.setup()``."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("RATELIMIT_ENABLE", "0")
+    use_bench_database(name)
+    ensure_database(f"bench/{name}.py")
+
+    import django
+
+    django.setup()
 
 
 def build_account(*, email: str, rows: int, seed: int):

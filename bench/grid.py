@@ -11,31 +11,16 @@ Targets (issue 5): first page <= 80 ms, sorted + searched page <= 120 ms, one ce
 save <= 30 ms, each p50.
 """
 
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# Forty requests a second from one user: the rate limit is not what is measured.
-os.environ.setdefault("RATELIMIT_ENABLE", "0")
+from _setup import SMOKE, build_account, report, rows, start_django, summary
 
-from _setup import SMOKE, build_account, ensure_database, report, rows, summary, use_bench_database
-
-use_bench_database("grid")
+start_django("grid")
 ROWS = rows(100_000)
 REPEATS = 5 if SMOKE else 40
 EMAIL = "bench-grid@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-ensure_database("bench/grid.py")
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.test import Client  # noqa: E402
 

@@ -11,31 +11,17 @@ through the whole Django stack in-process. Pages are walked by id (keyset), so a
 page costs what the newest does.
 """
 
-import os
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("RATELIMIT_ENABLE", "0")
+from _setup import SMOKE, build_account, report, rows, start_django, timed_get
 
-from _setup import SMOKE, build_account, ensure_database, report, rows, timed_get, use_bench_database
-
-use_bench_database("history")
+start_django("history")
 ROWS = rows(100_000)
 EDITS = 100 if SMOKE else 3_000
 REPEATS = 5 if SMOKE else 30
 EMAIL = "bench-history@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-ensure_database("bench/history.py")
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -17,37 +17,23 @@ the grid's count 80 ms (issue 5); p50 each.
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-os.environ.setdefault("RATELIMIT_ENABLE", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from _setup import (
     SMOKE,
     build_account,
-    ensure_database,
     retire_cached_counts,
     rows,
+    start_django,
     summary,
-    use_bench_database,
 )
 
-use_bench_database("indexes")
+start_django("indexes")
 ROWS = rows(100_000)
 OWNERS = 10
 REPEATS = 3 if SMOKE else 15
 EMAIL = "bench-indexes-{}@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-ensure_database("bench/indexes.py")
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

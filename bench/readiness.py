@@ -9,28 +9,13 @@ The account is rebuilt on every run (COPY; demo rows, some without a category or
 cents in the price). Requests go through the whole Django stack in-process.
 """
 
-import os
-import sys
-from pathlib import Path
+from _setup import SMOKE, build_account, report, rows, start_django, timed_get
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("RATELIMIT_ENABLE", "0")
-
-from _setup import SMOKE, build_account, ensure_database, report, rows, timed_get, use_bench_database
-
-use_bench_database("readiness")
+start_django("readiness")
 ROWS = rows(100_000)
 REPEATS = 5 if SMOKE else 30
 EMAIL = "bench-readiness@example.com"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-ensure_database("bench/readiness.py")
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.test import Client  # noqa: E402
 
