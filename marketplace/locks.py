@@ -105,7 +105,15 @@ class HeldLock:
             self._local = False
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            conn.close()  # ending the session releases its advisory locks
+            try:
+                # Released now: a closed session's locks go only once its server
+                # process has ended, which may be after the next caller asks.
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", self.key)
+            except Exception:  # noqa: S110 (the connection is gone, and the lock with it)
+                pass
+            finally:
+                conn.close()
 
     def __enter__(self) -> "HeldLock":
         if not self.acquire():
