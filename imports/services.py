@@ -306,13 +306,32 @@ def _invalid_message(counts: dict) -> str:
     )
 
 
+def _changed_since_preview(upload: Import, *, invalid_before: int) -> ImportRejected | None:
+    """The staged rows were refused as written (another change since the preview gave
+    a listing a SKU one of them gives): the rows are checked again against the
+    listings as they are now, and the preview kept with the rows that are invalid now,
+    each named with its reason. None when checking finds no more invalid rows."""
+    _check_again(upload, list(upload.files.all()), name="")
+    upload.save(update_fields=["counts", "errors", "preview", "staged"])
+    counts = upload.counts
+    if counts["invalid"] <= invalid_before:
+        return None
+    return ImportRejected(
+        f"Your listings changed since the preview: {counts['invalid']:,} of {counts['rows']:,} rows are "
+        "invalid now; nothing was imported. The preview shows why; fix them, or skip invalid rows.",
+        [RowError(**error) for error in upload.errors],
+    )
+
+
 def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) -> Import:
     """Write the import: all rows, or with ``skip_invalid`` the valid ones; any invalid
     row otherwise writes nothing (``ImportRejected``). Listings and the audit entry are
     written in one transaction.
 
-    New listings come from the rows staged at preview, as the preview showed them.
-    Updates are checked again here, against the listings as they are now.
+    New listings come from the rows staged at preview, as the preview showed them;
+    if the write path refuses them (a SKU given to a listing since), the rows are
+    checked again and the refusal names each row. Updates are checked again here,
+    against the listings as they are now.
 
     The commit holds a database lock from before it marks the import committing until
     after it marks the outcome, so ``imports_recover_stuck`` knows a committing import
@@ -336,7 +355,8 @@ def _import_commit(*, upload: Import, actor: User, skip_invalid: bool) -> Import
         raise ImportNotCommittable(f"This import is {upload.get_status_display().lower()}.")
     report = partial(cache.set, progress_cache_key(upload.pk), timeout=3600)
     try:
-        if upload.mode == Import.Mode.CREATE and upload.staged:
+        staged = upload.mode == Import.Mode.CREATE and bool(upload.staged)
+        if staged:
             checked = Checked(
                 counts=upload.counts,
                 errors=[RowError(**error) for error in upload.errors],
@@ -347,7 +367,13 @@ def _import_commit(*, upload: Import, actor: User, skip_invalid: bool) -> Import
             checked = check_import(upload, keep_rows=True, on_progress=report)
         if checked.counts["invalid"] and not skip_invalid:
             raise ImportRejected(_invalid_message(checked.counts), checked.errors)
-        _write(upload=upload, actor=actor, checked=checked, skip_invalid=skip_invalid, on_progress=report)
+        try:
+            _write(upload=upload, actor=actor, checked=checked, skip_invalid=skip_invalid, on_progress=report)
+        except InvalidInput as exc:
+            rejected = staged and _changed_since_preview(upload, invalid_before=checked.counts["invalid"])
+            if not rejected:
+                raise
+            raise rejected from exc
     except (ImportRejected, FileRejected, InvalidInput) as exc:
         rejected = (
             exc
