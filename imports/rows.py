@@ -366,7 +366,6 @@ def _resolve(
             NEW,
             extra=raw.extra,
             errors=list(raw.errors),
-            typed={name: _cell_text(value) for name, value in raw.data.items() if _is_filled(value)},
             file_position=raw.file.position,
         )
         id_label = _label_for(raw.file, ID)
@@ -415,9 +414,11 @@ def _resolve(
             result.values = {**current, **result.values}
             result.status = UPDATED if changed else UNCHANGED
     _check_skus(upload, list(zip(chunk, results, strict=True)), seen_skus)
-    for result in results:
+    for raw, result in zip(chunk, results, strict=True):
         if result.errors:
             result.status = INVALID
+            # Offered for correction in the preview; valid rows never show them.
+            result.typed = {name: _cell_text(value) for name, value in raw.data.items() if _is_filled(value)}
     return results
 
 
