@@ -109,18 +109,43 @@ class _TagStream:
         self._pattern = pattern
         self._tail = b""
 
-    def feed(self, chunk: bytes) -> Iterator[re.Match]:
+    @property
+    def pattern(self) -> re.Pattern:
+        return self._pattern
+
+    def window(self, chunk: bytes) -> tuple[bytes, int, int]:
+        """(text, start, end): the complete tags so far are ``text[start:end]``."""
         window = self._tail + chunk
         cut = window.rfind(b"<")
         if cut < 0 or window.find(b">", cut) >= 0 or len(window) - cut > _MAX_TAG:
             cut = len(window)
         self._tail = window[cut:]
-        return self._pattern.finditer(window, 0, cut)
+        return window, 0, cut
+
+    def feed(self, chunk: bytes) -> Iterator[re.Match]:
+        window, start, end = self.window(chunk)
+        return self._pattern.finditer(window, start, end)
 
 
 _XLSX_TAG = re.compile(rb"<(?:\w+:)?(c|row|dimension)\b([^>]*?)(/?)>")
 _XLSX_CELL_REF = re.compile(rb'\sr="([A-Za-z]{0,4})(\d{0,8})"')
 _XLSX_RANGE = re.compile(rb'\sref="[A-Za-z]{0,4}\d{0,8}:?([A-Za-z]{0,4})(\d{0,8})"')
+
+
+# The same tags as every spreadsheet app writes them (no namespace prefix, the
+# reference first and whole), counted (``_XLSX_ANY_*``) and read (``_XLSX_FULL_*``);
+# literal prefixes, so the regex engine skips between them.
+_XLSX_ANY_CELL = re.compile(rb"<c\b")
+_XLSX_ANY_ROW = re.compile(rb"<row\b")
+_XLSX_FULL_CELL = re.compile(rb'<c r="([A-Za-z]{1,4})(\d{1,8})"[^>/]*(/?)>')
+_XLSX_FULL_ROW = re.compile(rb'<row r="(\d{1,8})"')
+_XLSX_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+_XLSX_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*>")
+
+
+def _column_key(letters: bytes) -> tuple[int, bytes]:
+    """Orders column letters as columns: fewer letters first, then alphabetically."""
+    return len(letters), letters.upper()
 
 
 class XlsxSheetScanner:
@@ -133,7 +158,44 @@ class XlsxSheetScanner:
         self._column = 0
 
     def feed(self, chunk: bytes) -> None:
-        for tag in self._tags.feed(chunk):
+        window, start, end = self._tags.window(chunk)
+        if not self._feed_whole_references(window, start, end):
+            self._feed_tags(self._tags.pattern.finditer(window, start, end))
+
+    def _feed_whole_references(self, window: bytes, start: int, end: int) -> bool:
+        """The chunk's cells measured set-wise (a 100,000-row sheet has 600,000 of them)
+        when every cell and row tag in it names its place whole; False, measuring
+        nothing, when one does not (a cell without ``r`` takes the next column, which
+        only the tag-by-tag reading follows)."""
+        if _XLSX_PREFIXED.search(window, start, end):
+            return False
+        cells = _XLSX_FULL_CELL.findall(window, start, end)
+        if len(cells) != len(_XLSX_ANY_CELL.findall(window, start, end)):
+            return False
+        rows = _XLSX_FULL_ROW.findall(window, start, end)
+        if len(rows) != len(_XLSX_ANY_ROW.findall(window, start, end)):
+            return False
+        for declared in _XLSX_DIMENSION.finditer(window, start, end):
+            self._feed_tags([_XLSX_TAG.match(declared[0])])
+        # A self-closing cell has a style and no value; readers leave it out.
+        filled = [(letters, number) for letters, number, empty in cells if not empty]
+        if filled:
+            self.extent.fill(
+                max(map(int, {number for _, number in filled})),
+                column_number(max({letters for letters, _ in filled}, key=_column_key)),
+                len(filled),
+            )
+        # Where the tags leave off, for a later chunk read tag by tag.
+        if rows:
+            self._row = int(rows[-1])
+            after_row = _XLSX_FULL_CELL.findall(window, window.rfind(b"<row ", start, end), end)
+            self._column = column_number(after_row[-1][0]) if after_row else 0
+        elif cells:
+            self._column = column_number(cells[-1][0])
+        return True
+
+    def _feed_tags(self, tags) -> None:
+        for tag in tags:
             kind, attributes, empty = tag.groups()
             if kind == b"c":
                 reference = _XLSX_CELL_REF.search(attributes)

@@ -282,3 +282,33 @@ def test_sheet_scanners_follow_cells_without_references_and_chunk_ends():
     for start in range(0, len(xml), 7):
         scanner.feed(xml[start : start + 7])
     assert (scanner.extent.rows, scanner.extent.columns, scanner.extent.filled) == (3, 5, 3)
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        # As spreadsheet apps write them: measured set-wise.
+        b'<dimension ref="A1:C9"/><sheetData><row r="2" spans="1:3"><c r="B2"><v>1</v></c>'
+        b'<c r="C2" s="1"/></row><row r="7"><c r="AB7" t="s"><v>2</v></c><c r="d7"><v>3</v></c></row>',
+        # A cell or row without its reference, an attribute with a slash, prefixed tags:
+        # read tag by tag, in the chunks where they fall.
+        b'<row r="4"><c r="A4"><v>1</v></c></row><row><c r="B5"><v>1</v></c></row><c><v>x</v></c>'
+        b'<row r="9"><c r="A9" x="a/b"><v>1</v></c><c><v>2</v></c></row>',
+        b'<x:row r="5"><x:c r="B5"><x:v>1</x:v></x:c><x:c r="A5" /></x:row>'
+        b'<row r="6"><c s="2" r="D6"/></row>',
+    ],
+)
+def test_the_set_wise_sheet_scan_measures_what_the_tag_by_tag_scan_does(xml):
+    def measured(feed, size):
+        scanner = dimensions.XlsxSheetScanner("Sheet1")
+        for start in range(0, len(xml), size):
+            feed(scanner, xml[start : start + size])
+        extent = scanner.extent
+        return (extent.rows, extent.columns, extent.filled, extent.declared_rows, extent.declared_columns)
+
+    def tag_by_tag(scanner, chunk):
+        window, start, end = scanner._tags.window(chunk)
+        scanner._feed_tags(scanner._tags.pattern.finditer(window, start, end))
+
+    for size in (1, 5, 13, 40, len(xml)):
+        assert measured(dimensions.XlsxSheetScanner.feed, size) == measured(tag_by_tag, size)
