@@ -60,18 +60,18 @@ def ensure_database() -> None:
 
 
 def catalog():
-    from ocr.tests import catalogs
+    from ocr.tests import corpus
 
-    items = catalogs.make_items(120, seed=7)
+    items = corpus.catalog_items(120, seed=7)
     layouts = [
-        ("list", items[0:25], catalogs.list_page),
-        ("table", items[25:50], catalogs.table_page),
-        ("two columns", items[50:68], catalogs.two_column_page),
-        ("list", items[68:93], catalogs.list_page),
-        ("table", items[93:118], catalogs.table_page),
+        ("list", items[0:25], corpus.list_page),
+        ("table", items[25:50], corpus.table_page),
+        ("two columns", items[50:68], corpus.two_column_page),
+        ("list", items[68:93], corpus.list_page),
+        ("table", items[93:118], corpus.table_page),
     ][: 1 if SMOKE else None]
     pages = [draw(page_items) for _, page_items, draw in layouts]
-    return catalogs.pdf_bytes(pages), layouts
+    return corpus.pdf_bytes(pages), layouts
 
 
 def bare_tesseract(pdf: bytes) -> list[float]:

@@ -31,7 +31,7 @@ from marketplace.tests import multihost
 from marketplace.tests.multihost import ROOT_APP, ROOT_CACHE, Cluster, python, wait_until
 from marketplace.tests.s3 import moto_server
 from ocr.models import Scan
-from ocr.tests import catalogs
+from ocr.tests import corpus
 
 pytestmark = [pytest.mark.multihost, pytest.mark.django_db(transaction=True)]
 
@@ -197,9 +197,9 @@ def test_the_app_on_several_hosts(owner, tmp_path, capsys):
             processes[victim] = start_worker(cluster, cluster.hosts[victim], env)
 
             # --- An OCR scan survives the same ------------------------------------
-            items = catalogs.make_items(9)
-            pages = [catalogs.table_page(items[n : n + 3]) for n in (0, 3, 6)]
-            catalog = catalogs.pdf_bytes(pages)
+            items = corpus.catalog_items(9)
+            pages = [corpus.table_page(items[n : n + 3]) for n in (0, 3, 6)]
+            catalog = corpus.pdf_bytes(pages)
             scan_id = on_client(upload, f"{urls['web2']}/api/ocr/scans/", bearer, "catalog.pdf", catalog)[
                 "id"
             ]

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from ocr.tests import catalogs
+from ocr.tests import corpus
 
 
 @pytest.fixture(autouse=True)
@@ -13,7 +13,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(scope="session")
 def items():
-    return catalogs.make_items(60)
+    return corpus.catalog_items(60)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -22,4 +22,4 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 def small_png() -> bytes:
     """A real (blank) PNG: uploads are taken only if their content is a PDF or an image."""
-    return catalogs.png_bytes(Image.new("L", (40, 30), 255))
+    return corpus.png_bytes(Image.new("L", (40, 30), 255))

@@ -1,22 +1,27 @@
-"""The OCR accuracy corpus: catalog pages drawn with Pillow in many layouts, each with
-the truth for every item, and the ways a real scan spoils them.
+"""Catalog pages drawn with Pillow and the DejaVu fonts in many layouts, each with
+the truth for every item, and the ways a real scan spoils them: the one place the
+OCR tests and benches get their pages from.
 
 ``bench/ocr_accuracy.py`` reads every layout in every condition with each engine;
 the parser tests replay engine output recorded from these pages
-(``ocr/tests/fixtures/``, written by ``record_fixtures``). Nothing here is stored as
-an image: a page is drawn again from its seed whenever it is needed.
+(``ocr/tests/fixtures/``, written by ``record_fixtures``). The worker, API and
+browser tests and ``bench/ocr.py`` draw catalogs of their own items with the same
+layouts (``catalog_items``, ``list_page``, ``table_page``, ``two_column_page``).
+Nothing here is stored as an image: a page is drawn again whenever it is needed.
 """
 
 import io
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-# US Letter at 300 dpi; a 150 dpi condition halves it.
+DPI = 300
+# US Letter at 300 dpi (what Poppler renders a Pillow-saved PDF page back to); a
+# 150 dpi condition halves it.
 PAGE_SIZE = (2550, 3300)
 MARGIN = 150
 
@@ -153,14 +158,21 @@ def money(price: Decimal, form: str) -> str:
 PRICE_FORMS = ("dollar", "label", "usd_after", "usd_before", "euro_after", "euro_before", "pound", "from")
 
 
-def make_items(layout: Layout, rng: random.Random) -> list[Item]:
+def _draw_items(
+    rng: random.Random,
+    count: int,
+    *,
+    forms: tuple[str, ...] = ("dollar",),
+    description_lines: tuple[int, int] = (0, 0),
+    skus: bool = False,
+) -> list[Item]:
     titles = [f"{adjective} {noun}" for adjective in _ADJECTIVES for noun in _NOUNS]
     rng.shuffle(titles)
     items = []
-    for position, title in enumerate(titles[: layout.count]):
+    for position, title in enumerate(titles[:count]):
         if rng.random() < 0.25:
             title = f"{title} {rng.choice(_EXTRAS)}"
-        form = layout.forms[position % len(layout.forms)]
+        form = forms[position % len(forms)]
         if form in ("usd_before", "from") or rng.random() < 0.15:
             price = Decimal(rng.randrange(5, 900))
         else:
@@ -168,12 +180,19 @@ def make_items(layout: Layout, rng: random.Random) -> list[Item]:
                 Decimal(rng.randrange(3, 2500))
                 + Decimal(rng.choice([0, 50, 95, 99, rng.randrange(1, 99)])) / 100
             )
-        low, high = layout.description_lines
+        low, high = description_lines
         lines = rng.randint(low, high)
         description = "\n".join(rng.sample(_DETAILS, lines)) if lines else ""
         sku = f"{rng.choice('ABCDEFGHKMPRST')}{rng.choice('ABCDEFGHKMPRST')}-{rng.randrange(1000, 99999)}"
-        items.append(Item(title, price, description, sku if layout.skus else ""))
+        items.append(Item(title, price, description, sku if skus else ""))
     return items
+
+
+def make_items(layout: Layout, rng: random.Random) -> list[Item]:
+    """The items a layout's page shows, drawn from ``rng``."""
+    return _draw_items(
+        rng, layout.count, forms=layout.forms, description_lines=layout.description_lines, skus=layout.skus
+    )
 
 
 def _blank() -> tuple[Image.Image, ImageDraw.ImageDraw]:
@@ -341,9 +360,12 @@ def _table(
     return image
 
 
-def photo_of(page: Image.Image, rng: random.Random, *, angle: float | None = None) -> Image.Image:
+def photo_of(
+    page: Image.Image, rng: random.Random | None = None, *, angle: float | None = None
+) -> Image.Image:
     """A page photographed: turned a little, uneven light, grey paper, sensor noise,
     soft focus, saved as a JPEG."""
+    rng = rng or random.Random(1)
     angle = rng.uniform(1.0, 2.5) * rng.choice((-1, 1)) if angle is None else angle
     photo = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     width, height = photo.size
@@ -512,7 +534,53 @@ def page(layout_name: str, condition: str = "clean-300", *, seed: int = 1) -> Pa
     return Page(layout_name, condition, items, image)
 
 
+# Catalogs of the tests' own choosing (the worker, API and browser tests, bench/ocr.py):
+# the corpus's layouts drawn with the items given.
+
+
+def catalog_items(count: int, *, seed: int = 1) -> list[Item]:
+    """``count`` distinct items in dollars, each with one line of description."""
+    return _draw_items(random.Random(seed), count, description_lines=(1, 1))
+
+
+def list_page(items: list[Item], *, seed: int = 1) -> Image.Image:
+    """One item a line, dotted leaders to the price; no descriptions."""
+    bare = [replace(item, description="") for item in items]
+    return _list(bare, random.Random(seed), forms=("dollar",), dots=True)
+
+
+def table_page(items: list[Item], *, seed: int = 1) -> Image.Image:
+    """A table ruled by rows: Item | Details | Price."""
+    return _table(
+        items, random.Random(seed), headers=("Item", "Details", "Price"), forms=("dollar",), ruled="rows"
+    )
+
+
+def two_column_page(items: list[Item], *, seed: int = 1) -> Image.Image:
+    """Two columns of cards: a bold title, its description, then ``Price: $4.50``."""
+    return _cards(
+        items, random.Random(seed), columns=2, order=("title", "description", "price"), forms=("label",)
+    )
+
+
 def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def image_bytes(pages: list[Image.Image], image_format: str) -> bytes:
+    """An image file; TIFF keeps every page as a frame."""
+    buffer = io.BytesIO()
+    first, *rest = [page.convert("RGB") for page in pages]
+    extra = {"save_all": True, "append_images": rest, "compression": "tiff_lzw"} if rest else {}
+    first.save(buffer, format=image_format, **extra)
+    return buffer.getvalue()
+
+
+def pdf_bytes(pages: list[Image.Image]) -> bytes:
+    """A PDF of the pages at 300 dpi: Poppler renders each back to ``PAGE_SIZE``."""
+    buffer = io.BytesIO()
+    first, *rest = [page.convert("RGB") for page in pages]
+    first.save(buffer, format="PDF", resolution=DPI, save_all=True, append_images=rest)
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from listings.fields import Source
 from listings.models import Listing
 from ocr.models import Scan
-from ocr.tests import catalogs
+from ocr.tests import corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ class BackgroundWorker:
 
 def test_upload_watch_progress_correct_and_convert(owner_page, owner, items, artifacts_dir):
     page = owner_page
-    catalog = catalogs.pdf_bytes([catalogs.table_page(items[:4]), catalogs.two_column_page(items[4:8])])
+    catalog = corpus.pdf_bytes([corpus.table_page(items[:4]), corpus.two_column_page(items[4:8])])
     page.goto("/ocr/")
     page.set_input_files(
         "input[type=file]", files=[{"name": "supplier.pdf", "mimeType": "application/pdf", "buffer": catalog}]

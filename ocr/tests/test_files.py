@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from ocr import worker
 from ocr.models import Scan
-from ocr.tests import catalogs
+from ocr.tests import corpus
 from ocr.tests.conftest import small_png, upload
 from ocr.tests.factories import read_scan
 
@@ -104,7 +104,7 @@ def test_uploads_that_are_not_a_pdf_or_a_raster_image_are_refused(client, owner,
 
 def test_a_gif_is_refused_at_upload_by_its_content(client, owner):
     client.force_login(owner)
-    gif = catalogs.image_bytes([Image.new("RGB", (50, 50), "white")], "GIF")
+    gif = corpus.image_bytes([Image.new("RGB", (50, 50), "white")], "GIF")
     response = client.post("/ocr/", {"file": upload("catalog.png", gif)})
     assert response.status_code == 400
     assert "GIF images are not supported" in response.content.decode()
@@ -128,7 +128,7 @@ def test_scans_go_through_the_configured_storage(client, owner, settings, media_
     in_memory = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
     settings.STORAGES = {**settings.STORAGES, "default": in_memory}
     client.force_login(owner)
-    png = catalogs.png_bytes(catalogs.table_page(items[:2]))
+    png = corpus.png_bytes(corpus.table_page(items[:2]))
     scan_id = client.post("/api/ocr/scans/", {"file": upload("two.png", png)}).json()["id"]
     assert worker.scan_process(scan_id=scan_id) == "completed"
     scan = Scan.objects.get(pk=scan_id)

@@ -13,7 +13,7 @@ from marketplace.tests.worker_process import TableBlocker, WorkerProcess, wait_f
 from ocr import services, worker
 from ocr.locks import scan_lock_held
 from ocr.models import Scan
-from ocr.tests import catalogs
+from ocr.tests import corpus
 from ocr.tests.conftest import upload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -35,7 +35,7 @@ def redis_down():
 @pytest.mark.django_db(transaction=True)
 def test_scans_are_read_and_read_again_with_redis_down(redis_down, owner, items):
     scan = services.scan_create(
-        owner=owner, upload=upload("two.png", catalogs.png_bytes(catalogs.table_page(items[:2])))
+        owner=owner, upload=upload("two.png", corpus.png_bytes(corpus.table_page(items[:2])))
     )
     run_worker_until_idle()
     scan.refresh_from_db()
@@ -51,7 +51,7 @@ def test_scans_are_read_and_read_again_with_redis_down(redis_down, owner, items)
 @pytest.mark.django_db(transaction=True)
 def test_a_scan_whose_worker_is_killed_mid_page_is_swept_and_read(owner, items):
     scan = services.scan_create(
-        owner=owner, upload=upload("three.png", catalogs.png_bytes(catalogs.table_page(items[:3])))
+        owner=owner, upload=upload("three.png", corpus.png_bytes(corpus.table_page(items[:3])))
     )
     with TableBlocker("ocr_scanpage") as blocker, WorkerProcess() as worker_process:
         # The worker has the scan and waits to store its first page.

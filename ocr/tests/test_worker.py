@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from ocr import engines, services, worker
 from ocr.locks import ScanLock, scan_lock_held
 from ocr.models import Scan
-from ocr.tests import catalogs
+from ocr.tests import corpus
 from ocr.tests.conftest import small_png, upload
 from ocr.tests.factories import ScanFactory
 
@@ -32,7 +32,7 @@ def _scan(owner, name="prices.png", data=None, **fields) -> Scan:
 @pytest.mark.django_db(transaction=True)
 def test_upload_through_the_api_is_read_by_db_worker(owner, items, client):
     client.force_login(owner)
-    png = catalogs.png_bytes(catalogs.table_page(items[:4]))
+    png = corpus.png_bytes(corpus.table_page(items[:4]))
     response = client.post("/api/ocr/scans/", {"file": upload("four.png", png)})
     assert response.status_code == 201, response.content
     scan_id = response.json()["id"]
@@ -52,7 +52,7 @@ def test_upload_through_the_api_is_read_by_db_worker(owner, items, client):
 
 @pytest.mark.django_db
 def test_a_locked_scan_is_left_to_the_worker_holding_the_lock(owner, items):
-    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:2])))
+    scan = _scan(owner, data=corpus.png_bytes(corpus.table_page(items[:2])))
     holder = ScanLock(scan.pk)
     assert holder.acquire()
     assert worker.scan_process(scan_id=scan.pk) == "locked"
@@ -122,7 +122,7 @@ def test_a_scan_whose_worker_died_three_times_fails_with_the_reason(owner):
 
 @pytest.mark.django_db
 def test_unexpected_errors_are_retried_then_fail_after_three_tries(owner, items, monkeypatch):
-    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
+    scan = _scan(owner, data=corpus.png_bytes(corpus.table_page(items[:1])))
 
     def tesseract_crashes(page, engine):
         raise RuntimeError("tesseract crashed")
@@ -145,7 +145,7 @@ def test_unexpected_errors_are_retried_then_fail_after_three_tries(owner, items,
 
 
 def _encrypted_pdf() -> bytes:
-    writer = PdfWriter(clone_from=io.BytesIO(catalogs.pdf_bytes([Image.new("RGB", (200, 200), "white")])))
+    writer = PdfWriter(clone_from=io.BytesIO(corpus.pdf_bytes([Image.new("RGB", (200, 200), "white")])))
     writer.encrypt("secret", algorithm="RC4-128")
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -202,7 +202,7 @@ def _image_bytes(image_format: str) -> bytes:
 def test_too_many_pages_fails(owner, settings):
     settings.OCR_MAX_PAGES = 1
     blank = Image.new("RGB", (100, 100), "white")
-    scan = _scan(owner, name="two.pdf", data=catalogs.pdf_bytes([blank, blank]))
+    scan = _scan(owner, name="two.pdf", data=corpus.pdf_bytes([blank, blank]))
     assert worker.scan_process(scan_id=scan.pk) == "failed"
     scan.refresh_from_db()
     assert scan.error == "The file has 2 pages; the most is 1."
@@ -211,7 +211,7 @@ def test_too_many_pages_fails(owner, settings):
 @pytest.mark.django_db
 def test_a_page_over_the_time_limit_fails_the_scan_instead_of_hanging(owner, items, settings):
     settings.OCR_PAGE_TIMEOUT_SECONDS = 0.01
-    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:5])))
+    scan = _scan(owner, data=corpus.png_bytes(corpus.table_page(items[:5])))
     assert worker.scan_process(scan_id=scan.pk) == "failed"
     scan.refresh_from_db()
     assert scan.error == "Tesseract took longer than 0.01 s."
@@ -220,8 +220,8 @@ def test_a_page_over_the_time_limit_fails_the_scan_instead_of_hanging(owner, ite
 
 @pytest.mark.django_db
 def test_rerunning_a_page_reads_only_that_page_again(owner, items):
-    pages = [catalogs.table_page(items[:3]), catalogs.table_page(items[3:6])]
-    scan = _scan(owner, name="two.pdf", data=catalogs.pdf_bytes(pages))
+    pages = [corpus.table_page(items[:3]), corpus.table_page(items[3:6])]
+    scan = _scan(owner, name="two.pdf", data=corpus.pdf_bytes(pages))
     assert worker.scan_process(scan_id=scan.pk) == "completed"
     first_page = scan.pages.get(number=1)
     second_page = scan.pages.get(number=2)
@@ -248,7 +248,7 @@ def test_recover_command(owner):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_scan_deleted_while_it_is_read_stops_the_worker_quietly(owner, items, monkeypatch):
-    scan = _scan(owner, data=catalogs.png_bytes(catalogs.table_page(items[:1])))
+    scan = _scan(owner, data=corpus.png_bytes(corpus.table_page(items[:1])))
     read_words = engines.read_words
 
     def seller_deletes_meanwhile(page, engine):
