@@ -105,6 +105,7 @@ class CandidateEditSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField(required=False, allow_blank=True)
     price = serializers.CharField(required=False, allow_blank=True)
+    sku = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     selected = serializers.BooleanField(required=False)
 

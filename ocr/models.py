@@ -85,8 +85,9 @@ class ScanPage(models.Model):
         return f"{self.scan} p. {self.number}"
 
 
-# The listing fields a candidate proposes (and the seller corrects on the review page).
-CANDIDATE_FIELDS = ("title", "price", "description")
+# The listing fields a candidate proposes (and the seller corrects on the review
+# page): converting a candidate carries each of them into its listing.
+CANDIDATE_FIELDS = ("title", "price", "sku", "description")
 
 
 class Candidate(models.Model):

@@ -134,6 +134,23 @@ def test_correct_saves_edits_and_marks_the_scan_corrected(api, owner):
     assert entry.changes["price"] == ["4.50", "5.25"]
 
 
+def test_correct_edits_a_sku_by_the_listing_rules(api, owner):
+    scan = read_scan(owner)
+    first, second, _ = scan.candidates.all()
+    url = f"/api/ocr/scans/{scan.pk}/correct/"
+
+    refused = api.post(url, {"candidates": [{"id": second.pk, "sku": "AB\n12"}]}, format="json")
+    saved = api.post(url, {"candidates": [{"id": first.pk, "sku": "CD-1200"}]}, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {"index": 0, "field": "sku", "message": "A SKU is one line of printable characters."}
+    ]
+    assert saved.status_code == 200, saved.json()
+    first.refresh_from_db()
+    assert (first.sku, first.edited) == ("CD-1200", True)
+
+
 def test_correct_is_all_or_nothing_and_names_the_bad_row(api, owner):
     scan = read_scan(owner)
     first, second, _ = scan.candidates.all()

@@ -1,11 +1,15 @@
 """Converting a scan takes the same selection at both doors: without ids the review
 page and the API convert the ticked candidates not converted yet, and refuse alike."""
 
+import time
+
 import pytest
 from django.test import Client
 
 from listings.models import Listing
-from ocr.tests.factories import read_scan
+from ocr import worker
+from ocr.tests import corpus, record_fixtures
+from ocr.tests.factories import ScanFactory, read_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +61,26 @@ def test_a_ticked_candidate_without_a_price_stops_the_conversion(convert, owner,
     assert not converted
     assert "This field is required." in text
     assert not Listing.objects.exists()
+
+
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_a_table_pages_skus_end_on_the_listings(convert, owner, door):
+    # The words Tesseract read on a table page Name | Code | Description | Cost,
+    # stored as the worker stores a page.
+    scan = ScanFactory(owner=owner)
+    worker._page_store(
+        scan,
+        1,
+        words=record_fixtures.load("table-plain-sku", "clean-300", "tesseract"),
+        image=None,
+        started=time.perf_counter(),
+    )
+    read = {c.title: c.sku for c in scan.candidates.all()}
+    truth = {item.title: item.sku for item in corpus.items_of("table-plain-sku") if read.get(item.title)}
+    assert len(truth) >= 12
+
+    converted, _ = convert(door, scan)
+
+    assert converted
+    listings = dict(Listing.objects.filter(title__in=truth).values_list("title", "sku"))
+    assert listings == truth
