@@ -5,7 +5,6 @@ decides which cell feeds which field, what a spreadsheet cell means as text, and
 which rows create, update or leave a listing unchanged.
 """
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -99,7 +98,7 @@ class Checked:
     counts: dict[str, int]
     errors: list[RowError]
     preview: list[dict[str, Any]]
-    # (title, price, condition, description, category, offer_shipping, extra JSON, warnings JSON)
+    # (*LISTING_FIELDS, extra, warnings)
     creates: Iterable[tuple] = field(default_factory=list)
     # listing id -> the full new field values
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -164,19 +163,10 @@ def _keep(result: Checked, row: RowResult) -> None:
     if row.status == NEW:
         values = row.values
         result.creates.append(
-            (
-                *(values[name] for name in LISTING_FIELDS),
-                _json(row.extra),
-                _json(listing_warnings(values)),
-            )
+            (*(values[name] for name in LISTING_FIELDS), row.extra, listing_warnings(values))
         )
     elif row.status == UPDATED:
         result.updates[row.listing_id] = row.values
-
-
-def _json(value: dict | list) -> str:
-    # Most rows have no extra columns and no warnings: skip the encoder for those.
-    return json.dumps(value, ensure_ascii=False) if value else ("{}" if isinstance(value, dict) else "[]")
 
 
 def _check_row_limit(files: Sequence[ImportFile], opened: Mapping[int, Spreadsheet]) -> None:

@@ -36,9 +36,21 @@ class StagedRows:
         self.file.close()
 
 
+def _lines(stream) -> Iterator[bytes]:
+    # By chunks: a stored file's own line iteration looks at every line's end for a
+    # lone CR, which JSON lines (a raw CR or LF inside a value is escaped) never hold.
+    tail = b""
+    for chunk in stream.chunks():
+        lines = (tail + chunk).split(b"\n")
+        tail = lines.pop()
+        yield from lines
+    if tail:
+        yield tail
+
+
 def staged_rows(field_file) -> Iterator[tuple]:
     with field_file.open("rb") as stream:
-        for line in stream:
+        for line in _lines(stream):
             values = json.loads(line)
             for position in _DECIMAL_POSITIONS:
                 if values[position] is not None:
@@ -49,15 +61,18 @@ def staged_rows(field_file) -> Iterator[tuple]:
 def new_listings(
     *, owner_id: int, rows: Iterable[tuple], on_progress: Callable[[int], None] | None = None
 ) -> Iterator[NewListing]:
-    """The engine's creates for ``rows`` of (*LISTING_FIELDS, extra JSON, warnings
-    JSON), read lazily; ``on_progress`` hears the count every ``PROGRESS_EVERY`` rows."""
+    """The engine's creates for ``rows`` of (*LISTING_FIELDS, extra, warnings), read
+    lazily; ``on_progress`` hears the count every ``PROGRESS_EVERY`` rows. Rows staged
+    before extra and warnings were kept as they are carry them as JSON text."""
+    width = len(LISTING_FIELDS)
     for count, row in enumerate(rows, start=1):
         if on_progress and count % PROGRESS_EVERY == 0:
             on_progress(count)
+        extra, warnings = row[width:]
         yield NewListing(
             owner_id=owner_id,
-            values=dict(zip(LISTING_FIELDS, row[: len(LISTING_FIELDS)], strict=True)),
+            values=dict(zip(LISTING_FIELDS, row[:width], strict=True)),
             source=Source.IMPORT,
-            extra=json.loads(row[-2]),
-            warnings=json.loads(row[-1]),
+            extra=json.loads(extra) if isinstance(extra, str) else extra,
+            warnings=json.loads(warnings) if isinstance(warnings, str) else warnings,
         )

@@ -368,7 +368,12 @@ def listing_warnings(values: Mapping[str, Any]) -> list[str]:
     if len(letters) >= 4 and all(c.isupper() for c in letters):
         warnings.append("The title is in capitals.")
     text = f"{title} {values.get('description') or ''}"
-    found = sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
+    # One search first: most listings name no such word.
+    found = (
+        sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
+        if _PROHIBITED_RE.search(text)
+        else ()
+    )
     if found:
         warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
     if values.get("status") == Status.LISTED and values.get("quantity") == 0:

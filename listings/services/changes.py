@@ -731,8 +731,8 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
                     pk,
                     listing.owner_id,
                     *(values[name] for name in STORED_FIELDS),
-                    json.dumps(dict(listing.extra)),
-                    json.dumps(_warnings(listing)),
+                    _json_text(listing.extra, "{}"),
+                    _json_text(_warnings(listing), "[]"),
                     listing.source,
                     listing.ocr_scan_id,
                     1,
@@ -741,6 +741,11 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
                 )
             )
     return ids
+
+
+def _json_text(value: Any, empty: str) -> str:
+    # Most new listings have no extra columns and no warnings: no encoder for those.
+    return json.dumps(dict(value) if isinstance(value, Mapping) else value) if value else empty
 
 
 def _delete_rows(
