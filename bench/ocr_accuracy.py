@@ -11,10 +11,20 @@ them, the bare ``tesseract`` command on the same image: its seconds, and its wor
 recall (share of the page's true words anywhere in its output), so what the engine
 lost and what the pipeline lost are told apart.
 
-``OCR_BENCH_LAYOUTS``, ``OCR_BENCH_CONDITIONS`` (comma-separated) and
-``OCR_BENCH_ENGINES`` (tesseract, ppocr, both) narrow the run;
-``OCR_BENCH_STEPS="none;dpi;dpi,deskew"`` compares preprocessing choices instead
-(pairs exact per layout x condition for each), Tesseract only.
+The whole corpus with three engines is long on a shared machine (PP-OCR reads a
+page in tens of seconds there), so a run can be cut into parts, run one after the
+other and read together:
+
+    python bench/ocr_accuracy.py --engine tesseract
+    python bench/ocr_accuracy.py --engine ppocr,both --layout photo-of-list,table-grid
+    python bench/ocr_accuracy.py --condition degraded-150
+
+``--layout``, ``--condition`` and ``--engine`` (tesseract, ppocr, both; each
+comma-separated, or ``OCR_BENCH_LAYOUTS``, ``OCR_BENCH_CONDITIONS``,
+``OCR_BENCH_ENGINES``) narrow the run; "both" after the two engines reuses their
+words, so its seconds are theirs added and the merge. ``--steps
+"none;dpi;dpi,deskew"`` (or ``OCR_BENCH_STEPS``) compares preprocessing choices
+instead (pairs exact per layout x condition for each), Tesseract only.
 
 Engines run single-threaded (OMP_THREAD_LIMIT=1, OCR_PPOCR_THREADS=1), as in a
 worker that has one core.
@@ -46,9 +56,25 @@ from ocr.tests.corpus import LAYOUTS  # noqa: E402
 TARGET_CLEAN, TARGET_DEGRADED = 95.0, 90.0
 
 
-def _list(name: str, default) -> list[str]:
-    value = os.environ.get(name)
+def _list(value: str | None, default) -> list[str]:
     return [part for part in value.split(",") if part] if value else list(default)
+
+
+def _arguments():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--layout", default=os.environ.get("OCR_BENCH_LAYOUTS"), help="comma-separated")
+    parser.add_argument("--condition", default=os.environ.get("OCR_BENCH_CONDITIONS"), help="comma-separated")
+    parser.add_argument(
+        "--engine",
+        default=os.environ.get("OCR_BENCH_ENGINES"),
+        help="tesseract, ppocr, both (comma-separated)",
+    )
+    parser.add_argument(
+        "--steps", default=os.environ.get("OCR_BENCH_STEPS"), help='e.g. "none;denoise,deskew"'
+    )
+    return parser.parse_args()
 
 
 def _norm(text: str) -> str:
@@ -172,17 +198,24 @@ def main() -> None:
     django.setup()
     from ocr import engines
 
-    layouts = _list("OCR_BENCH_LAYOUTS", ("cards-2col", "table-ruled-sku") if SMOKE else corpus.LAYOUT_NAMES)
-    conditions = _list("OCR_BENCH_CONDITIONS", ("clean-300",) if SMOKE else corpus.CONDITIONS)
+    arguments = _arguments()
+    layouts = _list(arguments.layout, ("cards-2col", "table-ruled-sku") if SMOKE else corpus.LAYOUT_NAMES)
+    conditions = _list(arguments.condition, ("clean-300",) if SMOKE else corpus.CONDITIONS)
     engine_names = _list(
-        "OCR_BENCH_ENGINES",
-        (engines.TESSERACT,) if SMOKE else (engines.TESSERACT, engines.PPOCR, engines.BOTH),
+        arguments.engine, (engines.TESSERACT,) if SMOKE else (engines.TESSERACT, engines.PPOCR, engines.BOTH)
     )
+    unknown = sorted(
+        {*layouts} - {*corpus.LAYOUT_NAMES}
+        | {*conditions} - {*corpus.CONDITIONS}
+        | {*engine_names} - {engines.TESSERACT, engines.PPOCR, engines.BOTH}
+    )
+    if unknown:
+        sys.exit(f"Unknown layout, condition or engine: {', '.join(unknown)}")
     print(
         f"Load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work shares them)"
     )
-    if os.environ.get("OCR_BENCH_STEPS"):
-        compare_steps(layouts, conditions, os.environ["OCR_BENCH_STEPS"].split(";"))
+    if arguments.steps:
+        compare_steps(layouts, conditions, arguments.steps.split(";"))
         return
 
     header = (
