@@ -40,6 +40,8 @@ SEGMENT_GAP = 1.8
 CARD_GAP = 0.8
 # Most description lines an item takes below (or above) its title.
 MAX_DESCRIPTION_LINES = 3
+# A box at least this share inside a taller one on its line is on that row.
+ROW_OVERLAP = 0.8
 # A card line this much taller than the card's others is its title.
 TITLE_HEIGHT_RATIO = 1.15
 
@@ -70,6 +72,7 @@ _LABEL_PREFIX_RE = re.compile(r"^\s*(?:(?:our|sale|unit|list)\s+)?(?:price|cost)
 _LEADER_WORD_RE = re.compile(r"^(?:[\W\d_]*(?:\.\.|…|··)[\W\d_]*|[.·_…\-–—]{2,}|[.·…])$")
 _LEADER_IN_WORD_RE = re.compile(r"\.{3,}|…+|·{2,}|_{3,}")
 _MISREAD_LEADER_RE = re.compile(r"^[ce]{2,4}s?$")
+_NAME_WORD_RE = re.compile(r"^[A-Z][a-z]{3,}$")
 MISREAD_LEADER_CONFIDENCE = 50.0
 # Words at least this sure give a line's text height.
 SURE_CONFIDENCE = 60.0
@@ -81,7 +84,7 @@ _SKU_LABEL_RE = re.compile(
 )
 
 # What borders, leaders and specks leave at the ends of a cell: never a title's own.
-_STRAY_MARKS = " \t-–—:|*•·,;.“”‘’\"'`„«»"
+_STRAY_MARKS = " \t-–—_:|*•·,;.“”‘’\"'`„«»"
 
 _HEADER_TITLE = {"item", "name", "product", "title", "article", "description"}
 _HEADER_DESCRIPTION = {"description", "details", "notes", "specification"}
@@ -177,12 +180,23 @@ def find_prices(text: str) -> list[Price]:
     for match in _PRICE_RE.finditer(text):
         number = match.group("pre_amount") or match.group("post_amount") or match.group("bare")
         try:
-            amount = parse_price(number.replace("'", "").replace(" ", ""))
+            amount = parse_price(_amount_text(number))
         except InvalidInput:
             continue
         has_currency = match.group("bare") is None
         prices.append(Price(amount, match.start(), match.end(), has_currency))
     return prices
+
+
+def _amount_text(number: str) -> str:
+    """A price's digits for ``parse_price``. ``2,329,99`` is an engine's comma for
+    the decimal point: groups of thousands have three digits, so a last group of
+    two after the same separator is the cents."""
+    number = number.replace("'", "").replace(" ", "")
+    match = re.fullmatch(r"(.*\d)([.,])(\d{2})", number)
+    if match and match.group(2) in match.group(1):
+        return re.sub(r"[.,]", "", match.group(1)) + "." + match.group(3)
+    return number
 
 
 def clean_title(text: str) -> str:
@@ -208,6 +222,9 @@ def _is_leader(word: Word, reference: float) -> bool:
     if _LEADER_WORD_RE.match(word.text):
         return True
     if word.conf >= MISREAD_LEADER_CONFIDENCE or find_prices(word.text):
+        return False
+    if _NAME_WORD_RE.match(word.text) and not _MISREAD_LEADER_RE.match(word.text.lower()):
+        # "Blanket", unsure and boxed tall by a speck: a word, not dots.
         return False
     return bool(_MISREAD_LEADER_RE.match(word.text)) or not 0.5 * reference <= word.height <= 1.3 * reference
 
@@ -356,13 +373,27 @@ def _assign_rows(segments: list[Segment], slope: float) -> None:
         segment.level = (segment.top + segment.bottom) / 2 - slope * centre_x
     row_levels: list[tuple[float, float]] = []  # (level, height) of each row
     for segment in sorted(segments, key=lambda s: s.level):
-        if row_levels and abs(segment.level - row_levels[-1][0]) < 0.5 * min(
-            segment.height, row_levels[-1][1]
-        ):
+        if row_levels and _same_row(segment.level, segment.height, *row_levels[-1]):
             segment.row = len(row_levels) - 1
+            if segment.height < row_levels[-1][1]:
+                # The row is where its plainest words are: a box stretched by a speck
+                # above a price must not pull the row off its line.
+                row_levels[-1] = (segment.level, segment.height)
         else:
             row_levels.append((segment.level, segment.height))
             segment.row = len(row_levels) - 1
+
+
+def _same_row(level: float, height: float, row_level: float, row_height: float) -> bool:
+    """Centres closer than half the smaller height, or the smaller box mostly inside
+    the taller one (a word whose box a speck or a stray mark stretched)."""
+    smaller = min(height, row_height)
+    if abs(level - row_level) < 0.5 * smaller:
+        return True
+    overlap = min(level + height / 2, row_level + row_height / 2) - max(
+        level - height / 2, row_level - row_height / 2
+    )
+    return overlap >= ROW_OVERLAP * smaller
 
 
 # --- 3. tables ---------------------------------------------------------------------

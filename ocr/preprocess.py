@@ -165,14 +165,17 @@ def prepare(image: Image.Image, steps: Sequence[str] = DEFAULT_STEPS) -> tuple[I
     # Specks are taken out before scaling makes them too big for the filter.
     if "denoise" in steps:
         grey = cv2.medianBlur(grey, 3)
-    if "dpi" in steps:
+    # A photo (unevenly lit) is binarised; a small one is scaled up first, or the
+    # threshold cuts its letters down to a few pixels and "l" reads as "i".
+    uneven = "binarise" in steps and _unevenly_lit(grey)
+    if "dpi" in steps or uneven:
         grey = _scale_up(grey)
     if "deskew" in steps:
         angle = _skew_degrees(grey)
         if abs(angle) >= 0.2:
             grey = _rotate(grey, angle)
     shown = grey
-    if "binarise" in steps and _unevenly_lit(grey):
+    if uneven:
         grey = _binarise(grey)
     if "leaders" in steps:
         grey = _erase_leaders(grey)

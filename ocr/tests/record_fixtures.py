@@ -40,6 +40,9 @@ RECORDED = [
     ("cards-2col", "degraded-300", "tesseract"),
     ("one-line-gap", "degraded-150", "tesseract"),
     ("table-ruled-sku", "degraded-300", "tesseract"),
+    ("table-grid", "degraded-150", "tesseract"),
+    ("photo-of-list", "degraded-300", "tesseract"),
+    ("photo-of-list", "degraded-150", "tesseract"),
     ("cards-3col", "clean-300", "ppocr"),
     ("table-plain-sku", "clean-300", "ppocr"),
 ]

@@ -27,6 +27,9 @@ def _found(text):
         ("£7.5", "7.50"),
         ("CHF 1'250.00", "1250.00"),
         ("only 0.99", "0.99"),
+        # An engine's comma for the decimal point: a last group of two is the cents.
+        ("£2,329,99", "2329.99"),
+        ("1.299.00", "1299.00"),
     ],
 )
 def test_find_prices_reads_each_format(text, amount):
@@ -132,6 +135,25 @@ def _word(text, conf, left, top=100, height=40, line=(1, 1, 1)):
     }
 
 
+def test_an_unsure_word_boxed_tall_by_a_speck_is_still_a_word():
+    words = [_word("Ceramic", 96, 200), _word("Blanket", 13, 360, top=90, height=60), _word("$5.00", 95, 600)]
+    assert parse_page(words)[0].title == "Ceramic Blanket"
+
+
+def test_a_price_boxed_tall_by_a_speck_stays_on_its_row():
+    words = [
+        _word("Marble", 95, 200, top=100, line=(1, 1, 1)),
+        _word("Tent", 95, 360, top=200, line=(1, 2, 1)),
+        _word("$9.50", 95, 900, top=100, line=(2, 1, 1)),
+        # A speck above the price stretched its box upwards.
+        _word("$7.25", 90, 900, top=140, height=100, line=(2, 1, 2)),
+    ]
+    assert [(c.title, c.price) for c in parse_page(words)] == [
+        ("Marble", Decimal("9.50")),
+        ("Tent", Decimal("7.25")),
+    ]
+
+
 def test_short_ce_words_are_leader_only_when_tesseract_is_unsure():
     sure = [_word("Walnut", 95, 200), _word("ee", 90, 345), _word("$5.00", 95, 600)]
     unsure = [_word("Walnut", 95, 200), _word("ee", 20, 345), _word("$5.00", 95, 600)]
@@ -197,9 +219,13 @@ def test_any_title_and_price_with_leaders_round_trips(title, cents, dots):
 # parser must pair every item whose title the engine read right; what the engine
 # misread is the engine's loss, which bench/ocr_accuracy.py measures.
 def _engine_lines(words) -> list[str]:
+    """The engine's lines, without the marks a ruling line leaves beside a word
+    (``_Marble``, ``“Compact``), which the parser strips too."""
     lines: dict[tuple, list[str]] = {}
     for word in words:
-        lines.setdefault(tuple(word["line"]), []).append(word["text"])
+        text = word["text"].strip("“”‘’\"'`_|")
+        if text:
+            lines.setdefault(tuple(word["line"]), []).append(text)
     return [f" {' '.join(line)} " for line in lines.values()]
 
 

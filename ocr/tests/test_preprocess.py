@@ -38,6 +38,15 @@ def test_binarising_is_kept_for_unevenly_lit_pages():
     assert len(np.unique(np.asarray(cleaned))) > 2
 
 
+def test_a_small_photo_is_scaled_up_before_binarising_and_a_small_scan_is_not():
+    photo = corpus.page("photo-of-list", "clean-150").image
+    scan = corpus.page("cards-2col", "degraded-150").image
+    cleaned, shown = preprocess.prepare(photo, ("binarise",))
+    assert cleaned.size == shown.size == (photo.width * 2, photo.height * 2)
+    cleaned, shown = preprocess.prepare(scan, ("binarise",))
+    assert cleaned.size == shown.size == scan.size
+
+
 def _line_with_leader() -> Image.Image:
     image = Image.new("L", (1400, 120), 255)
     draw = ImageDraw.Draw(image)
