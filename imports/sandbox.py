@@ -16,8 +16,9 @@ import pickle
 import signal
 import subprocess
 import sys
-from collections.abc import Collection
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,22 @@ _ALLOWED_CLASSES = {("datetime", cls.__name__): cls for cls in (date, datetime, 
 class SheetData:
     name: str
     height: int
-    # (row index, cells up to the last filled one) for rows that hold something.
-    rows: list[tuple[int, list[Any]]]
+    # The child's answer, spooled to a file, and where this sheet's row frames are
+    # in it (offset, length): the rows are read from there each time they are wanted.
+    _answer: Any = field(repr=False)
+    _frames: list[tuple[int, int]] = field(repr=False)
+    _file_name: str = ""
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(row index, cells up to the last filled one) for rows that hold something."""
+        for offset, length in self._frames:
+            self._answer.seek(offset)
+            try:
+                rows = _CellsOnly(io.BytesIO(self._answer.read(length))).load()
+            except Exception as exc:
+                raise FileRejected(f"{self._file_name} could not be read.") from exc
+            yield from rows
 
 
 class _CellsOnly(pickle.Unpickler):
@@ -66,13 +81,24 @@ def read_workbook(
         str(seconds),
         json.dumps(sorted(skip)),
     ]
+    # Spooled to a file: a 100,000-row answer is never in the worker's memory at once.
+    answer = tempfile.TemporaryFile()  # noqa: SIM115 - kept open by the sheets read from it
     try:
         # The command is ours; only the file's bytes, on standard input, come from the user.
         finished = subprocess.run(  # noqa: S603
-            command, input=data, capture_output=True, timeout=seconds + 5, check=False
+            command, input=data, stdout=answer, stderr=subprocess.PIPE, timeout=seconds + 5, check=False
         )
     except subprocess.TimeoutExpired as exc:
+        answer.close()
         raise FileRejected(_too_slow(name, seconds)) from exc
+    try:
+        return _answer_of(name, file_format, finished, answer, memory_mb, seconds)
+    except FileRejected:
+        answer.close()
+        raise
+
+
+def _answer_of(name, file_format, finished, answer, memory_mb: int, seconds: int):
     if finished.returncode == -signal.SIGXCPU:
         raise FileRejected(_too_slow(name, seconds))
     if finished.returncode < 0:
@@ -82,16 +108,35 @@ def read_workbook(
         error = finished.stderr[-2000:].decode(errors="replace")
         logger.error("The workbook reader failed on %s: %s", name, error)
         raise FileRejected(f"{name} could not be read as {file_format}.")
+    sheet_names: list[str] | None = None
+    sheets: list[SheetData] = []
+    answer.seek(0)
     try:
-        answer = _CellsOnly(io.BytesIO(finished.stdout)).load()
+        while True:
+            head = answer.read(9)
+            kind, length = head[:1], int.from_bytes(head[1:], "little")
+            if kind == b"R" and sheets:
+                sheets[-1]._frames.append((answer.tell(), length))
+                answer.seek(length, io.SEEK_CUR)
+                continue
+            if kind != b"M":
+                raise ValueError(f"frame {kind!r}")
+            frame = _CellsOnly(io.BytesIO(answer.read(length))).load()
+            if isinstance(frame, dict) and "error" in frame:
+                break
+            if isinstance(frame, dict):
+                sheet_names = frame["sheet_names"]
+            elif frame[0] == "sheet":
+                sheets.append(SheetData(frame[1], frame[2], answer, [], name))
+            elif frame[0] == "end" and sheet_names is not None:
+                return sheet_names, sheets
+            else:
+                raise ValueError(f"frame {frame!r}")
     except Exception as exc:  # a child that died while writing its answer
         raise FileRejected(f"{name} could not be read as {file_format}.") from exc
-    if answer.get("error") == "memory":
+    if frame["error"] == "memory":
         raise FileRejected(_too_big(name, memory_mb))
-    if "error" in answer:
-        raise FileRejected(f"{name} could not be read as {file_format}: {answer['error']}.")
-    sheets = [SheetData(name=sheet, height=height, rows=rows) for sheet, height, rows in answer["sheets"]]
-    return answer["sheet_names"], sheets
+    raise FileRejected(f"{name} could not be read as {file_format}: {frame['error']}.")
 
 
 def _too_big(name: str, memory_mb: int) -> str:

@@ -2,10 +2,14 @@
 
 Run as ``python -I workbook_child.py MEMORY_BYTES CPU_SECONDS SKIP_JSON`` with the
 file on standard input. It caps its own address space and CPU time before touching
-the file, reads every sheet but those named in SKIP_JSON, and writes one pickle to
-standard output: ``{"sheet_names": [...], "sheets": [(name, height, [(row index,
-cells), ...]), ...]}`` with trailing empty cells and empty rows left out, or
-``{"error": message}``.
+the file, reads every sheet but those named in SKIP_JSON, and writes to standard
+output a sequence of frames (a kind byte, ``R`` for rows and ``M`` for the rest, an
+8-byte length, then a pickle): ``{"sheet_names":
+[...]}``; for each sheet read ``("sheet", name, height)`` and then its rows,
+``[(row index, cells), ...]`` up to ``ROWS_PER_FRAME`` a frame, trailing empty cells
+and empty rows left out; ``("end",)`` last. A failure at any point is the frame
+``{"error": message}``. The reader in the worker keeps only where each sheet's
+frames are, so it never holds a 100,000-row sheet at once.
 
 A hostile file can make calamine allocate without bound or panic (a pyo3
 ``PanicException``, a ``BaseException``); here that costs this process, never the
@@ -28,22 +32,36 @@ def _trimmed(cells: list) -> list:
     return cells[:end]
 
 
-def read_sheets(data: bytes, skip: set[str]) -> dict:
+ROWS_PER_FRAME = 5000
+
+
+def write_frame(stream, value, kind: bytes = b"M") -> None:
+    frame = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(kind + len(frame).to_bytes(8, "little"))
+    stream.write(frame)
+
+
+def read_sheets(data: bytes, skip: set[str], stream) -> None:
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheets = []
+    write_frame(stream, {"sheet_names": list(workbook.sheet_names)})
     for name in workbook.sheet_names:
         if name in skip:
             continue
         sheet = workbook.get_sheet_by_name(name)
+        write_frame(stream, ("sheet", name, sheet.height))
         rows = []
         for index, cells in enumerate(sheet.iter_rows()):
             kept = _trimmed(cells)
             if kept:
                 rows.append((index, kept))
-        sheets.append((name, sheet.height, rows))
-    return {"sheet_names": list(workbook.sheet_names), "sheets": sheets}
+                if len(rows) == ROWS_PER_FRAME:
+                    write_frame(stream, rows, b"R")
+                    rows = []
+        if rows:
+            write_frame(stream, rows, b"R")
+    write_frame(stream, ("end",))
 
 
 def main() -> None:
@@ -60,14 +78,13 @@ def main() -> None:
         resource.setrlimit(limit, (soft, hard))
     data = sys.stdin.buffer.read()
     try:
-        result = read_sheets(data, skip)
+        read_sheets(data, skip, sys.stdout.buffer)
     except MemoryError:
-        result = {"error": "memory"}
+        write_frame(sys.stdout.buffer, {"error": "memory"})
     except BaseException as exc:  # calamine's panics are BaseExceptions
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
-    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        write_frame(sys.stdout.buffer, {"error": f"{type(exc).__name__}: {exc}"[:500]})
 
 
 if __name__ == "__main__":
