@@ -1,15 +1,21 @@
-"""The columns of the seller's own files (csv, text, xlsx, json, sql): the listing id,
-then every field of ``listings.fields.LISTING_FIELDS`` in order, each with the kind
-that says how a writer spells it. A field added to the listing appears in every one
-of these files, written by the Python writers and by PostgreSQL alike. Facebook's
-file has Facebook's own columns (``exports.facebook``)."""
+"""The columns of the seller's own files (csv, text, xlsx, json, sql, and the rows
+every writer reads): the listing id, then every field of
+``listings.fields.STORED_FIELDS`` in order (``sold_at`` among them), each with the
+kind that says how a writer spells it and its width in a spreadsheet. This is the
+one place a listing field joins the exports: a field added to the listing appears in
+every one of these files, written by the Python writers and by PostgreSQL alike.
+Marketplaces' files (Facebook's, eBay's, …) have their own columns and read the
+fields they need from these rows by name; the seller's private fields
+(``listings.fields.PRIVATE_FIELDS``) are never among them."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from django.db import models
 
-from listings.fields import FACEBOOK_FIELDS
+from listings.fields import STORED_FIELDS
 from listings.models import Listing
 
 
@@ -21,6 +27,23 @@ class Kind(Enum):
     TEXT = "text"
     # "Yes" / "No" in files, true / false in JSON.
     FLAG = "flag"
+    # A moment, in UTC to the second: "2026-12-01T18:33:17Z" (empty when not set).
+    DATETIME = "datetime"
+
+
+# A spreadsheet column's width (characters) by field, else by kind.
+_WIDTHS = {
+    "id": 10,
+    "title": 40,
+    "price": 12,
+    "condition": 18,
+    "description": 60,
+    "category": 45,
+    "offer_shipping": 16,
+    "sku": 16,
+    "notes": 40,
+}
+_KIND_WIDTHS = {Kind.INTEGER: 10, Kind.DECIMAL: 12, Kind.TEXT: 20, Kind.FLAG: 16, Kind.DATETIME: 22}
 
 
 @dataclass(frozen=True)
@@ -30,6 +53,12 @@ class ExportColumn:
     # The header of csv, text and xlsx: "OFFER SHIPPING", which the import maps back.
     header: str
     kind: Kind
+    # Its width in an xlsx sheet.
+    width: int
+    # What the row holds when a listing does not say (listings a client sends).
+    default: Any
+    # The model field (types, lengths and NULLs for the SQL script).
+    field: models.Field
 
 
 def _kind(field: models.Field) -> Kind:
@@ -37,15 +66,31 @@ def _kind(field: models.Field) -> Kind:
         return Kind.FLAG
     if isinstance(field, models.DecimalField):
         return Kind.DECIMAL
-    if isinstance(field, models.IntegerField):
+    if isinstance(field, (models.IntegerField, models.AutoField)):
         return Kind.INTEGER
+    if isinstance(field, models.DateTimeField):
+        return Kind.DATETIME
     return Kind.TEXT
 
 
 def _column(name: str) -> ExportColumn:
-    return ExportColumn(name, name.replace("_", " ").upper(), _kind(Listing._meta.get_field(name)))
+    field = Listing._meta.get_field(name)
+    kind = _kind(field)
+    default = None if name == "id" else field.get_default()
+    # Choices' defaults as their plain value ("ready"), as the database gives it.
+    default = default.value if isinstance(default, Enum) else default
+    return ExportColumn(
+        name, name.replace("_", " ").upper(), kind, _WIDTHS.get(name, _KIND_WIDTHS[kind]), default, field
+    )
 
 
-# The marketplace fields for now: the json, sql and xlsx writers still spell these
-# six by position (the inventory fields join when they follow EXPORT_COLUMNS too).
-EXPORT_COLUMNS: tuple[ExportColumn, ...] = tuple(_column(name) for name in ("id", *FACEBOOK_FIELDS))
+EXPORT_FIELDS: tuple[str, ...] = ("id", *STORED_FIELDS)
+EXPORT_COLUMNS: tuple[ExportColumn, ...] = tuple(_column(name) for name in EXPORT_FIELDS)
+# Where each field sits in a row: writers that need a few fields read them by name.
+POSITION: dict[str, int] = {name: index for index, name in enumerate(EXPORT_FIELDS)}
+
+
+def export_row(listing_id: int | None, values: Mapping[str, Any]) -> tuple:
+    """A row of ``EXPORT_COLUMNS`` from a listing's ``values`` (by field name); a
+    field not given holds the listing's default. ``listing_id`` None: not stored."""
+    return (listing_id, *(values.get(column.name, column.default) for column in EXPORT_COLUMNS[1:]))

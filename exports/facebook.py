@@ -36,7 +36,8 @@ from exports.writers import (
     ExportOptions,
     Row,
     batches,
-    xml_text,
+    facebook_values,
+    sheet_text,
     yes_no,
 )
 from marketplace.formulas import neutralise_formula
@@ -137,17 +138,17 @@ def _with_sheet(template: _Template, sheet: bytes) -> bytes:
 
 
 def _text_cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{sheet_text(text)}</t></is></c>'
 
 
 def _row_xml(number: int, row: Row) -> str:
-    _, title, price, condition, description, category, offer_shipping = row
+    title, price, condition, description, category, offer_shipping = facebook_values(row)
     return (
         f'<row r="{number}" spans="{ROW_SPANS}">{_text_cell(f"A{number}", title)}'
         f'<c r="B{number}"><v>{whole_dollars(price)}</v></c>{_text_cell(f"C{number}", condition)}'
         f"{_text_cell(f'D{number}', description) if description else ''}"
         f"{_text_cell(f'E{number}', category) if category else ''}"
-        f"{_text_cell(f'F{number}', yes_no(offer_shipping))}</row>"
+        f"{_text_cell(f'F{number}', yes_no(offer_shipping))}</row>\n"
     )
 
 
@@ -155,15 +156,36 @@ def facebook_workbook(rows: Sequence[Row]) -> bytes:
     """One bulk-upload xlsx holding ``rows`` (at most 50) from row 5 on."""
     if len(rows) > LISTINGS_PER_FILE:
         raise ValueError(f"Facebook accepts at most {LISTINGS_PER_FILE} listings per file.")
-    template = _template()
-    last_row = FIRST_LISTING_ROW + len(rows) - 1
-    head = DIMENSION.sub(
-        f'<dimension ref="A1:I{max(last_row, FIRST_LISTING_ROW - 1)}"/>'.encode(), template.sheet_head
-    )
     body = "".join(_row_xml(FIRST_LISTING_ROW + index, row) for index, row in enumerate(rows))
+    return sheet_workbook(body.encode(), len(rows))
+
+
+def sheet_workbook(body: bytes, count: int) -> bytes:
+    """A bulk-upload xlsx whose listing rows are ``body``, the sheet XML of ``count``
+    rows from row 5 on (``_row_xml``'s, or PostgreSQL's in ``exports.postgres``)."""
+    template = _template()
+    last_row = FIRST_LISTING_ROW + count - 1
+    head = _dimensioned_head(max(last_row, FIRST_LISTING_ROW - 1))
     # Only the sheet is compressed per file: the rest of the template (its 1,869
     # categories among it) was compressed once.
-    return _with_sheet(template, head + body.encode() + template.sheet_tail)
+    return _with_sheet(template, head + body + template.sheet_tail)
+
+
+@cache
+def _dimensioned_head(last_row: int) -> bytes:
+    return DIMENSION.sub(f'<dimension ref="A1:I{last_row}"/>'.encode(), _template().sheet_head)
+
+
+def zipped_workbooks(workbooks: Iterable[bytes], options: ExportOptions) -> Iterator[bytes]:
+    """A zip of ``workbooks`` named ``<stem>-001.xlsx``, ``<stem>-002.xlsx``, …"""
+    sink = DrainableSink()
+    made_at = time.localtime()[:6]
+    # The workbooks are already deflated: storing them again compressed gains nothing.
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number, workbook in enumerate(workbooks, start=1):
+            archive.writestr(zipfile.ZipInfo(f"{options.stem}-{number:03d}.xlsx", made_at), workbook)
+            yield sink.take()
+    yield sink.take()
 
 
 def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[bytes]:
@@ -176,16 +198,7 @@ def write_facebook(rows: Iterable[Row], options: ExportOptions) -> Iterator[byte
     if not options.zipped:
         yield facebook_workbook(list(islice(rows, LISTINGS_PER_FILE)))
         return
-    sink = DrainableSink()
-    made_at = time.localtime()[:6]
-    # The workbooks are already deflated: storing them again compressed gains nothing.
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for number, group in enumerate(batches(rows, LISTINGS_PER_FILE), start=1):
-            archive.writestr(
-                zipfile.ZipInfo(f"{options.stem}-{number:03d}.xlsx", made_at), facebook_workbook(group)
-            )
-            yield sink.take()
-    yield sink.take()
+    yield from zipped_workbooks(map(facebook_workbook, batches(rows, LISTINGS_PER_FILE)), options)
 
 
 MANIFEST_HEADER = ("file", "row", "title", "photos")

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from exports.facebook import LISTINGS_PER_FILE, write_facebook
 from exports.marketplaces import marketplace_writer
-from exports.postgres import copy_csv, copy_text
+from exports.postgres import copy_csv, copy_facebook, copy_text, copy_xlsx
 from exports.writers import ExportOptions, Row, write_csv, write_json, write_sql, write_text, write_xlsx
 from listings.marketplaces import MARKETPLACE_FILES
 from listings.readiness import FACEBOOK, MARKETPLACES
@@ -53,9 +53,10 @@ FORMATS: dict[str, ExportFormat] = {
             XLSX_CONTENT_TYPE,
             write_facebook,
             listings_per_file=LISTINGS_PER_FILE,
+            write_listings=copy_facebook,
         ),
         ExportFormat("csv", "CSV", "csv", "text/csv; charset=utf-8", write_csv, write_listings=copy_csv),
-        ExportFormat("xlsx", "Excel (xlsx)", "xlsx", XLSX_CONTENT_TYPE, write_xlsx),
+        ExportFormat("xlsx", "Excel (xlsx)", "xlsx", XLSX_CONTENT_TYPE, write_xlsx, write_listings=copy_xlsx),
         ExportFormat("json", "JSON", "json", "application/json", write_json),
         ExportFormat(
             "text",

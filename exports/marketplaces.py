@@ -10,12 +10,19 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 
+from exports.columns import EXPORT_FIELDS
 from exports.writers import ExportOptions, Row, batches
-from listings.fields import LISTING_FIELDS
+from listings.fields import PRIVATE_FIELDS
 from listings.marketplaces import FileContext, MarketplaceFile
 from marketplace.formulas import neutralise_formula
 
-ROW_NAMES = ("id", *LISTING_FIELDS)
+# What a marketplace's columns may read of a row: never the seller's private fields.
+_SHARED = tuple((index, name) for index, name in enumerate(EXPORT_FIELDS) if name not in PRIVATE_FIELDS)
+
+
+def shared_listing(row: Row) -> dict:
+    """A row as the mapping ``listings.marketplaces`` reads, less the private fields."""
+    return {name: row[index] for index, name in _SHARED}
 
 
 def _cell(value) -> object:
@@ -34,7 +41,7 @@ def marketplace_writer(
         for batch in batches(rows):
             images = options.images([row[0] for row in batch]) if options.images else {}
             for row in batch:
-                listing = dict(zip(ROW_NAMES, row, strict=False))
+                listing = shared_listing(row)
                 listing["images"] = images.get(row[0], ())
                 writer.writerows(
                     [_cell(value) for value in cells] for cells in marketplace_file.rows(listing, context)

@@ -6,15 +6,25 @@ csv and text (a test holds them equal); those writers remain for SQLite and for
 listings a client sends.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.db import connection
-from django.db.models import Case, F, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, NullIf
 
-from exports.columns import EXPORT_COLUMNS, ExportColumn, Kind
-from exports.writers import ExportOptions, delimited_header
-from marketplace.formulas import NeutralisedFormula
+from exports.columns import EXPORT_COLUMNS, EXPORT_FIELDS, ExportColumn, Kind
+from exports.facebook import (
+    FIRST_LISTING_ROW,
+    LISTINGS_PER_FILE,
+    ROW_SPANS,
+    sheet_workbook,
+    write_facebook,
+    zipped_workbooks,
+)
+from exports.selectors import export_rows
+from exports.writers import ExportOptions, column_letter, delimited_header, xlsx_styles, xlsx_workbook
+from listings.fields import FACEBOOK_FIELDS
+from marketplace.formulas import FORMULA_TRIGGERS, NeutralisedFormula
 
 # Bytes gathered from COPY (one row a message) before they are passed on.
 CHUNK_BYTES = 256 * 1024
@@ -29,6 +39,14 @@ def _cell(column: ExportColumn):
     if column.kind is Kind.FLAG:
         return Case(
             When(**{column.name: True}, then=Value("Yes")), default=Value("No"), output_field=TextField()
+        )
+    if column.kind is Kind.DATETIME:
+        # As exports.writers.utc_text spells it.
+        return Func(
+            Func(Value("UTC"), field, function="timezone"),
+            Value('YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            function="to_char",
+            output_field=TextField(),
         )
     # A number as PostgreSQL prints it ("45.00"), as str() of the Decimal does.
     return Cast(field, TextField())
@@ -79,3 +97,141 @@ def copy_csv(listings: QuerySet, options: ExportOptions) -> Iterator[bytes]:
 def copy_text(listings: QuerySet, options: ExportOptions) -> Iterator[bytes]:
     """``exports.writers.write_text``'s file, written by PostgreSQL."""
     return _write_delimited(listings, options, dialect="excel-tab")
+
+
+# --- Sheet rows (xlsx and Facebook's files) -----------------------------------------
+
+# exports.writers.xml_text's control characters, each as OOXML's _xHHHH_.
+_CONTROL_CHARACTERS = (*range(0x01, 0x09), *range(0x0B, 0x20))
+_FORMULA_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+
+
+def sheet_text_sql(text: str) -> str:
+    """``exports.writers.sheet_text`` of the SQL text ``text``, in SQL: the OOXML
+    escape lookalikes and control characters only where there are any, then XML's
+    three and the character references of backslash, line break and tab."""
+    lookalikes = f"regexp_replace({text}, '_(x[0-9A-Fa-f]{{4}}_)', '_x005F_\\1', 'g')"
+    text = f"(CASE WHEN strpos({text}, '_x') > 0 THEN {lookalikes} ELSE {text} END)"
+    controls = text
+    for code in _CONTROL_CHARACTERS:
+        controls = f"replace({controls}, chr({code}), '_x{code:04X}_')"
+    text = f"(CASE WHEN {text} ~ '[\\x01-\\x08\\x0b-\\x1f]' THEN {controls} ELSE {text} END)"
+    for character, reference in (("'&'", "&amp;"), ("'<'", "&lt;"), ("'>'", "&gt;")):
+        text = f"replace({text}, {character}, '{reference}')"
+    for character, reference in (("chr(92)", "&#92;"), ("chr(10)", "&#10;"), ("chr(9)", "&#9;")):
+        text = f"replace({text}, {character}, '{reference}')"
+    return text
+
+
+def text_cell_sql(text: str, text_style: str | None) -> str:
+    """The part of an inline text cell after its reference (NULL for no text): the
+    keep-as-text style (``text_style``) when it would read as a formula."""
+    style = "''"
+    if text_style is not None:
+        style = f"(CASE WHEN ascii({text}) IN ({_FORMULA_CODES}) THEN ' s=\"{text_style}\"' ELSE '' END)"
+    return (
+        f'({style} || \' t="inlineStr"><is><t xml:space="preserve">\' || {sheet_text_sql(text)}'
+        " || '</t></is></c>')"
+    )
+
+
+def number_cell_sql(number: str, style: str | None = None) -> str:
+    attribute = f' s="{style}"' if style else ""
+    return f"('{attribute}><v>' || ({number})::text || '</v></c>')"
+
+
+def sheet_rows_sql(
+    select: str, names: Sequence[str], cells: Sequence[str], *, number: str, row_attributes: str = ""
+) -> str:
+    """A query of one text a row, the row's sheet XML, over ``select`` (whose columns
+    are called ``names``, in its order): ``cells[i]`` is column i's cell after its
+    reference (SQL over the names, NULL for no cell), ``number`` the sheet row of
+    the ``n``-th row (from 1)."""
+    parts = " || ".join(
+        f"coalesce('<c r=\"{column_letter(index)}' || sheet_row || '\"' || {cell}, '')"
+        for index, cell in enumerate(cells)
+    )
+    # Every part is our own SQL; the listings' values are only the query's parameters.
+    return (
+        f"SELECT '<row r=\"' || sheet_row || '\"{row_attributes}>' || {parts} || '</row>'"  # noqa: S608
+        f" FROM (SELECT {number} AS sheet_row, listing.* FROM"
+        f" (SELECT row_number() OVER () AS n, ordered.* FROM ({select}) AS ordered({', '.join(names)}))"
+        " AS listing) AS numbered"
+    )
+
+
+def _xlsx_cell_sql(column: ExportColumn, price_style: str, text_style: str) -> str:
+    name = column.name
+    if column.kind is Kind.INTEGER:
+        return number_cell_sql(name)
+    if column.kind is Kind.DECIMAL:
+        return number_cell_sql(name, price_style)
+    if column.kind is Kind.FLAG:
+        return text_cell_sql(f"(CASE WHEN {name} THEN 'Yes' ELSE 'No' END)", text_style)
+    if column.kind is Kind.DATETIME:
+        return text_cell_sql(
+            f"to_char(timezone('UTC', {name}), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", text_style
+        )
+    return text_cell_sql(f"NULLIF({name}, '')", text_style)
+
+
+def copy_lines(statement: str, params) -> Iterator[bytes]:
+    """A one-column query's rows as COPY's text format gives them, a line each; the
+    rows must hold no backslash, line break or tab (COPY would escape them)."""
+    return _copy_chunks(f"COPY ({statement}) TO STDOUT", params)
+
+
+def copy_xlsx(
+    listings: QuerySet, options: ExportOptions, *, sheet_title: str = "Listings"
+) -> Iterator[bytes]:
+    """``exports.writers.write_xlsx``'s file, its rows' XML written by PostgreSQL."""
+    select, params = listings.values_list(*EXPORT_FIELDS).query.sql_with_params()
+    price_style, text_style = xlsx_styles(sheet_title)
+    cells = [_xlsx_cell_sql(column, price_style, text_style) for column in EXPORT_COLUMNS]
+    statement = sheet_rows_sql(select, EXPORT_FIELDS, cells, number="n + 1")
+    return xlsx_workbook(copy_lines(statement, params), sheet_title=sheet_title)
+
+
+# Facebook's columns: title, whole-dollar price, condition, description, category, shipping.
+_FACEBOOK_CELLS = (
+    text_cell_sql("title", None),
+    # Whole dollars, halves up (exports.facebook.whole_dollars): prices are never negative.
+    number_cell_sql("round(price)"),
+    text_cell_sql("condition", None),
+    text_cell_sql("NULLIF(description, '')", None),
+    text_cell_sql("NULLIF(category, '')", None),
+    text_cell_sql("(CASE WHEN offer_shipping THEN 'Yes' ELSE 'No' END)", None),
+)
+
+
+def copy_facebook(listings: QuerySet, options: ExportOptions) -> Iterator[bytes]:
+    """``exports.facebook.write_facebook``'s file, its rows' XML written by PostgreSQL:
+    each workbook is the template's parts made once around 50 of those rows. A bundle
+    with photos reads the rows in Python (it names each row's photos)."""
+    if options.photos is not None:
+        return write_facebook(export_rows(listings), options)
+    select, params = listings.values_list(*FACEBOOK_FIELDS).query.sql_with_params()
+    statement = sheet_rows_sql(
+        select,
+        FACEBOOK_FIELDS,
+        _FACEBOOK_CELLS,
+        number=f"mod(n - 1, {LISTINGS_PER_FILE}) + {FIRST_LISTING_ROW}",
+        row_attributes=f' spans="{ROW_SPANS}"',
+    )
+    workbooks = _facebook_workbooks(statement, params)
+    if not options.zipped:
+        return iter([next(workbooks, None) or sheet_workbook(b"", 0)])
+    return zipped_workbooks(workbooks, options)
+
+
+def _facebook_workbooks(statement: str, params) -> Iterator[bytes]:
+    rows: list[bytes] = []
+    # The psycopg cursor itself (see _copy_chunks); COPY gives one row a block.
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({statement}) TO STDOUT", params) as copy:
+        for row in copy:
+            rows.append(bytes(row))
+            if len(rows) == LISTINGS_PER_FILE:
+                yield sheet_workbook(b"".join(rows), len(rows))
+                rows = []
+    if rows:
+        yield sheet_workbook(b"".join(rows), len(rows))

@@ -5,8 +5,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from django.db.models import QuerySet
 
 from accounts.models import User
+from exports.columns import EXPORT_FIELDS
 from exports.writers import Row
-from listings.fields import FACEBOOK_FIELDS
 from listings.models import Listing
 from listings.selectors import listings_filtered
 
@@ -34,6 +34,6 @@ def listings_for_export(
 
 
 def export_rows(listings: QuerySet[Listing]) -> Iterator[Row]:
-    """The listings' fields as tuples in column order, read through a cursor so that
-    only ``FETCH_ROWS`` are in memory at a time."""
-    return listings.values_list("id", *FACEBOOK_FIELDS).iterator(chunk_size=FETCH_ROWS)
+    """The listings as rows of ``exports.columns.EXPORT_COLUMNS``, read through a cursor
+    so that only ``FETCH_ROWS`` are in memory at a time."""
+    return listings.values_list(*EXPORT_FIELDS).iterator(chunk_size=FETCH_ROWS)

@@ -16,14 +16,15 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
 from exports.api import FileContentNegotiation
+from exports.columns import export_row
 from exports.formats import FORMATS, XLSX_CONTENT_TYPE, ExportFormat
 from exports.forms import ExportForm
+from exports.postgres import copy_xlsx
 from exports.selectors import listings_for_export
 from exports.services import listings_export, rows_export
 from exports.views import export_response
 from exports.writers import write_json_columns, write_sql_statements, write_xlsx
 from flask_api.base import FlaskView, body, listing_invalid_details
-from listings.fields import FACEBOOK_FIELDS
 from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.ratelimits import rate_limited
@@ -44,6 +45,7 @@ FLASK_FORMATS: dict[str, tuple[ExportFormat, ExportFormat]] = {
             "xlsx",
             XLSX_CONTENT_TYPE,
             partial(write_xlsx, sheet_title="Marketplace Listings"),
+            write_listings=partial(copy_xlsx, sheet_title="Marketplace Listings"),
         ),
     )
     * 2,
@@ -90,7 +92,7 @@ def _given_rows(items: Any) -> list[tuple]:
             errors += [FieldError(error.field, error.message, index) for error in exc.errors]
             continue
         # Not stored, so no id (export rows start with the listing's id).
-        rows.append((None, *(cleaned[name] for name in FACEBOOK_FIELDS)))
+        rows.append(export_row(None, cleaned))
     if errors:
         raise ValidationError(listing_invalid_details(InvalidInput(errors)))
     if not rows:

@@ -31,3 +31,19 @@ def owner_client(client, owner):
 def download(response) -> bytes:
     assert response.status_code == 200, response.content[:500]
     return b"".join(response.streaming_content)
+
+
+def listing(listing_id, title, price, condition, description, category, offer_shipping, **more) -> tuple:
+    """An export row (``exports.columns.EXPORT_COLUMNS``) of Facebook's six fields and
+    any ``more``; the other fields hold their defaults."""
+    from exports.columns import export_row
+
+    facebook = dict(
+        title=title,
+        price=price,
+        condition=condition,
+        description=description,
+        category=category,
+        offer_shipping=offer_shipping,
+    )
+    return export_row(listing_id, facebook | more)

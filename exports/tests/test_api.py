@@ -14,6 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from audit.models import AuditEntry
 from exports.tests.conftest import download
+from exports.writers import JSON_KEYS
 from listings.fields import Condition
 from listings.tests.factories import ListingFactory
 
@@ -129,17 +130,23 @@ def test_json_export_holds_the_scoped_listings(api, listings):
     data = json.loads(
         download(api.post("/api/export/json/", {"filter": {"condition": "New"}}, format="json"))
     )
-    assert data == [
-        {
-            "id": listings["mine"][1].pk,
-            "title": "Pine table",
-            "price": "120.00",
-            "condition": "New",
-            "description": listings["mine"][1].description,
-            "category": listings["mine"][1].category,
-            "offer_shipping": False,
-        }
-    ]
+    expected = {
+        "id": listings["mine"][1].pk,
+        "title": "Pine table",
+        "price": "120.00",
+        "condition": "New",
+        "description": listings["mine"][1].description,
+        "category": listings["mine"][1].category,
+        "offer_shipping": False,
+        "status": "ready",
+        "sku": "",
+        "quantity": 1,
+        "sold_price": None,
+        "notes": "",
+        "sold_at": None,
+    }
+    assert [list(item) for item in data] == [list(JSON_KEYS)]
+    assert [{name: item[name] for name in expected} for item in data] == [expected]
 
 
 def test_facebook_over_fifty_is_a_zip_and_audited(api, owner):

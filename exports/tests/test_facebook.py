@@ -10,6 +10,7 @@ import pytest
 from openpyxl.utils.escape import unescape
 from python_calamine import CalamineWorkbook
 
+from exports.columns import export_row
 from exports.facebook import (
     LISTING_SHEET_PART,
     TEMPLATE_PATH,
@@ -53,7 +54,7 @@ def listing_row(number: int, **fields):
         "category": "Furniture//Chairs",
         "offer_shipping": number % 2 == 0,
     } | fields
-    return tuple(values.values())
+    return export_row(values.pop("id"), values)
 
 
 def open_book(data: bytes) -> openpyxl.Workbook:

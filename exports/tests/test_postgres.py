@@ -1,15 +1,19 @@
 """The files PostgreSQL writes are the Python writers' files, byte for byte."""
 
+import io
+import zipfile
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from exports.facebook import write_facebook
 from exports.formats import FORMATS
-from exports.postgres import _crlf_outside_quotes, copy_csv, copy_text
+from exports.postgres import _crlf_outside_quotes, copy_csv, copy_facebook, copy_text, copy_xlsx
 from exports.selectors import export_rows, listings_for_export
 from exports.services import listings_export
 from exports.tests.conftest import HOSTILE_STRINGS
-from exports.writers import ExportOptions, write_csv, write_text
+from exports.writers import ExportOptions, write_csv, write_text, write_xlsx
 from listings.tests.factories import ListingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -30,12 +34,21 @@ def awkward(owner, other_user):
             description=text if number % 3 else "",
             category=text if number % 2 else "",
             offer_shipping=bool(number % 2),
+            # The inventory columns: a note, a SKU, sold with and without a price.
+            status="sold" if number % 4 == 1 else "ready",
+            sku=f"S-{number}" if number % 2 else "",
+            quantity=number,
+            notes=text if number % 2 else "",
+            sold_at=datetime(2026, 11, 30, 9, 15, number, 999999, tzinfo=UTC) if number % 4 == 1 else None,
+            sold_price=Decimal(number) / 3 if number % 8 == 1 else None,
         )
     ListingFactory(owner=other_user, title="Not mine")
 
 
 @pytest.mark.parametrize(
-    "copy_writer, python_writer", [(copy_csv, write_csv), (copy_text, write_text)], ids=["csv", "text"]
+    "copy_writer, python_writer",
+    [(copy_csv, write_csv), (copy_text, write_text), (copy_xlsx, write_xlsx)],
+    ids=["csv", "text", "xlsx"],
 )
 @pytest.mark.parametrize("bom", [False, True])
 @pytest.mark.parametrize("ordering", ["", "-title", "price"])
@@ -45,7 +58,8 @@ def test_copy_writes_the_python_writers_bytes(awkward, owner, copy_writer, pytho
     written = b"".join(copy_writer(listings, options))
     assert written == b"".join(python_writer(export_rows(listings), options))
     assert b"Not mine" not in written
-    assert written.count(b"\n") > len(HOSTILE_STRINGS)
+    if python_writer is not write_xlsx:
+        assert written.count(b"\n") > len(HOSTILE_STRINGS)
 
 
 def test_copy_with_a_search_and_no_match(awkward, owner):
@@ -73,3 +87,21 @@ def test_line_ends_become_crlf_only_outside_quoted_values():
     assert b"".join(_crlf_outside_quotes(iter(chunks))) == (
         b'1,"two\nlines, ""quoted"" and\nmore",x\r\n2,plain,"\n"\r\n'
     )
+
+
+@pytest.mark.parametrize("count", [0, 3, 50, 120])
+def test_copy_writes_the_python_facebook_workbooks(owner, other_user, count):
+    for number in range(count):
+        text = HOSTILE_STRINGS[number % len(HOSTILE_STRINGS)]
+        ListingFactory(owner=owner, title=text[:150], price=Decimal(number) / 2, description=text)
+    ListingFactory(owner=other_user, title="Not mine")
+    listings = listings_for_export(owner, ordering="-title")
+    options = ExportOptions(zipped=count > 50)
+    written = b"".join(copy_facebook(listings, options))
+    expected = b"".join(write_facebook(export_rows(listings), options))
+    if count <= 50:
+        assert written == expected
+        return
+    copied, made = (zipfile.ZipFile(io.BytesIO(data)) for data in (written, expected))
+    assert copied.namelist() == made.namelist() == [f"{options.stem}-{n:03d}.xlsx" for n in (1, 2, 3)]
+    assert [copied.read(name) for name in copied.namelist()] == [made.read(name) for name in made.namelist()]

@@ -4,6 +4,7 @@ field byte for byte, whatever ``standard_conforming_strings`` says."""
 import os
 import subprocess
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
@@ -11,9 +12,10 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from exports.tests.conftest import HOSTILE_STRINGS, download
+from exports.columns import EXPORT_COLUMNS
+from exports.tests.conftest import HOSTILE_STRINGS, download, listing
 from exports.writers import ExportOptions, sql_literal, write_sql
-from listings.fields import FACEBOOK_FIELDS
+from listings.fields import STORED_FIELDS
 from listings.tests.factories import ListingFactory
 
 
@@ -70,9 +72,16 @@ def test_hostile_strings_round_trip_through_psql(owner, other_user, scratch_data
             description=text * 3,
             category=text[:255],
             offer_shipping=bool(number % 2),
+            # The inventory fields too, one listing sold.
+            status="sold" if number == 1 else "ready",
+            sku=f"SKU-{number}",
+            quantity=number,
+            sold_at=datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=UTC) if number == 1 else None,
+            sold_price=Decimal("3.10") if number == 1 else None,
+            notes=text,
         )
     ListingFactory(owner=other_user, title="Not yours")
-    expected = [tuple(row) for row in owner.listings.order_by("id").values_list(*FACEBOOK_FIELDS)]
+    expected = [tuple(row) for row in owner.listings.order_by("id").values_list(*STORED_FIELDS)]
 
     client = APIClient()
     client.force_authenticate(owner)
@@ -91,28 +100,25 @@ def test_hostile_strings_round_trip_through_psql(owner, other_user, scratch_data
         dbname=database,
     ) as connection:
         loaded = connection.execute(
-            "SELECT title, price, condition, description, category, offer_shipping"
-            " FROM marketplace_listings ORDER BY id"
+            f"SELECT {', '.join(STORED_FIELDS)} FROM marketplace_listings ORDER BY id"  # noqa: S608 - our names
         ).fetchall()
     assert loaded == expected * 2
     assert [row[0].encode() for row in loaded[: len(expected)]] == [row[0].encode() for row in expected]
 
 
 def test_script_shape():
-    script = b"".join(
-        write_sql(iter([(1, "It's", Decimal("5.00"), "New", "a\\b", "", True)]), ExportOptions())
-    ).decode()
+    sold = datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=UTC)
+    row = listing(1, "It's", Decimal("5.00"), "New", "a\\b", "", True, status="sold", sold_at=sold, notes="n")
+    script = b"".join(write_sql(iter([row]), ExportOptions())).decode()
     assert "CREATE TABLE IF NOT EXISTS marketplace_listings (" in script
-    assert (
-        script.index("title")
-        < script.index("price")
-        < script.index("condition")
-        < script.index("description")
+    names = [column.name for column in EXPORT_COLUMNS[1:]]
+    assert [script.index(f"    {name} ") for name in names] == sorted(
+        script.index(f"    {name} ") for name in names
     )
     assert (
-        "INSERT INTO marketplace_listings (title, price, condition, description, category, offer_shipping)"
-        " VALUES\n"
-        "('It''s', 5.00, 'New', E'a\\\\b', '', true);\n"
+        f"INSERT INTO marketplace_listings ({', '.join(names)}) VALUES\n"
+        "('It''s', 5.00, 'New', E'a\\\\b', '', true, 'sold', '', 1, NULL, 'n',"
+        " '2026-11-30T09:15:02.123456+00:00'"
     ) in script
     assert script.startswith("-- ") and script.rstrip().endswith("COMMIT;")
 

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 
 from audit.models import AuditEntry
 from exports.tests.conftest import download
+from exports.writers import COLUMNS
 from listings.tests.factories import ListingFactory
 
 
@@ -29,7 +30,8 @@ def test_dialog_post_downloads_the_filtered_listings(owner_client, listings):
     )
     assert response["Content-Disposition"].startswith('attachment; filename="marketplace-listings-')
     rows = list(csv.reader(io.StringIO(download(response).decode(), newline="")))
-    assert rows[1:] == [
+    assert [len(row) for row in rows] == [len(COLUMNS)] * 2
+    assert [row[:7] for row in rows[1:]] == [
         [
             str(listings[0].pk),
             "Oak chair",
