@@ -1,12 +1,20 @@
 """The insights page's figures: a few aggregate queries over a seller's listings,
 cached per seller until the write path changes their listings.
 
+The one pass that reads every listing (``_groups``, with the category counts) is
+kept per block of ``BLOCK_IDS`` listing ids, each block's counts cached under a
+fingerprint of its rows (how many, the sum of their ids and of their versions, the
+latest change): every write bumps the versions of the listings it changes, and new
+listings take new ids, so a block whose fingerprint is unchanged holds the same
+rows with the same values. After an edit only the blocks it touched are read
+again; the fingerprints themselves are one cheap grouped pass.
+
 Every figure carries ``query``, the grid's (and the listing API's) query string for
 exactly the listings it counts: each count is taken with the same condition as the
 filter that ``query`` names.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -48,6 +56,10 @@ PRICE_BINS = 10
 STALE_DAYS = 30
 SOLD_WEEKS = 12
 CENT = Decimal("0.01")
+# Listing ids per block of kept counts: an edit reads its block again, not every listing.
+BLOCK_IDS = 5000
+# Past this many blocks to read, one pass over all the listings is cheaper than the ranges.
+RANGES_READ = 8
 
 
 def _money(value: Decimal | None) -> str:
@@ -67,26 +79,95 @@ def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _groups(user: User, *, stale_before: date, width: Decimal) -> list[dict[str, Any]]:
-    """One pass over all the listings, archived too, grouped by every yes/no and
-    few-valued fact the figures count (status, condition, each Facebook check,
-    unchanged since the stale day, the price range): each condition is worked out
-    once a listing, and the figures are sums of the groups. The conditions are the
-    grid filters' own ``Q``s."""
-    flags = {
-        **{f"fails_{rule.name}": _flag(rule.fails) for rule in rules(FACEBOOK, user)},
-        "unchanged": _flag(unchanged_before_q(stale_before)),
-    }
-    return list(
-        listings_for_user(user)
-        .order_by()
+def _flags(user: User) -> dict[str, ExpressionWrapper]:
+    return {f"fails_{rule.name}": _flag(rule.fails) for rule in rules(FACEBOOK, user)}
+
+
+def _block_q(blocks: list[int]) -> Q:
+    """The listings of these blocks, as id ranges (read through the primary key)."""
+    where = Q(pk__in=[])
+    for block in blocks:
+        where |= Q(pk__gte=block * BLOCK_IDS, pk__lt=(block + 1) * BLOCK_IDS)
+    return where
+
+
+def _block_of() -> ExpressionWrapper:
+    # Whole-number division of whole numbers.
+    return ExpressionWrapper(F("id") / BLOCK_IDS, output_field=IntegerField())
+
+
+def _read_blocks(user: User, blocks: list[int], *, width: Decimal) -> dict[int, dict[str, Any]]:
+    """For each of ``blocks`` (every block when more than ``RANGES_READ`` are
+    asked for): ``groups`` (every listing, archived too, grouped by every yes/no and
+    few-valued fact the figures count: status, condition, each Facebook check, the
+    price range; each condition worked out once a listing, the grid filters' own
+    ``Q``s) and ``categories`` (not archived, by category)."""
+    listings = listings_for_user(user).order_by().annotate(block=_block_of())
+    if len(blocks) <= RANGES_READ:
+        listings = listings.filter(_block_q(blocks))
+    flags = _flags(user)
+    read: dict[int, dict[str, Any]] = defaultdict(lambda: {"groups": [], "categories": {}})
+    rows = (
         # In floating point, which is several times faster than numeric division and
         # exact here: a range's edges are whole numbers, and a price a cent below
         # one is far further from it than the rounding.
-        .annotate(**flags, bin=Floor(Cast("price", FloatField()) / float(width), output_field=IntegerField()))
-        .values("status", "condition", "has_warnings", "bin", *flags)
+        listings.annotate(
+            **flags, bin=Floor(Cast("price", FloatField()) / float(width), output_field=IntegerField())
+        )
+        .values("block", "status", "condition", "has_warnings", "bin", *flags)
         .annotate(count=Count("id"), value=Sum(F("price") * F("quantity")), prices=Sum("price"))
     )
+    for row in rows:
+        read[row.pop("block")]["groups"].append(row)
+    categories = (
+        listings.filter(status__in=UNARCHIVED)
+        .exclude(category="")
+        .values_list("block", "category")
+        .annotate(count=Count("id"))
+    )
+    for block, category, count in categories:
+        read[block]["categories"][category] = count
+    return {block: read[block] for block in (*blocks, *read)}
+
+
+def _fingerprints(user: User) -> dict[int, tuple]:
+    """``{block: (rows, sum of ids, sum of versions, latest change)}`` of the seller's listings."""
+    rows = (
+        listings_for_user(user)
+        .order_by()
+        .annotate(block=_block_of())
+        .values_list("block")
+        .annotate(Count("id"), Sum("id"), Sum("version"), Max("updated_at"))
+    )
+    return {
+        block: (count, ids, versions, changed.isoformat()) for block, count, ids, versions, changed in rows
+    }
+
+
+def _kept_counts(user: User, *, width: Decimal) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The groups and category counts of all the seller's listings, from the blocks
+    kept in the cache where their fingerprints still match, read for the others."""
+    fingerprints = _fingerprints(user)
+    keys = {
+        block: f"insights:block:{FIGURES_VERSION}:{user.pk}:{width}:{block}:{'/'.join(map(str, fingerprint))}"
+        for block, fingerprint in fingerprints.items()
+    }
+    kept = cache.get_many(list(keys.values()))
+    blocks = {block: kept[key] for block, key in keys.items() if key in kept}
+    missing = sorted(set(keys) - set(blocks))
+    if missing:
+        read = _read_blocks(user, missing, width=width)
+        cache.set_many({keys[block]: read[block] for block in missing}, CACHE_SECONDS)
+        blocks.update({block: read[block] for block in missing})
+    groups = [group for block in blocks.values() for group in block["groups"]]
+    categories: Counter[str] = Counter()
+    for block in blocks.values():
+        categories.update(block["categories"])
+    return groups, categories
+
+
+def _stale_count(user: User, *, stale_before: date) -> int:
+    return _scope(user).filter(Q(status=Status.LISTED) & unchanged_before_q(stale_before)).count()
 
 
 def _tally(
@@ -162,14 +243,12 @@ def _warning_counts(user: User) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _top_categories(user: User) -> list[dict[str, Any]]:
+def _top_categories(category_counts: Counter[str]) -> list[dict[str, Any]]:
     """The first parts of the category paths ("Furniture" of "Furniture//Beds"),
     most listings first: counted per category by the database, folded here (a
     seller has a few hundred categories, and grouping by the column is the cheap part)."""
     counts: Counter[str] = Counter()
-    for category, count in (
-        _scope(user).exclude(category="").values_list("category").annotate(count=Count("id"))
-    ):
+    for category, count in category_counts.items():
         counts[category.split(CATEGORY_SEPARATOR, 1)[0]] += count
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_CATEGORIES]
     return [_figure(name, count, {"top_category": name}) for name, count in top]
@@ -206,13 +285,12 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
     # The highest price sets the ranges' width: read from the (owner, price) index.
     highest = _scope(user).aggregate(highest=Max("price"))["highest"]
     width = bin_width(highest or Decimal(0))
-    every = _groups(user, stale_before=stale_before, width=width)
+    every, category_counts = _kept_counts(user, width=width)
     groups = [group for group in every if group["status"] != Status.ARCHIVED]
     warnings = _warning_counts(user)
     total = _tally(groups, lambda group: True)
-    not_ready = _tally(
-        groups, lambda group: any(group[f"fails_{rule.name}"] for rule in rules(FACEBOOK, user))
-    )
+    checks = rules(FACEBOOK, user)
+    not_ready = _tally(groups, lambda group: any(group[f"fails_{rule.name}"] for rule in checks))
     return {
         "today": today.isoformat(),
         "total": _figure("Listings (not archived)", total, {}),
@@ -231,7 +309,7 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
             )
             for value, label in Condition.choices
         ],
-        "top_categories": _top_categories(user),
+        "top_categories": _top_categories(category_counts),
         "price_histogram": _price_histogram(groups, highest, width),
         "warnings": {
             "any": _figure(
@@ -259,7 +337,7 @@ def compute_insights(user: User, *, today: date) -> dict[str, Any]:
         },
         "stale": _figure(
             f"Listed, unchanged for {STALE_DAYS} days",
-            _tally(groups, lambda group: group["status"] == Status.LISTED and group["unchanged"]),
+            _stale_count(user, stale_before=stale_before),
             {"status": Status.LISTED, "unchanged_before": stale_before.isoformat()},
             since=stale_before.isoformat(),
         ),

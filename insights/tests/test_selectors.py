@@ -2,17 +2,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import timezone
 
+from insights import selectors
 from insights.selectors import bin_width, insights_for
 from insights.tests.fixtures import EXPECTED, REVENUE, STOCK, figures_by_name, make_shop
 from listings.models import Listing
 from listings.selectors import listings_filtered
 from listings.services.bulk import listings_bulk_set
-from listings.services.changes import listing_delete, listing_update
+from listings.services.changes import listing_delete, listing_update, listings_create_many
 from listings.services.undo import undo_last
 from listings.tests.factories import ListingFactory
+from listings.validation import clean_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +24,15 @@ def _counts(figures) -> dict[str, int]:
     return {name: figure["count"] for name, figure in figures_by_name(figures).items()}
 
 
-def test_every_figure_is_the_hand_computed_one(owner):
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of three listing ids, so the shop spans several."""
+    monkeypatch.setattr(selectors, "BLOCK_IDS", 3)
+
+
+@pytest.mark.parametrize("block_ids", [1, 3, 5000])
+def test_every_figure_is_the_hand_computed_one(owner, monkeypatch, block_ids):
+    monkeypatch.setattr(selectors, "BLOCK_IDS", block_ids)
     make_shop(owner)
 
     figures = insights_for(owner)
@@ -89,6 +100,62 @@ def test_figures_come_from_the_cache_until_a_change_commits(
     with django_capture_on_commit_callbacks(execute=True):
         undo_last(user=owner)
     assert insights_for(owner)["by_condition"][0]["count"] == 3
+
+
+def test_kept_blocks_give_the_figures_read_afresh_after_every_kind_of_change(
+    owner, other_user, small_blocks, django_capture_on_commit_callbacks
+):
+    shop = make_shop(owner)
+    make_shop(other_user)
+    chair, sofa = (Listing.objects.get(pk=shop.ids[name]) for name in ("chair", "sofa"))
+    changes = {
+        "an edit": lambda: listing_update(
+            listing=chair, data={"condition": "New", "price": "46"}, actor=owner
+        ),
+        "a delete": lambda: listing_delete(listing=sofa, actor=owner),
+        "its undo": lambda: undo_last(user=owner),
+        "a new most expensive listing": lambda: listings_create_many(
+            owner=owner, rows=[clean_listing({"title": "Lamp", "price": "999", "condition": "New"})]
+        ),
+        "a bulk set of every listing": lambda: listings_bulk_set(
+            listings=Listing.objects.filter(owner=owner), values={"status": "listed"}, actor=owner
+        ),
+        "another seller's edit": lambda: listings_bulk_set(
+            listings=Listing.objects.filter(owner=other_user), values={"condition": "New"}, actor=other_user
+        ),
+    }
+    assert insights_for(owner)["total"]["count"] == 9
+    for change, make in changes.items():
+        with django_capture_on_commit_callbacks(execute=True):
+            make()
+        kept = insights_for(owner)
+        cache.clear()
+        assert kept == insights_for(owner), change
+    assert kept["by_status"][2]["count"] == 11  # every listing listed, the archived one and the lamp too
+    assert kept["price_histogram"]["bin_width"] == "100.00"
+
+
+def test_an_edit_reads_again_only_the_block_of_the_listing_it_changed(
+    owner, small_blocks, monkeypatch, django_capture_on_commit_callbacks
+):
+    shop = make_shop(owner)
+    insights_for(owner)
+    read = []
+    read_blocks = selectors._read_blocks
+
+    def spy(user, blocks, **options):
+        read.append(blocks)
+        return read_blocks(user, blocks, **options)
+
+    monkeypatch.setattr(selectors, "_read_blocks", spy)
+    chair = Listing.objects.get(pk=shop.ids["chair"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_update(listing=chair, data={"condition": "New"}, actor=owner)
+    figures = insights_for(owner)
+
+    assert read == [[chair.pk // 3]]
+    assert figures["by_condition"][0]["count"] == 4
 
 
 def test_a_change_not_committed_leaves_the_cache(owner, django_capture_on_commit_callbacks):
