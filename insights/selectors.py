@@ -14,6 +14,7 @@ exactly the listings it counts: each count is taken with the same condition as t
 filter that ``query`` names.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -148,8 +149,12 @@ def _kept_counts(user: User, *, width: Decimal) -> tuple[list[dict[str, Any]], C
     """The groups and category counts of all the seller's listings, from the blocks
     kept in the cache where their fingerprints still match, read for the others."""
     fingerprints = _fingerprints(user)
+    # The checks' own conditions are part of the key: a new list of Facebook's
+    # categories (a deploy) counts every block again.
+    checks = hashlib.sha256(repr(sorted(_flags(user).items())).encode()).hexdigest()[:16]
+    prefix = f"insights:block:{FIGURES_VERSION}:{user.pk}:{checks}:{width}"
     keys = {
-        block: f"insights:block:{FIGURES_VERSION}:{user.pk}:{width}:{block}:{'/'.join(map(str, fingerprint))}"
+        block: f"{prefix}:{block}:{'/'.join(map(str, fingerprint))}"
         for block, fingerprint in fingerprints.items()
     }
     kept = cache.get_many(list(keys.values()))
