@@ -178,36 +178,53 @@ _COPY_FIELDS = (
 )
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_COPY_LINES = 2000
+
+
+def _copy_text(value: Any) -> str:
+    """A value as a field of COPY's text format."""
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+
 def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch: uuid.UUID) -> int:
+    """The entries as COPY's own text lines, written in batches: only the object id and
+    the changes differ from entry to entry, so the rest of a line is escaped once."""
     context = current_request.get()
-    request_id = current_request_id.get()
     actor_id = actor.pk if actor is not None and actor.pk else None
-    now = timezone.now()
+    head = "".join(f"{_copy_text(value)}\t" for value in (actor_id, action, object_type))
+    tail = "".join(
+        f"\t{_copy_text(value)}"
+        for value in (
+            batch,
+            context.ip,
+            context.user_agent,
+            context.path,
+            context.method,
+            current_request_id.get(),
+            timezone.now().isoformat(),
+        )
+    )
     columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
     count = 0
+    lines: list[str] = []
     # Django's cursor wraps psycopg's; COPY is psycopg 3's own API.
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f'COPY "{AuditEntry._meta.db_table}" ({columns}) FROM STDIN') as copy,
     ):
         for object_id, changes in changes_by_id:
-            copy.write_row(
-                (
-                    actor_id,
-                    action,
-                    object_type,
-                    str(object_id) if object_id is not None else "",
-                    json.dumps(changes or {}, default=_json_default),
-                    batch,
-                    context.ip,
-                    context.user_agent,
-                    context.path,
-                    context.method,
-                    request_id,
-                    now,
-                )
-            )
+            text_id = "" if object_id is None else str(object_id)
+            # json.dumps escapes every control character, so a backslash is all COPY
+            # could misread in it.
+            text = json.dumps(changes or {}, default=_json_default).replace("\\", "\\\\")
+            lines.append(f"{head}{text_id if text_id.isdigit() else _copy_text(text_id)}\t{text}{tail}\n")
+            if len(lines) == _COPY_LINES:
+                copy.write("".join(lines).encode())
+                lines.clear()
             count += 1
+        if lines:
+            copy.write("".join(lines).encode())
     return count
 
 

@@ -36,3 +36,35 @@ def test_audit_record_many_writes_every_entry_with_the_request_context(owner):
     )
     assert entry.changes == {"price": ["1.50", "2.00"]}
     assert entry.created_at is not None
+
+
+def test_audit_record_many_keeps_tabs_newlines_and_backslashes_in_every_column(owner):
+    """The entries go to COPY as its own text lines: what its format gives a meaning to
+    (tab, newline, carriage return, backslash, \\N) is stored as it was sent."""
+    batch = new_batch()
+    awkward = 'a\tb\nc\rd\\e \\N "f"'
+    token = current_request.set(
+        RequestContext(ip=None, user_agent=awkward, path=f"/{awkward}", method="POST")
+    )
+    try:
+        audit_record_many(
+            actor=None,
+            action="listing.import",
+            object_type="listings.listing",
+            changes_by_id=[
+                (5, {"title": [None, awkward], "extra": [None, {awkward: awkward}]}),
+                (awkward, {}),
+            ],
+            batch=batch,
+        )
+    finally:
+        current_request.reset(token)
+    entry = AuditEntry.objects.get(batch=batch, object_id="5")
+    assert entry.changes == {"title": [None, awkward], "extra": [None, {awkward: awkward}]}
+    assert (entry.actor, entry.ip, entry.user_agent, entry.request_path) == (
+        None,
+        None,
+        awkward,
+        f"/{awkward}",
+    )
+    assert AuditEntry.objects.get(batch=batch, object_id=awkward).changes == {}
