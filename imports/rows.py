@@ -358,7 +358,8 @@ def _resolve(
             errors=list(raw.errors),
             file_position=raw.file.position,
         )
-        id_label = _label_for(raw.file, ID)
+        # Only an update names a listing (a create never reports an id).
+        id_label = _label_for(raw.file, ID) if updating else ID
         listing_id = None
         if updating and _is_filled(raw.listing_id):
             try:

@@ -6,7 +6,7 @@ the file, reads every sheet but those named in SKIP_JSON, and writes to standard
 output a sequence of frames (a kind byte, ``R`` for rows and ``M`` for the rest, an
 8-byte length, then a pickle): ``{"sheet_names":
 [...]}``; for each sheet read ``("sheet", name, height)`` and then its rows,
-``[(row index, cells), ...]`` up to ``ROWS_PER_FRAME`` a frame, trailing empty cells
+``[(row index, cells), ...]`` up to ``ROWS_PER_FRAME`` a frame (the first one shorter), trailing empty cells
 and empty rows left out; ``("end",)`` last. A failure at any point is the frame
 ``{"error": message}``. The reader in the worker keeps only where each sheet's
 frames are, so it never holds a 100,000-row sheet at once.
@@ -33,6 +33,7 @@ def _trimmed(cells: list) -> list:
 
 
 ROWS_PER_FRAME = 5000
+FIRST_FRAME_ROWS = 100
 
 
 def write_frame(stream, value, kind: bytes = b"M") -> None:
@@ -52,11 +53,14 @@ def read_sheets(data: bytes, skip: set[str], stream) -> None:
         sheet = workbook.get_sheet_by_name(name)
         write_frame(stream, ("sheet", name, sheet.height))
         rows = []
+        first = True
         for index, cells in enumerate(sheet.iter_rows()):
             kept = _trimmed(cells)
             if kept:
                 rows.append((index, kept))
-                if len(rows) == ROWS_PER_FRAME:
+                # A short first frame: finding the header reads only that one.
+                if len(rows) == (FIRST_FRAME_ROWS if first else ROWS_PER_FRAME):
+                    first = False
                     write_frame(stream, rows, b"R")
                     rows = []
         if rows:
