@@ -22,7 +22,8 @@ put it on PYTHONPATH to measure it); the peer is import-export's
 ``ModelResource.export`` where it writes the format. Targets (issues 14 and 16):
 csv <= 0.5 s, xlsx <= 4 s, Facebook zip <= 3 s, marketplaces' files <= 0.5 s
 (<= 1 s with photo links) at 100,000 rows; peak <= 150 MB; peak within 20% between
-the two sizes. ``BENCH_FORMATS=xlsx,facebook`` measures only those formats.
+the two sizes. ``BENCH_FORMATS=xlsx,facebook`` measures only those formats;
+``BENCH_PEERS=0`` leaves out the peer (import-export takes minutes on a busy machine).
 """
 
 import json
@@ -348,7 +349,8 @@ def main() -> None:
             peaks.setdefault(export_format, []).append(result["peak_kb"] / 1024)
             print_row("ours", export_format, size, result)
         beside = {}
-        for kind, runs in (("peer", PEERS), ("limit", LIMITS)):
+        with_peers = os.environ.get("BENCH_PEERS") != "0"
+        for kind, runs in (("peer", PEERS if with_peers else {}), ("limit", LIMITS)):
             for run, label in runs.get(export_format, ()):
                 other = run_child(run, export_format, SIZES[-1])
                 if other["count"] < 0:

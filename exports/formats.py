@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from exports.facebook import LISTINGS_PER_FILE, write_facebook
 from exports.marketplaces import marketplace_writer
-from exports.postgres import copy_csv, copy_facebook, copy_text, copy_xlsx
+from exports.postgres import copy_csv, copy_facebook, copy_marketplace, copy_text, copy_xlsx
 from exports.writers import ExportOptions, Row, write_csv, write_json, write_sql, write_text, write_xlsx
 from listings.marketplaces import MARKETPLACE_FILES
 from listings.readiness import FACEBOOK, MARKETPLACES
@@ -68,7 +68,14 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat("sql", "SQL (PostgreSQL script)", "sql", "application/sql; charset=utf-8", write_sql),
         *(
-            ExportFormat(name, spec.label, "csv", "text/csv; charset=utf-8", marketplace_writer(spec))
+            ExportFormat(
+                name,
+                spec.label,
+                "csv",
+                "text/csv; charset=utf-8",
+                marketplace_writer(spec),
+                write_listings=copy_marketplace(spec),
+            )
             for name, spec in MARKETPLACE_FILES.items()
         ),
     )

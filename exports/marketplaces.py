@@ -29,6 +29,13 @@ def _cell(value) -> object:
     return neutralise_formula(value) if isinstance(value, str) else value
 
 
+def marketplace_header(marketplace_file: MarketplaceFile, options: ExportOptions) -> bytes:
+    """The file's header line (after the byte-order mark if asked for)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, dialect="excel").writerow(marketplace_file.headers)
+    return (("\ufeff" if options.bom else "") + buffer.getvalue()).encode()
+
+
 def marketplace_writer(
     marketplace_file: MarketplaceFile,
 ) -> Callable[[Iterable[Row], ExportOptions], Iterator[bytes]]:

@@ -6,7 +6,7 @@ csv and text (a test holds them equal); those writers remain for SQLite and for
 listings a client sends.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from django.db import connection
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
@@ -21,9 +21,11 @@ from exports.facebook import (
     write_facebook,
     zipped_workbooks,
 )
+from exports.marketplaces import marketplace_header, marketplace_writer
 from exports.selectors import export_rows
 from exports.writers import ExportOptions, column_letter, delimited_header, xlsx_styles, xlsx_workbook
 from listings.fields import FACEBOOK_FIELDS
+from listings.marketplaces import MarketplaceFile
 from marketplace.formulas import FORMULA_TRIGGERS, NeutralisedFormula
 
 # Bytes gathered from COPY (one row a message) before they are passed on.
@@ -235,3 +237,50 @@ def _facebook_workbooks(statement: str, params) -> Iterator[bytes]:
                 rows = []
     if rows:
         yield sheet_workbook(b"".join(rows), len(rows))
+
+
+# --- Marketplaces' files (eBay, Shopify, WooCommerce, Meta's catalog) ---------------
+
+
+def _neutralised_sql(text: str) -> str:
+    return f"(CASE WHEN ascii({text}) IN ({_FORMULA_CODES}) THEN '''' || {text} ELSE {text} END)"
+
+
+def copy_marketplace(
+    marketplace_file: MarketplaceFile,
+) -> Callable[[QuerySet, ExportOptions], Iterator[bytes]] | None:
+    """``exports.marketplaces.marketplace_writer``'s file written by PostgreSQL from
+    each column's ``Sql``, for a seller with no published photo links (with links the
+    Python writer adds them); None when a column has no SQL."""
+    if any(column.sql is None for column in marketplace_file.columns):
+        return None
+    python_writer = marketplace_writer(marketplace_file)
+
+    def write(listings: QuerySet, options: ExportOptions) -> Iterator[bytes]:
+        if options.images is not None:
+            return python_writer(export_rows(listings), options)
+        select, params = listings.values_list(*EXPORT_FIELDS).query.sql_with_params()
+        currency = "'" + options.currency.replace("'", "''") + "'"
+        values = ", ".join(
+            f"{column.sql.expression.replace('{currency}', currency)} AS v{index}"
+            for index, column in enumerate(marketplace_file.columns)
+        )
+        cells = ", ".join(
+            f"(v{index})::text" if column.sql.number else f"NULLIF({_neutralised_sql(f'v{index}')}, '')"
+            for index, column in enumerate(marketplace_file.columns)
+        )
+        statement = (
+            f"COPY (SELECT {cells} FROM (SELECT {values} FROM ({select})"  # noqa: S608 - our SQL, their values are parameters
+            f" AS listing({', '.join(EXPORT_FIELDS)})) AS file) TO STDOUT WITH (FORMAT csv)"
+        )
+        return _with_header(
+            marketplace_header(marketplace_file, options),
+            _crlf_outside_quotes(_copy_chunks(statement, params)),
+        )
+
+    return write
+
+
+def _with_header(header: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    yield header
+    yield from chunks

@@ -9,6 +9,11 @@ mapping are in ``docs/formats.md``.
 
 A listing is read as a mapping of field name to value (``id`` and the listing
 fields, plus ``images``: the photo links the seller published, possibly none).
+
+Each column also says how PostgreSQL writes it (``Sql``: an expression over the
+listing's columns by field name), so a file of listings without photo links is
+written by ``COPY`` (``exports.postgres.copy_marketplace``), the same bytes as the
+Python writer's (a test holds them equal).
 """
 
 import html
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from listings.fields import Condition
+from listings.fields import STORED_FIELDS, Condition
 
 Listing = Mapping[str, Any]
 
@@ -31,6 +36,15 @@ class FileContext:
 
 
 @dataclass(frozen=True)
+class Sql:
+    """A column's value in SQL over the listing's columns (``{currency}``: the
+    seller's currency, as a literal); ``number``: written as it is, not guarded as text."""
+
+    expression: str
+    number: bool = False
+
+
+@dataclass(frozen=True)
 class Column:
     header: str
     # The listing field the column carries back on import; None: written only.
@@ -38,6 +52,9 @@ class Column:
     write: Callable[[Listing, FileContext], Any]
     # Their value as ours, on import (the cell as the spreadsheet gave it).
     read: Callable[[Any], Any] | None = None
+    # The value in SQL when the listing has no photo links (a column of photo links
+    # is then empty).
+    sql: Sql | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,33 @@ def _get(name: str, default: Any = "") -> Callable[[Listing, FileContext], Any]:
 
 def _constant(value: str) -> Callable[[Listing, FileContext], str]:
     return lambda listing, context: value
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _field(header: str, name: str, read: Callable[[Any], Any] | None = None) -> Column:
+    """A column that carries the listing field ``name`` as it is ('' until the listing has it)."""
+    return Column(header, name, _get(name), read, Sql(name if name in STORED_FIELDS else "''"))
+
+
+def _fixed(header: str, value: str) -> Column:
+    """A column with the same text in every row."""
+    return Column(header, None, _constant(value), sql=Sql(_sql_text(value)))
+
+
+def _mapped_sql(name: str, mapping: Mapping[Any, str]) -> Sql:
+    cases = " ".join(
+        f"WHEN {_sql_text(str(ours))} THEN {_sql_text(theirs)}" for ours, theirs in mapping.items()
+    )
+    return Sql(f"(CASE {name} {cases} END)")
+
+
+_PRICE_SQL = Sql("price::text")
+_QUANTITY_SQL = Sql("quantity", number=True)
+# No photo links: the image columns are empty.
+_NO_IMAGES_SQL = Sql("''")
 
 
 def _price(listing: Listing, context: FileContext) -> str:
@@ -130,22 +174,25 @@ EBAY = MarketplaceFile(
     label="eBay listings (File Exchange)",
     marketplace="eBay",
     columns=(
-        Column(EBAY_ACTION, None, _constant("Add")),
-        Column("CustomLabel", "sku", _get("sku")),
-        Column("*Category", "ebay_category_id", _get("ebay_category_id")),
-        Column("*Title", "title", _get("title")),
+        _fixed(EBAY_ACTION, "Add"),
+        _field("CustomLabel", "sku"),
+        _field("*Category", "ebay_category_id"),
+        _field("*Title", "title"),
         Column(
             "*ConditionID",
             "condition",
             lambda listing, context: EBAY_CONDITION_IDS[Condition(listing["condition"])],
             _ebay_condition_read,
+            _mapped_sql("condition", EBAY_CONDITION_IDS),
         ),
-        Column("*StartPrice", "price", _price),
-        Column("*Quantity", "quantity", lambda listing, context: _quantity(listing)),
-        Column("*Format", None, _constant("FixedPrice")),
-        Column("*Duration", None, _constant("GTC")),
-        Column("*Description", "description", _get("description")),
-        Column("PicURL", None, lambda listing, context: "|".join(listing.get("images", ()))),
+        Column("*StartPrice", "price", _price, sql=_PRICE_SQL),
+        Column("*Quantity", "quantity", lambda listing, context: _quantity(listing), sql=_QUANTITY_SQL),
+        _fixed("*Format", "FixedPrice"),
+        _fixed("*Duration", "GTC"),
+        _field("*Description", "description"),
+        Column(
+            "PicURL", None, lambda listing, context: "|".join(listing.get("images", ())), sql=_NO_IMAGES_SQL
+        ),
     ),
     signature=frozenset({"action", "customlabel", "conditionid", "startprice"}),
 )
@@ -179,6 +226,19 @@ def _shopify_status(listing: Listing, context: FileContext) -> str:
     return "draft" if listing.get("status") == "draft" else "active"
 
 
+# shopify_handle in SQL: the title lowered, runs of anything else than a-z and 0-9 as
+# one dash, trimmed of dashes, cut at 60 and trimmed again, then the id.
+_SHOPIFY_SLUG_SQL = "btrim(left(btrim(regexp_replace(lower(title), '[^a-z0-9]+', '-', 'g'), '-'), 60), '-')"
+_SHOPIFY_HANDLE_SQL = Sql(
+    f"(CASE WHEN {_SHOPIFY_SLUG_SQL} = '' THEN 'listing-' || id ELSE {_SHOPIFY_SLUG_SQL} || '-' || id END)"
+)
+# _html_body in SQL: html.escape without quotes (& first), then <br> before line breaks.
+_HTML_BODY_SQL = Sql(
+    "replace(replace(replace(replace(description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),"
+    " chr(10), '<br>' || chr(10))"
+)
+
+
 def _shopify_image_row(listing: Listing, url: str, position: int) -> dict[str, Any]:
     return {"Handle": shopify_handle(listing), "Image Src": url, "Image Position": position}
 
@@ -188,30 +248,46 @@ SHOPIFY = MarketplaceFile(
     label="Shopify products",
     marketplace="Shopify",
     columns=(
-        Column("Handle", None, lambda listing, context: shopify_handle(listing)),
-        Column("Title", "title", _get("title")),
-        Column("Body (HTML)", "description", _html_body, _html_body_read),
-        Column("Vendor", "brand", _get("brand")),
+        Column("Handle", None, lambda listing, context: shopify_handle(listing), sql=_SHOPIFY_HANDLE_SQL),
+        _field("Title", "title"),
+        Column("Body (HTML)", "description", _html_body, _html_body_read, _HTML_BODY_SQL),
+        _field("Vendor", "brand"),
         # Shopify's Type is the seller's own word for the kind of product: our category.
-        Column("Type", "category", _get("category")),
-        Column("Tags", None, _constant("")),
-        Column("Published", None, _constant("TRUE")),
-        Column("Option1 Name", None, _constant("Title")),
-        Column("Option1 Value", None, _constant("Default Title")),
-        Column("Variant SKU", "sku", _get("sku")),
-        Column("Variant Inventory Tracker", None, _constant("shopify")),
-        Column("Variant Inventory Qty", "quantity", lambda listing, context: _quantity(listing)),
-        Column("Variant Inventory Policy", None, _constant("deny")),
-        Column("Variant Fulfillment Service", None, _constant("manual")),
-        Column("Variant Price", "price", _price),
+        _field("Type", "category"),
+        _fixed("Tags", ""),
+        _fixed("Published", "TRUE"),
+        _fixed("Option1 Name", "Title"),
+        _fixed("Option1 Value", "Default Title"),
+        _field("Variant SKU", "sku"),
+        _fixed("Variant Inventory Tracker", "shopify"),
+        Column(
+            "Variant Inventory Qty",
+            "quantity",
+            lambda listing, context: _quantity(listing),
+            sql=_QUANTITY_SQL,
+        ),
+        _fixed("Variant Inventory Policy", "deny"),
+        _fixed("Variant Fulfillment Service", "manual"),
+        Column("Variant Price", "price", _price, sql=_PRICE_SQL),
         Column(
             "Variant Requires Shipping",
             "offer_shipping",
             lambda listing, context: _true_false(listing["offer_shipping"]),
+            sql=Sql("(CASE WHEN offer_shipping THEN 'TRUE' ELSE 'FALSE' END)"),
         ),
-        Column("Image Src", None, _first_image),
-        Column("Image Position", None, lambda listing, context: 1 if listing.get("images") else ""),
-        Column("Status", None, _shopify_status),
+        Column("Image Src", None, _first_image, sql=_NO_IMAGES_SQL),
+        Column(
+            "Image Position",
+            None,
+            lambda listing, context: 1 if listing.get("images") else "",
+            sql=_NO_IMAGES_SQL,
+        ),
+        Column(
+            "Status",
+            None,
+            _shopify_status,
+            sql=Sql("(CASE WHEN status = 'draft' THEN 'draft' ELSE 'active' END)"),
+        ),
     ),
     signature=frozenset({"handle", "body", "variantprice"}),
     image_rows=_shopify_image_row,
@@ -225,6 +301,16 @@ def _woo_categories(listing: Listing, context: FileContext) -> str:
     # WooCommerce nests with ">" and separates several categories with ",": a comma
     # inside a name is escaped with a backslash.
     return " > ".join(part.replace(",", "\\,") for part in _category_path(listing))
+
+
+# _woo_categories in SQL: the path's parts in order, trimmed of what Python's strip()
+# trims (every character str.isspace() names), empty ones left out.
+_SPACES_SQL = " || ".join(f"chr({code})" for code in range(0x3001) if chr(code).isspace())
+_WOO_CATEGORIES_SQL = Sql(
+    f"array_to_string(ARRAY(SELECT replace(btrim(part, {_SPACES_SQL}), ',', '\\,') FROM"  # noqa: S608
+    " unnest(string_to_array(category, '//')) WITH ORDINALITY AS path(part, place)"
+    f" WHERE btrim(part, {_SPACES_SQL}) <> '' ORDER BY place), ' > ')"
+)
 
 
 def _woo_categories_read(value: Any) -> Any:
@@ -241,21 +327,33 @@ WOOCOMMERCE = MarketplaceFile(
     columns=(
         # WooCommerce's own product id: empty, so an import creates products (a number
         # here would overwrite that WooCommerce product).
-        Column("ID", None, _constant("")),
-        Column("Type", None, _constant("simple")),
-        Column("SKU", "sku", _get("sku")),
-        Column("Name", "title", _get("title")),
-        Column("Published", None, lambda listing, context: -1 if listing.get("status") == "draft" else 1),
-        Column("Is featured?", None, _constant("0")),
-        Column("Visibility in catalog", None, _constant("visible")),
-        Column("Short description", None, _constant("")),
-        Column("Description", "description", _get("description")),
-        Column("In stock?", None, lambda listing, context: 1 if _quantity(listing) > 0 else 0),
-        Column("Stock", "quantity", lambda listing, context: _quantity(listing)),
-        Column("Regular price", "price", _price),
-        Column("Categories", "category", _woo_categories, _woo_categories_read),
-        Column("Brands", "brand", _get("brand")),
-        Column("Images", None, lambda listing, context: ", ".join(listing.get("images", ()))),
+        _fixed("ID", ""),
+        _fixed("Type", "simple"),
+        _field("SKU", "sku"),
+        _field("Name", "title"),
+        Column(
+            "Published",
+            None,
+            lambda listing, context: -1 if listing.get("status") == "draft" else 1,
+            sql=Sql("(CASE WHEN status = 'draft' THEN -1 ELSE 1 END)", number=True),
+        ),
+        _fixed("Is featured?", "0"),
+        _fixed("Visibility in catalog", "visible"),
+        _fixed("Short description", ""),
+        _field("Description", "description"),
+        Column(
+            "In stock?",
+            None,
+            lambda listing, context: 1 if _quantity(listing) > 0 else 0,
+            sql=Sql("(CASE WHEN quantity > 0 THEN 1 ELSE 0 END)", number=True),
+        ),
+        Column("Stock", "quantity", lambda listing, context: _quantity(listing), sql=_QUANTITY_SQL),
+        Column("Regular price", "price", _price, sql=_PRICE_SQL),
+        Column("Categories", "category", _woo_categories, _woo_categories_read, _WOO_CATEGORIES_SQL),
+        _field("Brands", "brand"),
+        Column(
+            "Images", None, lambda listing, context: ", ".join(listing.get("images", ())), sql=_NO_IMAGES_SQL
+        ),
     ),
     signature=frozenset({"type", "sku", "name", "regularprice"}),
 )
@@ -289,24 +387,46 @@ META_CATALOG = MarketplaceFile(
     columns=(
         # The listing id: stable across feeds, as Meta asks, and an import of the file
         # updates the listings it came from.
-        Column("id", "id", lambda listing, context: listing["id"]),
-        Column("title", "title", _get("title")),
-        Column("description", "description", _get("description")),
-        Column("availability", None, _meta_availability),
+        Column("id", "id", lambda listing, context: listing["id"], sql=Sql("id", number=True)),
+        _field("title", "title"),
+        _field("description", "description"),
+        Column(
+            "availability",
+            None,
+            _meta_availability,
+            sql=Sql(
+                "(CASE WHEN status IN ('sold', 'archived') OR quantity = 0"
+                " THEN 'out of stock' ELSE 'in stock' END)"
+            ),
+        ),
         Column(
             "condition",
             "condition",
             lambda listing, context: META_CONDITIONS[Condition(listing["condition"])],
             _meta_condition_read,
+            _mapped_sql("condition", META_CONDITIONS),
         ),
-        Column("price", "price", lambda listing, context: f"{_price(listing, context)} {context.currency}"),
-        Column("link", "product_link", _get("product_link")),
-        Column("image_link", None, _first_image),
         Column(
-            "additional_image_link", None, lambda listing, context: ",".join(listing.get("images", ())[1:])
+            "price",
+            "price",
+            lambda listing, context: f"{_price(listing, context)} {context.currency}",
+            sql=Sql("price::text || ' ' || {currency}"),
         ),
-        Column("brand", "brand", _get("brand")),
-        Column("quantity_to_sell_on_facebook", "quantity", lambda listing, context: _quantity(listing)),
+        _field("link", "product_link"),
+        Column("image_link", None, _first_image, sql=_NO_IMAGES_SQL),
+        Column(
+            "additional_image_link",
+            None,
+            lambda listing, context: ",".join(listing.get("images", ())[1:]),
+            sql=_NO_IMAGES_SQL,
+        ),
+        _field("brand", "brand"),
+        Column(
+            "quantity_to_sell_on_facebook",
+            "quantity",
+            lambda listing, context: _quantity(listing),
+            sql=_QUANTITY_SQL,
+        ),
     ),
     signature=frozenset({"id", "availability", "imagelink", "price"}),
 )

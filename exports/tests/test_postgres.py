@@ -9,11 +9,20 @@ import pytest
 
 from exports.facebook import write_facebook
 from exports.formats import FORMATS
-from exports.postgres import _crlf_outside_quotes, copy_csv, copy_facebook, copy_text, copy_xlsx
+from exports.marketplaces import marketplace_writer
+from exports.postgres import (
+    _crlf_outside_quotes,
+    copy_csv,
+    copy_facebook,
+    copy_marketplace,
+    copy_text,
+    copy_xlsx,
+)
 from exports.selectors import export_rows, listings_for_export
 from exports.services import listings_export
 from exports.tests.conftest import HOSTILE_STRINGS
 from exports.writers import ExportOptions, write_csv, write_text, write_xlsx
+from listings.marketplaces import MARKETPLACE_FILES
 from listings.tests.factories import ListingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -105,3 +114,15 @@ def test_copy_writes_the_python_facebook_workbooks(owner, other_user, count):
     copied, made = (zipfile.ZipFile(io.BytesIO(data)) for data in (written, expected))
     assert copied.namelist() == made.namelist() == [f"{options.stem}-{n:03d}.xlsx" for n in (1, 2, 3)]
     assert [copied.read(name) for name in copied.namelist()] == [made.read(name) for name in made.namelist()]
+
+
+@pytest.mark.parametrize("name", sorted(MARKETPLACE_FILES))
+@pytest.mark.parametrize("bom", [False, True])
+def test_copy_writes_the_python_marketplace_files(awkward, owner, name, bom):
+    ListingFactory(owner=owner, title="Draft 😀 lamp", status="draft", quantity=0, category=" A // B, c //")
+    options = ExportOptions(bom=bom, currency="EUR")
+    listings = listings_for_export(owner, ordering="-title")
+    written = b"".join(copy_marketplace(MARKETPLACE_FILES[name])(listings, options))
+    assert written == b"".join(marketplace_writer(MARKETPLACE_FILES[name])(export_rows(listings), options))
+    assert b"Not mine" not in written
+    assert written.count(b"\r\n") > len(HOSTILE_STRINGS)
