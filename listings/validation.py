@@ -7,14 +7,14 @@ that never blocks a save.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 
-from listings.categories import canonical_category
+from listings.categories import all_categories, canonical_category
 from listings.fields import (
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -345,40 +345,9 @@ def clean_template_defaults(defaults: Any) -> dict[str, Any]:
     return cleaned
 
 
-# The fields listing_warnings reads: a change to none of them keeps the warnings.
-WARNING_FIELDS = frozenset({"title", "price", "description", "category", "status", "quantity"})
+# --- Warnings: advice on a listing that never blocks saving it ------------------
+
 NO_STOCK_WARNING = "Listed with a quantity of 0."
-
-
-def listing_warnings(values: Mapping[str, Any]) -> list[str]:
-    """Advice on a listing that does not block saving it."""
-    warnings = []
-    category = values.get("category") or ""
-    if category and canonical_category(category) is None:
-        warnings.append(f"“{category}” is not a Facebook Marketplace category.")
-    if not category:
-        warnings.append("No category: Facebook needs one.")
-    price = values.get("price")
-    if price is not None and Decimal(price) == 0:
-        warnings.append("The price is 0.")
-    title = values.get("title") or ""
-    # ``isupper`` first: a title whose letters are all capitals is one (a cheap test
-    # that most titles fail, 100,000 times in an import).
-    letters = [c for c in title if c.isalpha()] if title.isupper() else ()
-    if len(letters) >= 4 and all(c.isupper() for c in letters):
-        warnings.append("The title is in capitals.")
-    text = f"{title} {values.get('description') or ''}"
-    # One search first: most listings name no such word.
-    found = (
-        sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
-        if _PROHIBITED_RE.search(text)
-        else ()
-    )
-    if found:
-        warnings.append(f"Possibly prohibited item: {', '.join(found)}.")
-    if values.get("status") == Status.LISTED and values.get("quantity") == 0:
-        warnings.append(NO_STOCK_WARNING)
-    return warnings
 
 
 @dataclass(frozen=True)
@@ -400,6 +369,140 @@ WARNING_KINDS = (
     WarningKind("prohibited", "Possibly prohibited item", "Possibly prohibited item: %"),
     WarningKind("no_stock", "Listed with none in stock", NO_STOCK_WARNING),
 )
+_KIND = {kind.name: kind for kind in WARNING_KINDS}
+
+# The SQL twins below read the columns through ``Columns``: {field: SQL expression
+# of its value}; each returns ``(expression, params)``, the message as text or NULL.
+Columns = Mapping[str, str]
+Sql = tuple[str, list]
+# What Python's ``str.strip()`` takes off a category that ``btrim`` must take too.
+_SPACE = " \t\n\r\x0b\x0c"
+# ``_PROHIBITED_RE`` as a PostgreSQL ARE (``\m``/``\M``: start and end of a word).
+_PROHIBITED_SQL = r"\m(" + "|".join(re.escape(w) for w in PROHIBITED_WORDS) + r")s?\M"
+_CAPITALS = "The title is in capitals."
+
+
+def _unknown_category(values: Mapping[str, Any]) -> str | None:
+    category = values.get("category") or ""
+    if category and canonical_category(category) is None:
+        return f"“{category}” is not a Facebook Marketplace category."
+    return None
+
+
+def _unknown_category_sql(c: Columns) -> Sql:
+    known = sorted({category.lower() for category in all_categories()})
+    return (
+        f"CASE WHEN {c['category']} <> '' AND lower(btrim({c['category']}, %s)) <> ALL(%s::text[]) "
+        f"THEN '“' || {c['category']} || '” is not a Facebook Marketplace category.' END",
+        [_SPACE, known],
+    )
+
+
+def _no_category(values: Mapping[str, Any]) -> str | None:
+    return None if values.get("category") else "No category: Facebook needs one."
+
+
+def _no_category_sql(c: Columns) -> Sql:
+    return f"CASE WHEN coalesce({c['category']}, '') = '' THEN 'No category: Facebook needs one.' END", []
+
+
+def _zero_price(values: Mapping[str, Any]) -> str | None:
+    price = values.get("price")
+    return "The price is 0." if price is not None and Decimal(price) == 0 else None
+
+
+def _zero_price_sql(c: Columns) -> Sql:
+    return f"CASE WHEN {c['price']} = 0 THEN 'The price is 0.' END", []
+
+
+def _capitals(values: Mapping[str, Any]) -> str | None:
+    title = values.get("title") or ""
+    # ``isupper`` first: a title whose letters are all capitals is one (a cheap test
+    # that most titles fail, 100,000 times in an import).
+    letters = [c for c in title if c.isalpha()] if title.isupper() else ()
+    return _CAPITALS if len(letters) >= 4 and all(c.isupper() for c in letters) else None
+
+
+def _capitals_sql(c: Columns) -> Sql:
+    letters = f"regexp_replace(coalesce({c['title']}, ''), '[^[:alpha:]]', '', 'g')"
+    return f"CASE WHEN length({letters}) >= 4 AND {letters} !~ '[^[:upper:]]' THEN %s END", [_CAPITALS]
+
+
+def _prohibited(values: Mapping[str, Any]) -> str | None:
+    text = f"{values.get('title') or ''} {values.get('description') or ''}"
+    if not _PROHIBITED_RE.search(text):  # one search first: most listings name no such word
+        return None
+    found = sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
+    return f"Possibly prohibited item: {', '.join(found)}." if found else None
+
+
+def _prohibited_sql(c: Columns) -> Sql:
+    text = f"coalesce({c['title']}, '') || ' ' || coalesce({c['description']}, '')"
+    return (
+        "(SELECT 'Possibly prohibited item: ' || string_agg(word, ', ' ORDER BY word) || '.' FROM "  # noqa: S608
+        '(SELECT DISTINCT lower(found[1]) COLLATE "C" AS word '
+        f"FROM regexp_matches({text}, %s, 'gi') AS found) AS words)",
+        [_PROHIBITED_SQL],
+    )
+
+
+def _no_stock(values: Mapping[str, Any]) -> str | None:
+    return NO_STOCK_WARNING if values.get("status") == Status.LISTED and values.get("quantity") == 0 else None
+
+
+def _no_stock_sql(c: Columns) -> Sql:
+    sql = f"CASE WHEN {c['status']} = %s AND {c['quantity']} = 0 THEN %s END"
+    return sql, [Status.LISTED, NO_STOCK_WARNING]
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """One warning: the fields it reads, the rule in Python and its SQL twin (for the
+    set-based writes on PostgreSQL; ``listings/tests/test_warnings_sql.py`` checks
+    that the two agree on a table of cases)."""
+
+    kind: WarningKind
+    fields: frozenset[str]
+    check: Callable[[Mapping[str, Any]], str | None]
+    sql: Callable[[Columns], Sql]
+
+
+# In the order ``listing_warnings`` lists them.
+WARNING_RULES = (
+    WarningRule(_KIND["unknown_category"], frozenset({"category"}), _unknown_category, _unknown_category_sql),
+    WarningRule(_KIND["no_category"], frozenset({"category"}), _no_category, _no_category_sql),
+    WarningRule(_KIND["zero_price"], frozenset({"price"}), _zero_price, _zero_price_sql),
+    WarningRule(_KIND["capitals"], frozenset({"title"}), _capitals, _capitals_sql),
+    WarningRule(_KIND["prohibited"], frozenset({"title", "description"}), _prohibited, _prohibited_sql),
+    WarningRule(_KIND["no_stock"], frozenset({"status", "quantity"}), _no_stock, _no_stock_sql),
+)
+# The fields listing_warnings reads: a change to none of them keeps the warnings.
+WARNING_FIELDS = frozenset().union(*(rule.fields for rule in WARNING_RULES))
+
+
+def listing_warnings(values: Mapping[str, Any]) -> list[str]:
+    """Advice on a listing that does not block saving it."""
+    return [message for rule in WARNING_RULES if (message := rule.check(values)) is not None]
+
+
+def warnings_sql(columns: Columns, *, changed: Iterable[str], stored: str) -> Sql:
+    """SQL of a listing's warnings (a jsonb array of the messages, as
+    ``listing_warnings`` lists them) after a change of the fields ``changed``:
+    ``columns`` gives each field's new value. A rule none of whose fields changed
+    keeps its message from ``stored`` (the jsonb of the warnings before)."""
+    changed = set(changed)
+    parts, params = [], []
+    for rule in WARNING_RULES:
+        if rule.fields.isdisjoint(changed):
+            # ``stored`` is the caller's column name; the pattern travels as a parameter.
+            kept = f"(SELECT w FROM jsonb_array_elements_text({stored}) AS w WHERE w LIKE %s LIMIT 1)"  # noqa: S608
+            parts.append(kept)
+            params.append(rule.kind.pattern)
+        else:
+            sql, rule_params = rule.sql(columns)
+            parts.append(sql)
+            params += rule_params
+    return f"to_jsonb(array_remove(ARRAY[{', '.join(parts)}]::text[], NULL))", params
 
 
 # --- Price adjust: one rule for the grid, the API, the admin and commands -------
