@@ -12,6 +12,7 @@ directly or through the small helpers below; ``Listing`` refuses any other write
 
 import functools
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -31,7 +32,6 @@ from audit.services import (
     audit_insert_sql,
     audit_record_many,
     field_changes,
-    json_value,
     new_batch,
 )
 from listings.concurrency import listing_for_update, serialised_per_user
@@ -41,7 +41,7 @@ from listings.models import Listing, UndoStep, engine_writes
 from listings.search import DEFER_ROWS, SEARCH_FIELDS, search_indexing_deferred
 from listings.signals import listings_written
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
-from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings
+from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings, warnings_sql
 from marketplace.errors import FieldError, InvalidInput
 
 LISTING_TYPE = "listings.listing"
@@ -112,6 +112,7 @@ def changes_apply(
     update: QuerySet[Listing] | Sequence[int] | Sequence[Mapping[str, Any]] = (),
     compute: Compute | None = None,
     values: Mapping[str, Any] | None = None,
+    sql: "SqlChange | None" = None,
     delete: QuerySet[Listing] | Sequence[int] = (),
     expected_versions: Mapping[int, int] | None = None,
     skip_conflicts: bool = False,
@@ -125,8 +126,12 @@ def changes_apply(
     ``update`` (listings, their ids, or rows the caller read and locked) get
     ``compute(row) -> {field: new cleaned value}``; a row ``compute`` rejects with
     ``InvalidInput`` fails the whole change,
-    reporting every row's errors; or, the same for every row, ``values`` (cleaned):
-    on PostgreSQL that is one statement, rows and audit entries (``_set_postgres``).
+    reporting every row's errors; or, the same for every row, ``values`` (cleaned).
+    ``sql`` is the same change as SQL (``SqlChange``): on PostgreSQL a change by
+    ``values`` or ``sql`` is one statement, rows and audit entries (``_set_postgres``),
+    unless the rows are checked (``lock``, ``expected_versions``) or a field is
+    checked row by row (``CHECKED_FIELDS``); ``compute`` (or ``values``) is then the
+    path taken. ``sql`` with a ``join`` needs no ``update``.
     With ``expected_versions`` ({id: version}) a listing
     at another version raises ``VersionConflict`` (or, with ``skip_conflicts``, is
     left alone and reported). ``entry_actions`` may name the audit action of the
@@ -145,15 +150,23 @@ def changes_apply(
         conflicts: list[int] = []
         updated = 0
         checked = lock or expected_versions is not None
-        if values is not None and not checked and _settable_in_one_statement(update, values):
+        if sql is None and values is not None:
+            sql = SqlChange.of_values(values)
+        if (
+            sql is not None
+            and not checked
+            and (isinstance(update, QuerySet) or sql.join is not None)
+            and settable_in_one_statement(sql.fields)
+        ):
             updated = _set_postgres(
-                listings=update,
-                values=values,
+                listings=update if isinstance(update, QuerySet) else None,
+                change=sql,
                 actor=actor,
                 action=actions["update"],
                 batch=batch,
                 owners=owners,
             )
+            compute = None  # the same change, made
         elif values is not None:
             compute = _same_for_every_row(values)
         if compute is not None:
@@ -358,78 +371,161 @@ def _same_for_every_row(values: Mapping[str, Any]) -> Compute:
     return lambda row: values
 
 
-# Field types whose column ``to_jsonb`` writes as ``audit.services.json_value`` does.
-_JSON_EXACT = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+# Fields whose changes the engine checks row by row in Python: SKU clashes.
+CHECKED_FIELDS = frozenset({"sku"})
 
 
-# Fields whose changes the engine checks or follows row by row: SKU clashes, and the
-# date of a sale that follows the status.
-CHECKED_FIELDS = frozenset({"sku", "status", "sold_at"})
+@dataclass(frozen=True)
+class SqlChange:
+    """A change PostgreSQL computes for every row in one statement: for each field the
+    SQL of its new value (``{field}`` names the listing's current value of a field,
+    ``source`` the row ``join`` adds) with its parameters. ``join`` (SQL and
+    parameters) joins each listing to what it gets, e.g. its audit entry on undo; it
+    also limits the change to the listings it joins."""
+
+    fields: Mapping[str, tuple[str, Sequence[Any]]]
+    join: tuple[str, Sequence[Any]] | None = None
+
+    @classmethod
+    def of_values(cls, values: Mapping[str, Any]) -> "SqlChange":
+        return cls({name: ("%s", [value]) for name, value in values.items()})
 
 
-def _settable_in_one_statement(update, values: Mapping[str, Any]) -> bool:
-    return isinstance(update, QuerySet) and settable_in_one_statement(values)
-
-
-def settable_in_one_statement(values: Mapping[str, Any]) -> bool:
-    """Whether ``changes_apply(values=...)`` sets ``values`` in one statement: on
-    PostgreSQL, on fields that no warning, search text or check reads."""
+def settable_in_one_statement(values: Iterable[str]) -> bool:
+    """Whether a change of the fields ``values`` runs as one statement: on PostgreSQL,
+    for fields the engine need not check row by row. Warnings are recomputed by their
+    SQL twins (``listings.validation.WARNING_RULES``), the date of a sale by
+    ``_sold_at_sql``, the search text by the database's triggers."""
+    names = set(values)
     return (
         connection.vendor == "postgresql"
-        and WARNING_FIELDS.isdisjoint(values)
-        and SEARCH_FIELDS.isdisjoint(values)
-        and CHECKED_FIELDS.isdisjoint(values)
-        and all(isinstance(Listing._meta.get_field(name), _JSON_EXACT) for name in values)
+        and bool(names)
+        and CHECKED_FIELDS.isdisjoint(names)
+        and names <= set(STORED_FIELDS)
     )
 
 
 def _set_postgres(
     *,
-    listings: QuerySet[Listing],
-    values: Mapping[str, Any],
+    listings: QuerySet[Listing] | None,
+    change: SqlChange,
     actor: User | None,
     action: str,
     batch: uuid.UUID,
     owners: set[int],
 ) -> int:
-    """Set ``values`` on the ``listings`` whose values differ, and audit each with the
+    """Apply ``change`` to ``listings`` (or to those ``change.join`` joins) whose values
+    differ, recompute their warnings where an input changed, and audit each with the
     old values the statement read, in one statement: no row passes through Python.
     The entries are those ``_update_rows`` writes (only the fields that differ)."""
     meta = Listing._meta
-    columns = {name: meta.get_field(name).column for name in values}
-    selected, selected_params = listings.order_by().values("id").query.sql_with_params()
-    differs = " OR ".join(f'l."{column}" IS DISTINCT FROM %s' for column in columns.values())
-    olds = "".join(f', l."{column}" AS "old_{column}"' for column in columns.values())
-    assignments = "".join(f'"{column}" = %s, ' for column in columns.values())
-    changes = " || ".join(
-        f'CASE WHEN target."old_{column}" IS DISTINCT FROM %s THEN jsonb_build_object('
-        f"%s, jsonb_build_array(to_jsonb(target.\"old_{column}\"), %s::jsonb)) ELSE '{{}}'::jsonb END"
-        for column in columns.values()
-    )
+    table = meta.db_table
+    current = {name: f'l."{meta.get_field(name).column}"' for name in STORED_FIELDS}
+    fields = dict(change.fields)
+    if "status" in fields and "sold_at" not in fields:
+        fields["sold_at"] = _sold_at_sql(fields["status"], timezone.now())
+    news, new_params = [], []
+    for name, (sql, params) in fields.items():
+        kind = meta.get_field(name).db_type(connection)
+        news.append(f'CAST({_with_columns(sql, current)} AS {kind}) AS "new_{name}"')
+        new_params += params
+    olds = "".join(f', {current[name]} AS "old_{name}"' for name in fields)
+    rows, rows_params = _rows_sql(listings, change.join)
+    differs = " OR ".join(f'"new_{name}" IS DISTINCT FROM "old_{name}"' for name in fields)
+    assignments = ", ".join(f'"{meta.get_field(name).column}" = target."new_{name}"' for name in fields)
+    assignment_params: list = []
+    if not WARNING_FIELDS.isdisjoint(fields):
+        inputs = {
+            name: f'target."new_{name}"' if name in fields else current[name] for name in WARNING_FIELDS
+        }
+        warnings, assignment_params = warnings_sql(inputs, changed=fields, stored='l."warnings"')
+        assignments += f', "warnings" = {warnings}'
+    changes = " || ".join(_change_sql(name) for name in fields)
     insert, insert_params = audit_insert_sql(
         actor=actor, action=action, object_type=LISTING_TYPE, batch=batch, source="entries"
     )
-    table = meta.db_table
+    many = False
+    if not SEARCH_FIELDS.isdisjoint(fields):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {rows}", rows_params)
+            many = cursor.fetchone()[0] > DEFER_ROWS
     # Identifiers come from the model; every value is a parameter.
     sql = (
-        f'WITH target AS (SELECT l.id, l.owner_id{olds} FROM "{table}" AS l '  # noqa: S608
-        f"WHERE l.id IN ({selected}) AND ({differs})), "
-        f'changed AS (UPDATE "{table}" AS l SET {assignments}"version" = l."version" + 1, "updated_at" = %s '
+        f"WITH target AS (SELECT * FROM (SELECT l.id, l.owner_id{olds}, {', '.join(news)} {rows}) AS read "  # noqa: S608
+        f"WHERE {differs}), "
+        f'changed AS (UPDATE "{table}" AS l SET {assignments}, '
+        'version = l."version" + 1, "updated_at" = %s '
         "FROM target WHERE l.id = target.id RETURNING target.*), "
         f"entries AS (SELECT target.id::text AS object_id, {changes} AS changes FROM changed AS target), "
         f"audited AS ({insert}) "
         "SELECT owner_id, count(*) FROM changed GROUP BY owner_id"
     )
-    params = [*selected_params, *values.values(), *values.values(), timezone.now()]
-    for name, value in values.items():
-        params += [value, name, json.dumps(json_value(value))]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *insert_params])
+    params = [*new_params, *rows_params, *assignment_params, timezone.now(), *fields, *insert_params]
+    with search_indexing_deferred(many), connection.cursor() as cursor:
+        cursor.execute(sql, params)
         counts = cursor.fetchall()
     owners.update(owner_id for owner_id, _ in counts)
     updated = sum(count for _, count in counts)
     audit_count_entries(actor=actor, action=action, batch=batch, count=updated)
     return updated
+
+
+def _change_sql(name: str) -> str:
+    """The audit ``changes`` of one field of a ``target`` row: ``{field: [old, new]}``
+    when they differ, else ``{}``; the field's name is a parameter."""
+    old, new = f'target."old_{name}"', f'target."new_{name}"'
+    return (
+        f"CASE WHEN {new} IS DISTINCT FROM {old} THEN jsonb_build_object(%s, "
+        f"jsonb_build_array({_json_sql(name, old)}, {_json_sql(name, new)})) ELSE '{{}}'::jsonb END"
+    )
+
+
+_COLUMN_RE = re.compile(r"\{(\w+)\}")
+
+
+def _with_columns(sql: str, current: Mapping[str, str]) -> str:
+    """``sql`` with each ``{field}`` replaced by the listing's column."""
+    return _COLUMN_RE.sub(lambda match: current[match.group(1)], sql)
+
+
+def _rows_sql(listings: QuerySet[Listing] | None, join: tuple[str, Sequence[Any]] | None) -> tuple[str, list]:
+    """The ``FROM`` (and ``WHERE``) of the listings a set-based change reads."""
+    sql, params = f'FROM "{Listing._meta.db_table}" AS l', []
+    if join is not None:
+        sql += f" {join[0]}"
+        params += join[1]
+    if listings is not None:
+        selected, selected_params = listings.order_by().values("id").query.sql_with_params()
+        sql += f" WHERE l.id IN ({selected})"
+        params += selected_params
+    return sql, params
+
+
+def _sold_at_sql(status: tuple[str, Sequence[Any]], now) -> tuple[str, list]:
+    """``_with_sold_at`` in SQL: the date of a sale follows a new ``status``."""
+    sql, params = status
+    return (
+        f"CASE WHEN ({sql}) = %s THEN CASE WHEN {{status}} = %s THEN {{sold_at}} ELSE %s END END",
+        [*params, Status.SOLD, Status.SOLD, now],
+    )
+
+
+# ``audit.services.json_value`` of a column's value, in SQL.
+_ISO = 'YYYY-MM-DD"T"HH24:MI:SS'
+
+
+def _json_sql(name: str, value: str) -> str:
+    field = Listing._meta.get_field(name)
+    if isinstance(field, models.DecimalField):
+        return f"to_jsonb(({value})::text)"
+    if isinstance(field, models.DateTimeField):
+        # isoformat(): microseconds only when there are some.
+        return (
+            f"to_jsonb(to_char(({value}) AT TIME ZONE 'UTC', CASE WHEN "
+            f"extract(microseconds FROM {value})::bigint %% 1000000 = 0 "
+            f"THEN '{_ISO}+00:00' ELSE '{_ISO}.US+00:00' END))"
+        )
+    return f"to_jsonb({value})"
 
 
 def _update_elsewhere(changed: Mapping[int, Mapping[str, Any]]) -> None:

@@ -6,17 +6,15 @@ every listing entry of its batch. Undo serialises per user
 touched: undoing it would silently throw that change away."""
 
 import uuid
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from audit.models import AuditEntry
-from audit.services import new_batch
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source
 from listings.models import Listing, UndoStep
@@ -24,6 +22,7 @@ from listings.services.changes import (
     LINKS,
     LISTING_TYPE,
     NewListing,
+    SqlChange,
     changes_apply,
     listings_by_ids,
     settable_in_one_statement,
@@ -32,8 +31,6 @@ from listings.signals import step_replayed
 from listings.validation import clean_listing
 from marketplace.errors import FieldError, InvalidInput
 
-# An undo restoring at most this many distinct values sets each in one statement.
-VALUE_GROUPS = 10
 # How many of the blocking listings a refusal names.
 NAMED_LISTINGS = 5
 
@@ -134,57 +131,61 @@ def _restore(*, states: Mapping[int, dict[str, Any] | None], actor: User, action
         except TypeError:  # an unhashable value: a list where a field has a scalar
             return _restorable(recorded, partial=True)
 
-    update = [pk for pk in ids if states[pk] is not None and pk in existing]
-    delete = [pk for pk in ids if states[pk] is None and pk in existing]
-    groups = _same_values(states, update)
-    if groups is None:
-        result = changes_apply(
-            actor=actor,
-            action=action,
-            create=reborn,
-            update=update,
-            compute=compute,
-            delete=delete,
-            undoable=False,
-        )
-        return result.deleted + len(result.created) + result.updated
-    # The undo of a bulk set: a statement per restored value, one batch.
-    batch = new_batch()
-    touched = 0
-    for values, pks in groups.items():
-        [listings] = listings_by_ids(pks)
-        touched += changes_apply(
-            actor=actor, action=action, update=listings, values=dict(values), batch=batch, undoable=False
-        ).updated
     result = changes_apply(
-        actor=actor, action=action, create=reborn, delete=delete, batch=batch, undoable=False
+        actor=actor,
+        action=action,
+        create=reborn,
+        update=[pk for pk in ids if states[pk] is not None and pk in existing],
+        compute=compute,
+        delete=[pk for pk in ids if states[pk] is None and pk in existing],
+        undoable=False,
     )
-    return touched + result.deleted + len(result.created)
+    return result.deleted + len(result.created) + result.updated
 
 
-def _same_values(
-    states: Mapping[int, dict[str, Any] | None], ids: Sequence[int]
-) -> dict[tuple, list[int]] | None:
-    """``ids`` grouped by the values they get back, {((field, cleaned value), …): ids},
-    when each group is one statement (``settable_in_one_statement``) and there are
-    at most ``VALUE_GROUPS``; else None."""
-    raw: dict[tuple, list[int]] = defaultdict(list)
-    for pk in ids:
-        state = states[pk]
-        values = tuple((name, type(state[name]), state[name]) for name in LISTING_FIELDS if name in state)
-        try:
-            raw[values].append(pk)
-        except TypeError:  # an unhashable value: a list where a field has a scalar
-            return None
-        if len(raw) > VALUE_GROUPS:
-            return None
-    groups: dict[tuple, list[int]] = {}
-    for values, pks in raw.items():
-        cleaned = clean_listing({name: value for name, _, value in values}, partial=True)
-        if not cleaned or not settable_in_one_statement(cleaned):
-            return None
-        groups.setdefault(tuple(cleaned.items()), []).extend(pks)
-    return groups
+def _replay(step: UndoStep, *, actor: User, undo: bool) -> int:
+    """Bring the step's listings back to before it (``undo``) or after it: set-based
+    when it only changed fields (``_replay_in_sql``), else through their states."""
+    action = "listing.undo" if undo else "listing.redo"
+    touched = _replay_in_sql(step, actor=actor, action=action, undo=undo)
+    if touched is None:
+        touched = _restore(states=_states(_step_entries(step), before=undo), actor=actor, action=action)
+    return touched
+
+
+def _replay_in_sql(step: UndoStep, *, actor: User, action: str, undo: bool) -> int | None:
+    """On PostgreSQL, a step of one update entry per listing, of fields set in one
+    statement (``settable_in_one_statement``), replays as one statement: each listing
+    joined to its entry gets the entry's before (or after) values, audited as any
+    change. ``None`` when the step is not of that kind."""
+    if connection.vendor != "postgresql":
+        return None
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    of_step = "batch = %s AND object_type = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) = count(DISTINCT object_id), ARRAY(SELECT DISTINCT jsonb_object_keys(changes) "  # noqa: S608
+            f"FROM {table} WHERE {of_step}) FROM {table} WHERE {of_step}",
+            [step.batch, LISTING_TYPE, step.batch, LISTING_TYPE],
+        )
+        once, names = cursor.fetchone()
+    # A created or deleted listing's entry holds its owner: those take the other path.
+    if not once or not settable_in_one_statement(names):
+        return None
+    side = 0 if undo else 1
+    fields = {}
+    for name in names:
+        kind = Listing._meta.get_field(name).db_type(connection)
+        fields[name] = (
+            f"CASE WHEN source.changes ? %s THEN (source.changes -> %s ->> %s)::{kind} ELSE {{{name}}} END",
+            [name, name, side],
+        )
+    join = (
+        f"JOIN (SELECT object_id::bigint AS id, changes FROM {table} WHERE {of_step}) AS source "  # noqa: S608
+        "ON source.id = l.id",
+        [step.batch, LISTING_TYPE],
+    )
+    return changes_apply(actor=actor, action=action, sql=SqlChange(fields, join), undoable=False).updated
 
 
 def _step_entries(step: UndoStep) -> list[dict[str, Any]]:
@@ -228,7 +229,7 @@ def _replay_others(step: UndoStep, *, user: User, undo: bool, dry_run: bool = Fa
 
 def _undo(step: UndoStep, *, user: User) -> UndoOutcome:
     _refuse_if_touched_later(step, user=user)
-    count = _restore(states=_states(_step_entries(step), before=True), actor=user, action="listing.undo")
+    count = _replay(step, actor=user, undo=True)
     count += _replay_others(step, user=user, undo=True)
     step.undone = True
     step.save(update_fields=["undone"])
@@ -286,7 +287,7 @@ def redo_last(*, user: User) -> UndoOutcome:
     if step is None:
         raise NothingToUndo("Nothing to redo.")
     _refuse_if_touched_later(step, user=user)
-    count = _restore(states=_states(_step_entries(step), before=False), actor=user, action="listing.redo")
+    count = _replay(step, actor=user, undo=False)
     count += _replay_others(step, user=user, undo=False)
     step.undone = False
     step.save(update_fields=["undone"])
