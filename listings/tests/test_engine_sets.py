@@ -3,23 +3,28 @@ set of fields that warnings, search text or the date of a sale read, and the und
 redo of each, are one statement each (a number of queries that does not grow with the
 rows), with the warnings, audit entries, versions and undo step of the row path."""
 
+import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AuditEntry
+from audit.services import field_changes
 from listings.models import Listing, UndoStep
 from listings.selectors import search_q
 from listings.services.bulk import (
     adjusted_price,
     adjusted_price_sql,
+    listings_bulk_delete,
     listings_bulk_set,
     listings_price_adjust,
 )
-from listings.services.changes import listing_update
+from listings.services.changes import SNAPSHOT_FIELDS, listing_update
 from listings.services.undo import NotUndoable, redo_last, undo_last
 from listings.tests.factories import ListingFactory
 from listings.validation import PRICE_MAX, listing_warnings
@@ -42,7 +47,7 @@ def _queries(call) -> tuple[int, object]:
     written by one set-based statement, not row by row."""
     with CaptureQueriesContext(connection) as queries:
         result = call()
-    writes = [query["sql"] for query in queries if "UPDATE \"listings_listing\"" in query["sql"]]
+    writes = [query["sql"] for query in queries if 'UPDATE "listings_listing"' in query["sql"]]
     assert len(writes) == 1 and writes[0].startswith("WITH target"), writes
     return len(queries), result
 
@@ -188,9 +193,8 @@ def test_a_bulk_set_of_a_searched_and_warned_field_recomputes_both(owner):
 
 
 def test_a_bulk_set_of_the_status_dates_the_sale_and_its_undo_restores_the_date(owner):
-    sold = _listing(owner, title="Sold chair", status="sold")
-    ListingFactory._meta.model.objects.filter(pk=sold.pk)
-    sold_at = Listing.objects.get(pk=sold.pk).sold_at
+    sold_at = timezone.now() - timedelta(days=3)
+    sold = _listing(owner, title="Sold chair", status="sold", sold_at=sold_at)
     ready = _listing(owner, title="Ready chair", status="ready")
 
     listings_bulk_set(listings=_mine(owner), values={"status": "sold"}, actor=owner)
@@ -207,3 +211,56 @@ def test_a_bulk_set_of_the_status_dates_the_sale_and_its_undo_restores_the_date(
     undo_last(user=owner)
     assert Listing.objects.get(pk=ready.pk).sold_at is None
     assert Listing.objects.get(pk=ready.pk).status == "ready"
+
+
+def test_a_bulk_delete_is_one_statement_with_the_entries_of_the_row_path(owner, other_user):
+    sold = _listing(
+        owner,
+        title="Sold lamp",
+        status="sold",
+        sold_at=datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC),
+        sold_price=Decimal("12.50"),
+        notes="Kept",
+        extra={"colour": None, "sizes": [1, 2]},
+    )
+    plain = _listing(owner, title="Plain", sold_at=datetime(2026, 5, 4, 3, 2, 1, tzinfo=UTC))
+    elsewhere = _listing(other_user, title="Theirs")
+    snapshot = ("id", *SNAPSHOT_FIELDS)
+    before = {row["id"]: row for row in Listing.objects.filter(owner=owner).values(*snapshot)}
+
+    queries, deleted = _counted(lambda: listings_bulk_delete(listings=_mine(owner), actor=owner))
+
+    assert deleted == 2
+    assert list(Listing.objects.values_list("pk", flat=True)) == [elsewhere.pk]
+    entries = AuditEntry.objects.filter(batch=UndoStep.objects.get(user=owner).batch)
+    expected = {
+        str(pk): field_changes({name: row[name] for name in SNAPSHOT_FIELDS}, dict.fromkeys(SNAPSHOT_FIELDS))
+        for pk, row in before.items()
+    }
+    assert {entry.object_id: entry.changes for entry in entries} == json.loads(json.dumps(expected))
+    assert {entry.action for entry in entries} == {"listing.delete"}
+    assert [q for q in queries if q.startswith("WITH gone")]
+
+    undo_last(user=owner)
+    after = {row["id"]: row for row in Listing.objects.filter(owner=owner).values(*snapshot)}
+    assert after == before
+    _warnings_are_the_rules([sold, plain])
+    redo_last(user=owner)
+    assert not _mine(owner).exists()
+
+
+def test_a_bulk_delete_runs_as_many_queries_for_3_as_for_40_rows(owner, other_user):
+    counts = []
+    for user, rows in ((owner, 3), (other_user, 40)):
+        for index in range(rows):
+            _listing(user, title=f"Lamp {index}")
+        queries, deleted = _counted(partial(listings_bulk_delete, listings=_mine(user), actor=user))
+        assert deleted == rows
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def _counted(call):
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    return [query["sql"] for query in queries], result
