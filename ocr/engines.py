@@ -97,13 +97,7 @@ def ppocr_words(page: Path) -> list[dict]:
                 for i in range(len(text))
             ]
             char_scores = [score] * len(text)
-        current: list[int] = []
-        for position, character in enumerate([*char_texts, " "]):
-            if character.strip():
-                current.append(position)
-                continue
-            if not current:
-                continue
+        for current in _word_runs(char_texts):
             points = [point for i in current for point in char_boxes[i]]
             left, top, width, height = _box(points)
             _, line_top, _, line_height = _box(line_box)
@@ -118,8 +112,34 @@ def ppocr_words(page: Path) -> list[dict]:
                     "line": [0, 0, number],
                 }
             )
-            current = []
     return words
+
+
+def _word_runs(characters: list[str]) -> list[list[int]]:
+    """The positions of each word's characters. PP-OCR often leaves out the space
+    between words on a small or blurred page (``CeramicRouter``), so a word is
+    also cut where a capital and a small letter follow two small letters; ``iPhone``
+    and ``McKinley`` stay whole."""
+    runs: list[list[int]] = [[]]
+    for position, character in enumerate(characters):
+        if not character.strip():
+            runs.append([])
+            continue
+        run = runs[-1]
+        following = characters[position + 1] if position + 1 < len(characters) else ""
+        if (
+            len(run) >= 3
+            and character.isupper()
+            and following.islower()
+            and all(characters[i].islower() for i in run[-2:])
+        ):
+            runs.append([])
+        runs[-1].append(position)
+    return [run for run in runs if run]
+
+
+def _letters(words: list[dict]) -> str:
+    return "".join("".join(word["text"] for word in words).split()).lower()
 
 
 def _centre_inside(word: dict, box: tuple[int, int, int, int]) -> bool:
@@ -130,7 +150,8 @@ def _centre_inside(word: dict, box: tuple[int, int, int, int]) -> bool:
 
 
 def merge_words(tesseract: list[dict], ppocr: list[dict]) -> list[dict]:
-    """Line by line, the engine that is surer of it."""
+    """Line by line, the engine that is surer of it; where both read the same
+    letters, Tesseract's words (PP-OCR may have run two of them together)."""
     lines: dict[int, list[dict]] = {}
     for word in ppocr:
         lines.setdefault(word["line"][2], []).append(word)
@@ -147,7 +168,10 @@ def merge_words(tesseract: list[dict], ppocr: list[dict]) -> list[dict]:
         tesseract_conf = mean(tesseract[i]["conf"] for i in inside) if inside else -1
         ppocr_conf = mean(w["conf"] for w in line_words)
         taken.update(inside)
-        if tesseract_conf > ppocr_conf:
+        # The same letters: Tesseract's reading, which has the spaces.
+        if tesseract_conf > ppocr_conf or (
+            inside and _letters([tesseract[i] for i in inside]) == _letters(line_words)
+        ):
             merged += [tesseract[i] for i in inside]
         else:
             merged += line_words

@@ -53,8 +53,8 @@ _PRICE_RE = re.compile(
     rf"""
     (?<![\w.,])
     (?:
-        (?P<pre>[{_CURRENCY_SYMBOLS}]|\b(?:{_CODE})\b)\s?(?P<pre_amount>{_AMOUNT})
-      | (?P<post_amount>{_AMOUNT})\s?(?P<post>[{_CURRENCY_SYMBOLS}]|\b(?:{_CODE})\b)
+        (?P<pre>[{_CURRENCY_SYMBOLS}]|\b(?:{_CODE})(?![A-Za-z]))\s?(?P<pre_amount>{_AMOUNT})
+      | (?P<post_amount>{_AMOUNT})\s?(?P<post>[{_CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{_CODE})\b)
       | (?P<bare>\d{{1,3}}(?:[.,]\d{{3}})*[.,]\d{{2}})
     )
     (?![\w]|[.,]\d)

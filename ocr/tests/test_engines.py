@@ -107,6 +107,26 @@ def test_merge_takes_each_line_from_the_surer_engine_and_keeps_what_one_missed()
     assert sorted(word["text"] for word in merged) == ["$4.50", "Gadget", "Widget"]
 
 
+def test_merge_keeps_tesseracts_spaces_where_both_read_the_same_letters():
+    tesseract = [_word("Ceramic", 80.0, 100, 100, [1, 1, 1]), _word("Router", 82.0, 210, 100, [1, 1, 1])]
+    ppocr = [{**_word("CeramicRouter", 99.0, 100, 100, [0, 0, 0]), "width": 210}]
+    assert [word["text"] for word in engines.merge_words(tesseract, ppocr)] == ["Ceramic", "Router"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("CeramicRouter", ["Ceramic", "Router"]),
+        ("Gently used", ["Gently", "used"]),
+        ("iPhone McKinley USD50", ["iPhone", "McKinley", "USD50"]),
+        ("CottonHammerXL", ["Cotton", "HammerXL"]),
+    ],
+)
+def test_ppocr_words_run_together_are_cut_at_a_new_capitalised_word(text, words):
+    runs = engines._word_runs(list(text))
+    assert ["".join(text[i] for i in run) for run in runs] == words
+
+
 def test_an_unknown_engine_is_refused(cards_page):
     with pytest.raises(ValueError, match="Unknown OCR engine"):
         engines.read_words(cards_page[1], "abbyy")

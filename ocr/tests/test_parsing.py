@@ -29,6 +29,9 @@ def _found(text):
         ("only 0.99", "0.99"),
         # An engine's comma for the decimal point: a last group of two is the cents.
         ("£2,329,99", "2329.99"),
+        # PP-OCR leaves the space out.
+        ("USD50", "50.00"),
+        ("45.00USD", "45.00"),
         ("1.299.00", "1299.00"),
     ],
 )
