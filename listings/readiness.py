@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Floor, Length
-from django.db.models.lookups import GreaterThan, In
+from django.db.models.lookups import GreaterThan
 
 from accounts.models import Currency, User
 from listings.categories import all_categories
@@ -24,21 +24,11 @@ from listings.filters import ListingFilter
 from listings.marketplaces import EBAY_TITLE_MAX_LENGTH, MARKETPLACE_FILES
 from listings.models import Listing
 from listings.selectors import FilterError
+from marketplace.sqlarrays import InArray, TextArray
 
 FACEBOOK = "facebook"
 EVERY_LISTING = ~Q(pk=None)
 NO_LISTING = Q(pk__in=[])
-
-
-class InArray(In):
-    """``field IN (…)`` with the values as one array parameter on PostgreSQL
-    (``= ANY(%s)``): Facebook's 1,869 categories would otherwise be 1,869 parameters
-    that every listing page's query carries, and that the driver splits out of
-    its text, on every request."""
-
-    def as_postgresql(self, compiler, connection) -> tuple[str, list]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
 @dataclass(frozen=True)
@@ -50,11 +40,13 @@ class Rule:
 
 @cache
 def _unknown_category() -> Rule:
-    # Made once: preparing 1,869 values is a page request's worth of work.
+    # Made once, the categories one parameter whose text is made once (``TextArray``):
+    # Facebook's 1,869 categories as as many placeholders, each prepared, hashed and
+    # escaped, were most of a listing page's request.
     return Rule(
         "unknown_category",
         "a category Facebook does not list",
-        ~Q(category="") & ~Q(InArray(F("category"), all_categories())),
+        ~Q(category="") & ~Q(InArray(F("category"), TextArray(all_categories()))),
     )
 
 
@@ -196,10 +188,16 @@ def readiness_columns(user: User) -> tuple[dict[str, ExpressionWrapper], Callabl
         for rule in marketplace_rules
     }
 
+    # Each column's name made once, not once per row and rule.
+    named = [
+        (marketplace, [(_column(marketplace, rule), rule.reason) for rule in marketplace_rules])
+        for marketplace, marketplace_rules in checks.items()
+    ]
+
     def read(row: Mapping[str, Any]) -> dict[str, dict]:
         result = {}
-        for marketplace, marketplace_rules in checks.items():
-            reasons = [rule.reason for rule in marketplace_rules if row[_column(marketplace, rule)]]
+        for marketplace, marketplace_rules in named:
+            reasons = [reason for column, reason in marketplace_rules if row[column]]
             result[marketplace] = {"ready": not reasons, "reasons": reasons}
         return result
 

@@ -162,3 +162,22 @@ def test_listing_json_says_per_marketplace_whether_it_is_ready(api, owner, ebay_
     assert set(one["readiness"]) == {"facebook", "ebay", "shopify", "woocommerce", "meta-catalog"}
     page = api.get("/api/listings/", {"q": "bare"}).json()
     assert page["results"][0]["readiness"] == one["readiness"]
+
+
+def test_a_text_array_matches_exactly_its_values_whatever_they_hold(owner):
+    """The unknown-category rule sends Facebook's categories as one array parameter
+    (``marketplace.sqlarrays``): values with quotes, backslashes, commas, braces and
+    other scripts match themselves and nothing else, in either case."""
+    from django.db.models import F, Q
+
+    from marketplace.sqlarrays import InArray, TextArray
+
+    awkward = ['He said "hi"', "back\\slash", "a,b", "{braces}", "O'Brien", "Ünïcödé//カテゴリ", "NULL", " "]
+    for title in [*awkward, 'he said "hi"', "a", "b", "NULL?"]:
+        ListingFactory(owner=owner, title=title)
+    values = TextArray(awkward)
+    matched = set(Listing.objects.filter(InArray(F("title"), values)).values_list("title", flat=True))
+    assert matched == set(awkward)
+    # Made once, sent many times: a second query reads the same.
+    left = set(Listing.objects.filter(~Q(InArray(F("title"), values))).values_list("title", flat=True))
+    assert left == {'he said "hi"', "a", "b", "NULL?"}
