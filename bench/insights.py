@@ -1,6 +1,11 @@
 """Server time of the insights page and ``GET /api/insights/`` on 100,000 listings in
-PostgreSQL: cold (the seller's listings just changed, so every figure is read from
-the database) and warm (from the cache). Prints figures; asserts nothing.
+PostgreSQL, cold three ways and warm (from the cache). Prints figures; asserts nothing.
+
+- cold after an edit: one listing's price changed through the write path, so the
+  figures are read again and the block of kept counts holding it (``insights.selectors``);
+- cold, nothing kept: every block read (as after a deploy that changes the figures'
+  shape, or a seller's first visit);
+- cold, version bumped only: the figures read again, every block still kept.
 
     python bench/insights.py   # database mbe_insights_bench on DATABASE_URL's server
     BENCH_SMOKE=1 python bench/insights.py   # 1,000 listings, 5 requests each
@@ -39,7 +44,10 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+import insights.selectors  # noqa: E402
 from listings.freshness import listings_changed  # noqa: E402
+from listings.models import Listing  # noqa: E402
+from listings.services.bulk import listings_bulk_set  # noqa: E402
 
 
 def _mix_statuses(user) -> None:
@@ -67,6 +75,20 @@ def _cold(client, user, url: str) -> float:
     return timed_get(client, url)
 
 
+def _cold_after_an_edit(client, user, url: str, n: int) -> float:
+    # A different listing each time, as a seller's edits fall; the edit is not timed.
+    listing = Listing.objects.filter(owner=user).order_by("id")[(n * 7919) % ROWS]
+    listings_bulk_set(
+        listings=Listing.objects.filter(pk=listing.pk), values={"price": listing.price + 1}, actor=user
+    )
+    return timed_get(client, url)
+
+
+def _cold_nothing_kept(client, user, url: str) -> float:
+    insights.selectors.FIGURES_VERSION += 1  # no kept figure or block matches any more
+    return _cold(client, user, url)
+
+
 def _count_ms(user) -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -83,8 +105,15 @@ def main() -> None:
     timed_get(client, "/insights/")  # warm the connection and the code paths
     figures = {}
     for label, url in (("page /insights/", "/insights/"), ("GET /api/insights/", "/api/insights/")):
+        figures[f"{label} edited"] = report(
+            f"{label}, cold after an edit",
+            [_cold_after_an_edit(client, user, url, n) for n in range(REPEATS)],
+        )
+        figures[f"{label} nothing kept"] = report(
+            f"{label}, cold, nothing kept", [_cold_nothing_kept(client, user, url) for _ in range(REPEATS)]
+        )
         figures[f"{label} cold"] = report(
-            f"{label}, cold (just changed)", [_cold(client, user, url) for _ in range(REPEATS)]
+            f"{label}, cold, version bumped only", [_cold(client, user, url) for _ in range(REPEATS)]
         )
         timed_get(client, url)
         figures[f"{label} warm"] = report(
@@ -99,8 +128,15 @@ def main() -> None:
     )
     rows_label = f"{ROWS:,}"
     summary(
-        f"insights page, cold, {rows_label} listings",
-        figures["page /insights/ cold"],
+        f"insights page, cold after an edit, {rows_label} listings",
+        figures["page /insights/ edited"],
+        unit="ms",
+        peer=("analytics summary", peer),
+        limit=("count(*)", limit),
+    )
+    summary(
+        f"insights page, cold, nothing kept, {rows_label} listings",
+        figures["page /insights/ nothing kept"],
         unit="ms",
         peer=("analytics summary", peer),
         limit=("count(*)", limit),
