@@ -161,14 +161,21 @@ def _fingerprints(user: User) -> dict[int, tuple]:
     }
 
 
+def _checks_digest(user: User) -> str:
+    """The Facebook checks' SQL and values, digested: part of a kept block's key, so a
+    new list of Facebook's categories (a deploy) counts every block again."""
+    flags = _flags(user)
+    sql, params = Listing.objects.annotate(**flags).values(*flags).query.sql_with_params()
+    # An array parameter (the categories) by its values, not its object.
+    values = [tuple(p) if hasattr(p, "__iter__") and not isinstance(p, str | bytes) else p for p in params]
+    return hashlib.sha256(repr((sql, values)).encode()).hexdigest()[:16]
+
+
 def _kept_counts(user: User, *, width: Decimal) -> tuple[list[dict[str, Any]], Counter[str]]:
     """The groups and category counts of all the seller's listings, from the blocks
     kept in the cache where their fingerprints still match, read for the others."""
     fingerprints = _fingerprints(user)
-    # The checks' own conditions are part of the key: a new list of Facebook's
-    # categories (a deploy) counts every block again.
-    checks = hashlib.sha256(repr(sorted(_flags(user).items())).encode()).hexdigest()[:16]
-    prefix = f"insights:block:{FIGURES_VERSION}:{user.pk}:{checks}:{width}"
+    prefix = f"insights:block:{FIGURES_VERSION}:{user.pk}:{_checks_digest(user)}:{width}"
     keys = {
         block: f"{prefix}:{block}:{'/'.join(map(str, fingerprint))}"
         for block, fingerprint in fingerprints.items()
