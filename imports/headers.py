@@ -46,6 +46,15 @@ _SYNONYMS = {
     "quantity": ("quantity", "qty", "stock", "instock", "quantityavailable", "availablequantity"),
     "sold_price": ("soldprice", "soldfor", "saleamount"),
     "notes": ("notes", "note", "privatenotes", "internalnotes"),
+    "brand": ("brand", "brandname", "make", "manufacturer", "vendor", "brands"),
+    "ebay_category_id": (
+        "ebaycategoryid",
+        "ebaycategory",
+        "categoryid",
+        "ebaycategorynumber",
+        "primarycategoryid",
+    ),
+    "product_link": ("productlink", "link", "productpageurl", "producturl", "url", "itemurl", "websiteurl"),
     ID: ("id", "listingid"),
 }
 _FIELD_BY_KEY = {key: name for name, keys in _SYNONYMS.items() for key in keys}

@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from listing_templates.models import ApplyMode, ListingTemplate
-from listings.fields import Condition, Status
+from listings.fields import BRAND_MAX_LENGTH, EBAY_CATEGORY_ID_MAX_LENGTH, Condition, Status
 
 
 class TemplateApplyForm(forms.Form):
@@ -49,6 +49,10 @@ class ListingTemplateForm(forms.Form):
     default_notes = forms.CharField(
         required=False, label="Private notes", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
+    brand = forms.CharField(required=False, max_length=BRAND_MAX_LENGTH)
+    ebay_category_id = forms.CharField(
+        required=False, label="eBay category id", max_length=EBAY_CATEGORY_ID_MAX_LENGTH
+    )
 
     DEFAULT_INPUTS = {
         "title": "title",
@@ -60,6 +64,8 @@ class ListingTemplateForm(forms.Form):
         "status": "status",
         "quantity": "quantity",
         "default_notes": "notes",
+        "brand": "brand",
+        "ebay_category_id": "ebay_category_id",
     }
 
     def __init__(self, *args, template: ListingTemplate | None = None, defaults=None, **kwargs):

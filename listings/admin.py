@@ -59,6 +59,11 @@ class ListingAdminForm(forms.ModelForm):
     # Text, so that ``clean_listing`` (run by the model's clean) judges them in its words.
     sku = forms.CharField(required=False, label="SKU")
     quantity = forms.CharField(initial=1)
+    brand = forms.CharField(required=False)
+    ebay_category_id = forms.CharField(required=False, label="eBay category id")
+    product_link = forms.CharField(
+        required=False, help_text="The item's page on your site: http:// or https://"
+    )
 
     class Meta:
         model = Listing
@@ -151,8 +156,8 @@ class ListingAdmin(admin.ModelAdmin):
         "source",
         ("owner", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("title", "description", "category", "sku", "owner__email")
-    search_help_text = "Searches title, description, category, SKU and the owner's e-mail."
+    search_fields = ("title", "description", "category", "sku", "brand", "owner__email")
+    search_help_text = "Searches title, description, category, SKU, brand and the owner's e-mail."
     list_select_related = ("owner",)
     list_per_page = 100
     # Filtered pages would otherwise also count the whole table ("N total") each time.

@@ -34,9 +34,18 @@ CATEGORY_MAX_LENGTH = 255
 SKU_MAX_LENGTH = 64
 NOTES_MAX_LENGTH = 5000
 QUANTITY_MAX = 1_000_000
+# Meta's catalog takes a brand of at most 100 characters (docs/formats.md).
+BRAND_MAX_LENGTH = 100
+# eBay's category ids are whole numbers (CategoryID: at most 10 digits).
+EBAY_CATEGORY_ID_MAX_LENGTH = 10
+# The link to the item on the seller's own site (Meta's ``link``): http or https only.
+PRODUCT_LINK_MAX_LENGTH = 2000
 # Facebook's columns: a listing as its bulk file sees it, and the whole listing of
 # the Flask system (its adapter keeps to these).
 FACEBOOK_FIELDS = ("title", "price", "condition", "description", "category", "offer_shipping")
+# Fields other marketplaces need and Facebook does not: Shopify's Vendor, Meta's brand
+# and link, eBay's *Category. Optional grid columns (hidden until shown).
+MARKETPLACE_FIELDS = ("brand", "ebay_category_id", "product_link")
 # The fields a seller edits; everything else is bookkeeping.
 LISTING_FIELDS = (
     *FACEBOOK_FIELDS,
@@ -45,6 +54,8 @@ LISTING_FIELDS = (
     "quantity",
     "sold_price",
     "notes",
+    # What other marketplaces' files need (docs/formats.md): optional, blank by default.
+    *MARKETPLACE_FIELDS,
 )
 # How each field is named to a seller: column headers, history, import mapping.
 FIELD_LABELS = {
@@ -59,6 +70,9 @@ FIELD_LABELS = {
     "quantity": "Quantity",
     "sold_price": "Sold price",
     "notes": "Notes",
+    "brand": "Brand",
+    "ebay_category_id": "eBay category id",
+    "product_link": "Product link",
     "sold_at": "Sold at",
 }
 # Kept by the write path, never typed: ``sold_at`` is set when the status becomes

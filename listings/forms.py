@@ -19,6 +19,8 @@ BULK_FIELDS = (
     ("status", "Status"),
     ("quantity", "Quantity"),
     ("notes", "Notes"),
+    ("brand", "Brand"),
+    ("ebay_category_id", "eBay category id"),
 )
 # The grid's one-click "Mark as …" buttons: a bulk set of the status (BulkSetForm).
 MARK_STATUSES = tuple((value, label) for value, label in Status.choices if value != Status.DRAFT)

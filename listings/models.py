@@ -8,10 +8,13 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 
 from listings.fields import (
+    BRAND_MAX_LENGTH,
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
+    EBAY_CATEGORY_ID_MAX_LENGTH,
     LISTING_FIELDS,
     NOTES_MAX_LENGTH,
+    PRODUCT_LINK_MAX_LENGTH,
     SKU_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Condition,
@@ -92,6 +95,13 @@ class Listing(models.Model):
     sold_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     # The seller's private notes: never in a marketplace's file.
     notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+    # What other marketplaces' files need (docs/formats.md). Blank by default, in the
+    # database too, so bulk loads (COPY) that name only the older columns still work.
+    brand = models.CharField(max_length=BRAND_MAX_LENGTH, blank=True, default="", db_default="")
+    ebay_category_id = models.CharField(
+        "eBay category id", max_length=EBAY_CATEGORY_ID_MAX_LENGTH, blank=True, default="", db_default=""
+    )
+    product_link = models.CharField(max_length=PRODUCT_LINK_MAX_LENGTH, blank=True, default="", db_default="")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     # Indexed only where set (listing_ocr_scan_idx): deleting a scan finds its listings
     # without every other listing paying for an index entry.

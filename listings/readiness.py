@@ -80,6 +80,9 @@ def _ebay_rules(user: User) -> tuple[Rule, ...]:
         ),
         _no_description(),
         _price_zero(),
+        # eBay publishes no mapping from Facebook's categories to its own ids, so
+        # none is guessed: the seller sets the listing's eBay category id.
+        Rule("no_ebay_category", "no eBay category id", Q(ebay_category_id="")),
         # The file is eBay US's (its Action column names the site and its currency).
         Rule(
             "currency",
@@ -90,18 +93,35 @@ def _ebay_rules(user: User) -> tuple[Rule, ...]:
 
 
 def _no_rules(user: User) -> tuple[Rule, ...]:
-    # Shopify and WooCommerce need only a title and a price, which every listing has.
+    # WooCommerce needs only a name, which every listing has.
     return ()
 
 
+def _shopify_rules(user: User) -> tuple[Rule, ...]:
+    # Shopify takes a product without a vendor, but not a vendor of one character.
+    return (
+        Rule(
+            "short_brand",
+            "a brand of one character (Shopify's Vendor needs two)",
+            Q(brand__regex=r"^.$"),
+        ),
+    )
+
+
 def _meta_rules(user: User) -> tuple[Rule, ...]:
-    return (_no_description(), _price_zero())
+    return (
+        _no_description(),
+        _price_zero(),
+        # Required of every item in Meta's catalog (Catalog Fields: link, brand).
+        Rule("no_link", "no product link", Q(product_link="")),
+        Rule("no_brand", "no brand", Q(brand="")),
+    )
 
 
 _RULES: dict[str, Callable[[User], tuple[Rule, ...]]] = {
     FACEBOOK: _facebook_rules,
     "ebay": _ebay_rules,
-    "shopify": _no_rules,
+    "shopify": _shopify_rules,
     "woocommerce": _no_rules,
     "meta-catalog": _meta_rules,
 }

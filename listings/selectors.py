@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from audit.models import AuditEntry
 from listings.duplicates import duplicate_ids
-from listings.fields import LISTING_FIELDS, Source, Status
+from listings.fields import LISTING_FIELDS, MARKETPLACE_FIELDS, Source, Status
 from listings.filters import registered_filters
 from listings.freshness import listings_version
 from listings.models import GridLayout, Listing, SavedView, UndoStep
@@ -39,7 +39,12 @@ ALL_STATUSES = "all"
 UNARCHIVED = tuple(value for value in Status.values if value != Status.ARCHIVED)
 DEFAULT_ORDERING = ("-updated_at", "-id")
 # The grid's columns before a seller arranges them (see listings.services.layout).
-DEFAULT_COLUMNS: dict[str, Any] = {"order": list(LISTING_FIELDS), "hidden": [], "widths": {}}
+# The other marketplaces' fields are there to show when a seller needs them.
+DEFAULT_COLUMNS: dict[str, Any] = {
+    "order": list(LISTING_FIELDS),
+    "hidden": list(MARKETPLACE_FIELDS),
+    "widths": {},
+}
 
 
 def listings_for_user(user: User) -> QuerySet[Listing]:
@@ -161,8 +166,8 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     """The user's listings narrowed by the grid's and the API's filter names:
     q, condition, category (prefix), offer_shipping, source, price_min,
     price_max, has_warnings, status (archived left out unless named, or ``all``),
-    sku, duplicates (``listings.duplicates``), ordering, and those other apps
-    register (``listings.filters``). Raises ``FilterError`` on a bad value."""
+    sku, brand (any case), ebay_category_id, duplicates (``listings.duplicates``),
+    ordering, and those other apps register (``listings.filters``). Raises ``FilterError`` on a bad value."""
     params = _filter_texts(params)
     queryset = listings_for_user(user)
     if q := (params.get("q") or "").strip():
@@ -188,6 +193,10 @@ def listings_filtered(user: User, params: Mapping[str, Any]) -> QuerySet[Listing
     queryset = queryset.filter(_status_q(params.get("status") or ""))
     if sku := (params.get("sku") or "").strip():
         queryset = queryset.annotate(sku_key=Upper("sku")).filter(sku_key=sku_key(sku)).exclude(sku="")
+    if brand := " ".join((params.get("brand") or "").split()):
+        queryset = queryset.filter(brand__iexact=brand)
+    if ebay_category_id := (params.get("ebay_category_id") or "").strip():
+        queryset = queryset.filter(ebay_category_id=ebay_category_id)
     if source := params.get("source"):
         if source not in Source.values:
             known = ", ".join(Source.values)
@@ -283,7 +292,18 @@ def listings_empty(user: User) -> QuerySet[Listing]:
 def grid_layout_for(user: User) -> dict[str, Any]:
     """The seller's column layout: ``{"order", "hidden", "widths"}``."""
     layout = GridLayout.objects.filter(user=user).values_list("columns", flat=True).first()
-    return layout or DEFAULT_COLUMNS
+    if not layout:
+        return DEFAULT_COLUMNS
+    # A layout saved before a column existed: the column joins at the end, and the
+    # optional marketplace columns join hidden, as they are for everyone else.
+    new = [name for name in LISTING_FIELDS if name not in layout.get("order", [])]
+    if new:
+        layout = {
+            **layout,
+            "order": [*layout.get("order", []), *new],
+            "hidden": [*layout.get("hidden", []), *(name for name in new if name in MARKETPLACE_FIELDS)],
+        }
+    return layout
 
 
 def saved_views_for(user: User) -> QuerySet[SavedView]:

@@ -13,13 +13,18 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from listings.categories import all_categories, canonical_category
 from listings.fields import (
+    BRAND_MAX_LENGTH,
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
+    EBAY_CATEGORY_ID_MAX_LENGTH,
     LISTING_FIELDS,
     NOTES_MAX_LENGTH,
+    PRODUCT_LINK_MAX_LENGTH,
     QUANTITY_MAX,
     SKU_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -256,6 +261,43 @@ def _clean_notes(value: Any) -> str:
     return _at_most("notes", _clean_text(value), NOTES_MAX_LENGTH, "notes field")
 
 
+def _clean_brand(value: Any) -> str:
+    brand = " ".join(_clean_text(value).split())
+    return _at_most("brand", brand, BRAND_MAX_LENGTH)
+
+
+def _clean_ebay_category_id(value: Any) -> str:
+    """eBay's category id: a whole number (``"37908"``; ``37908.0`` as a spreadsheet reads it)."""
+    text = _clean_text(value)
+    if text and not (text.isascii() and text.isdigit()):
+        raise InvalidInput.one(
+            "ebay_category_id", f"“{text[:40]}” is not an eBay category id: a whole number, e.g. 37908."
+        )
+    if len(text) > EBAY_CATEGORY_ID_MAX_LENGTH:
+        raise InvalidInput.one(
+            "ebay_category_id", f"An eBay category id has at most {EBAY_CATEGORY_ID_MAX_LENGTH} digits."
+        )
+    return text
+
+
+_LINK_VALIDATOR = URLValidator(schemes=["http", "https"])
+
+
+def _clean_product_link(value: Any) -> str:
+    """The item's page on the seller's own site: an http or https address, or nothing."""
+    link = _clean_text(value)
+    if not link:
+        return ""
+    _at_most("product_link", link, PRODUCT_LINK_MAX_LENGTH, "product link")
+    try:
+        _LINK_VALIDATOR(link)
+    except ValidationError:
+        raise InvalidInput.one(
+            "product_link", f"“{link[:40]}” is not a web address: give one starting http:// or https://."
+        ) from None
+    return link
+
+
 _CLEANERS = {
     "title": _clean_title,
     "price": parse_price,
@@ -268,6 +310,9 @@ _CLEANERS = {
     "quantity": parse_quantity,
     "sold_price": _clean_sold_price,
     "notes": _clean_notes,
+    "brand": _clean_brand,
+    "ebay_category_id": _clean_ebay_category_id,
+    "product_link": _clean_product_link,
 }
 _DEFAULTS = {
     "condition": Condition.NEW.value,
@@ -279,6 +324,9 @@ _DEFAULTS = {
     "quantity": 1,
     "sold_price": None,
     "notes": "",
+    "brand": "",
+    "ebay_category_id": "",
+    "product_link": "",
 }
 
 
@@ -332,6 +380,11 @@ def clean_template_defaults(defaults: Any) -> dict[str, Any]:
     if defaults.get("sku") not in (None, ""):
         # Every listing made from the template would carry it, and a SKU is one listing's.
         errors.append(FieldError("sku", "A SKU names one listing; a template cannot give one."))
+    if defaults.get("product_link") not in (None, ""):
+        # A product link is one item's page on the seller's site, as a SKU is one listing's.
+        errors.append(
+            FieldError("product_link", "A product link is one listing's page; a template cannot give one.")
+        )
     try:
         cleaned = clean_listing({k: v for k, v in defaults.items() if k in LISTING_FIELDS}, partial=True)
     except InvalidInput as exc:

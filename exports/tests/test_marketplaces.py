@@ -103,6 +103,10 @@ SOURCE_ROWS = [
         "description": "line one\nline two, with a comma & <b>markup</b>\n\nafter a blank line",
         "category": "Furniture//Dining Room Furniture//Dining Chairs",
         "offer_shipping": True,
+        "sku": "CH-1",
+        "brand": "O'Brien & Sons",
+        "ebay_category_id": "37908",
+        "product_link": "https://shop.example.com/chairs/obrien?colour=oak&size=2",
     },
     {
         "title": "naïve café — 日本語 emoji 😀👍🏽",
@@ -111,6 +115,10 @@ SOURCE_ROWS = [
         "description": "tab\tinside; semicolon; back\\slash",
         "category": "Cell Phones & Accessories//Cell Phone Accessories//Chargers & Cradles",
         "offer_shipping": False,
+        "sku": "café-2",
+        "brand": "日本 Denki",
+        "ebay_category_id": "123417",
+        "product_link": "http://shop.example.com/café",
     },
     {
         "title": "Plain lamp",
@@ -123,10 +131,10 @@ SOURCE_ROWS = [
 ]
 # What each file carries back (eBay's category is eBay's own id, not ours).
 CARRIED = {
-    "ebay": ("title", "price", "condition", "description"),
-    "shopify": ("title", "price", "description", "category", "offer_shipping"),
-    "woocommerce": ("title", "price", "description", "category"),
-    "meta-catalog": ("title", "price", "condition", "description"),
+    "ebay": ("title", "price", "condition", "description", "sku", "ebay_category_id"),
+    "shopify": ("title", "price", "description", "category", "offer_shipping", "sku", "brand"),
+    "woocommerce": ("title", "price", "description", "category", "sku", "brand"),
+    "meta-catalog": ("title", "price", "condition", "description", "brand", "product_link"),
 }
 
 
@@ -225,10 +233,11 @@ def test_formulas_are_neutralised_in_every_cell(format_name, owner):
 
 
 def test_marketplace_file_leaves_out_listings_not_ready_unless_asked(owner_client, owner):
+    category = {"ebay_category_id": "37908"}
     photographed(
-        ListingFactory(owner=owner, title="Described", description="Solid oak."),
-        ListingFactory(owner=owner, title="Bare", description=""),
-        ListingFactory(owner=owner, title="x" * 81, description="Too long a title for eBay."),
+        ListingFactory(owner=owner, title="Described", description="Solid oak.", **category),
+        ListingFactory(owner=owner, title="Bare", description="", **category),
+        ListingFactory(owner=owner, title="x" * 81, description="Too long a title for eBay.", **category),
     )
     response = owner_client.get("/api/export/ebay/")
     titles = [row[3] for row in _rows(download(response))[1:]]

@@ -57,6 +57,8 @@ LIST_PARAMETERS = [
         "all: archived too (archived listings are left out unless asked for).",
     ),
     OpenApiParameter("sku", str, description="The listing with this SKU (any case)."),
+    OpenApiParameter("brand", str, description="Listings of this brand (any case)."),
+    OpenApiParameter("ebay_category_id", str, description="Listings in this eBay category."),
     OpenApiParameter("ordering", str, description="Comma-separated columns, '-' for descending."),
     OpenApiParameter("page_size", int, description="1 to 500, default 50."),
     OpenApiParameter("cursor", str, description="From the first/last/next/previous links."),

@@ -17,7 +17,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.serializers import AuditChangeSerializer
-from listings.fields import LISTING_FIELDS, STORED_FIELDS, Condition, Source, Status
+from listings.fields import (
+    BRAND_MAX_LENGTH,
+    EBAY_CATEGORY_ID_MAX_LENGTH,
+    LISTING_FIELDS,
+    PRODUCT_LINK_MAX_LENGTH,
+    STORED_FIELDS,
+    Condition,
+    Source,
+    Status,
+)
 from listings.readiness import MARKETPLACES, readiness_columns
 from listings.selectors import FilterError, listings_filtered, listings_for_user
 from listings.services.find_replace import FIND_REPLACE_FIELDS
@@ -82,6 +91,13 @@ class ListingSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=0)
     sold_price = serializers.CharField(allow_null=True, help_text='Decimal string, e.g. "140.00".')
     notes = serializers.CharField(allow_blank=True, help_text="Private: never in a marketplace's file.")
+    brand = serializers.CharField(
+        allow_blank=True, help_text="Shopify's Vendor; WooCommerce's, Meta's brand."
+    )
+    ebay_category_id = serializers.CharField(allow_blank=True, help_text="eBay's *Category: a whole number.")
+    product_link = serializers.CharField(
+        allow_blank=True, help_text="The item's page on your site (Meta's link)."
+    )
     sold_at = serializers.DateTimeField(
         allow_null=True, help_text="Set when the status becomes sold, cleared when it leaves sold."
     )
@@ -118,6 +134,19 @@ class ListingInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(required=False, min_value=0, help_text="Default 1.")
     sold_price = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
+    brand = serializers.CharField(required=False, allow_blank=True, max_length=BRAND_MAX_LENGTH)
+    ebay_category_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=EBAY_CATEGORY_ID_MAX_LENGTH,
+        help_text="eBay's category id, a whole number (e.g. 37908); blank for none.",
+    )
+    product_link = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=PRODUCT_LINK_MAX_LENGTH,
+        help_text="An http:// or https:// address; blank for none.",
+    )
 
 
 class ListingPageSerializer(KeysetPageSerializer):
@@ -162,6 +191,8 @@ class ListingFilterSerializer(serializers.Serializer):
         help_text="A status or several (listed,sold); all shows archived too (hidden by default).",
     )
     sku = serializers.CharField(required=False, help_text="The listing with this SKU (any case).")
+    brand = serializers.CharField(required=False, help_text="Listings of this brand (any case).")
+    ebay_category_id = serializers.CharField(required=False, help_text="Listings in this eBay category.")
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):

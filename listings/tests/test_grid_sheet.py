@@ -84,6 +84,9 @@ def test_clean_columns_appends_columns_the_order_lacks():
         "quantity",
         "sold_price",
         "notes",
+        "brand",
+        "ebay_category_id",
+        "product_link",
     ]
     with pytest.raises(ValidationError):
         clean_columns({"hidden": "price"})

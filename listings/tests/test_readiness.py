@@ -80,14 +80,18 @@ EBAY_REASONS = {
 }
 
 
+# The fields other marketplaces need, filled: their rules have tests of their own below.
+FILLED = {"ebay_category_id": "37908", "brand": "Acme", "product_link": "https://shop.example.com/item"}
+
+
 @pytest.fixture
 def ebay_stock(owner):
     stock = {
-        "ready": ListingFactory(owner=owner, title="Chair", description="Oak."),
-        "long": ListingFactory(owner=owner, title="x" * 81, description="Oak."),
-        "eighty": ListingFactory(owner=owner, title="y" * 80, description="Oak."),
-        "bare": ListingFactory(owner=owner, title="Bare", description=""),
-        "free": ListingFactory(owner=owner, title="Free", description="Oak.", price=Decimal("0")),
+        "ready": ListingFactory(owner=owner, title="Chair", description="Oak.", **FILLED),
+        "long": ListingFactory(owner=owner, title="x" * 81, description="Oak.", **FILLED),
+        "eighty": ListingFactory(owner=owner, title="y" * 80, description="Oak.", **FILLED),
+        "bare": ListingFactory(owner=owner, title="Bare", description="", **FILLED),
+        "free": ListingFactory(owner=owner, title="Free", description="Oak.", price=Decimal("0"), **FILLED),
     }
     # With a photo each: the photo rule has its own tests (photos/tests/test_links.py).
     photographed(*stock.values())

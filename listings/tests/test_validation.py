@@ -89,6 +89,9 @@ def test_clean_listing_fills_defaults_and_canonicalises_category():
         "quantity": 1,
         "sold_price": None,
         "notes": "",
+        "brand": "",
+        "ebay_category_id": "",
+        "product_link": "",
     }
 
 

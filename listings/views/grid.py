@@ -62,6 +62,8 @@ VIEW_STATE = (
     "has_warnings",
     "source",
     "status",
+    "brand",
+    "ebay_category_id",
     "duplicates",
     "ordering",
 )
