@@ -16,6 +16,7 @@ from exports.services import listings_export
 from exports.views import export_response
 from feeds import services
 from feeds.models import Feed
+from feeds.serializers import FeedCreateSerializer
 from listings.freshness import listings_version
 from listings.selectors import FilterError
 from marketplace.errors import InvalidInput
@@ -79,17 +80,20 @@ def feeds_page(request) -> HttpResponse:
     """The seller's feeds with their last fetch and count; a form to add one."""
     error = ""
     if request.method == "POST":
-        try:
-            services.feed_create(
-                owner=request.user,
-                export_format=request.POST.get("export_format", ""),
-                query=request.POST.get("query", ""),
+        # The API's input shape; the service judges the format and the filter for both.
+        form = FeedCreateSerializer(data=request.POST)
+        if not form.is_valid():
+            error = " ".join(
+                f"{field}: {message}" for field, errors in form.errors.items() for message in errors
             )
-        except InvalidInput as exc:
-            error = " ".join(e.message for e in exc.errors)
         else:
-            messages.success(request, "Feed created.")
-            return redirect("feeds:feeds")
+            try:
+                services.feed_create(owner=request.user, **form.validated_data)
+            except InvalidInput as exc:
+                error = " ".join(e.message for e in exc.errors)
+            else:
+                messages.success(request, "Feed created.")
+                return redirect("feeds:feeds")
     context = {
         "feeds": Feed.objects.filter(owner=request.user),
         "formats": [(name, FORMATS[name].label) for name in services.FEED_FORMATS],

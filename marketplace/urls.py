@@ -30,6 +30,7 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     path("api/", include("listings.api.urls")),
     path("api/", include("photos.api")),
+    path("api/", include("feeds.api")),
     path("api/templates/", include("listing_templates.api_urls")),
     path("api/audit/", AuditListView.as_view(), name="api-audit"),
     path("api/insights/", InsightsView.as_view(), name="api-insights"),

@@ -3,7 +3,7 @@ reorder (``{order: [ids]}``) and delete a listing's photos. Another user's listi
 or photo is a 404, and so are its files."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.request import Request
@@ -11,14 +11,17 @@ from rest_framework.response import Response
 
 from listings.api.base import ERRORS
 from listings.selectors import listing_get_for_user
+from listings.validation import clean_listing_ids
 from marketplace.api_input import valid_body
 from marketplace.parsers import FormParser, JSONParser, MultiPartParser
 from marketplace.ratelimits import rate_limited
-from photos import selectors, services
+from photos import links, selectors, services
 from photos.serializers import (
     BulkAttachSerializer,
     BulkUploadSerializer,
     PhotoBulkSerializer,
+    PhotoLinksActionSerializer,
+    PhotoLinksSerializer,
     PhotoOrderSerializer,
     PhotoSerializer,
     PhotoUploadSerializer,
@@ -71,7 +74,46 @@ def listing_photo(request: Request, pk: int, photo_id: int) -> Response:
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _links_state(request: Request) -> dict:
+    link_key = links.link_key_object(request.user)
+    state = {"published": link_key is not None, "since": link_key.created_at if link_key else None}
+    if ids := request.query_params.get("listings"):
+        chosen = clean_listing_ids([part for part in ids.split(",") if part.strip()], "listings")
+        # Only the user's own listings have links: another's id finds none.
+        urls = links.published_photo_urls(request.user, chosen, base_url=request.build_absolute_uri("/"))
+        state["links"] = {str(listing_id): urls.get(listing_id, []) for listing_id in chosen}
+    return state
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="photo_links_read",
+    parameters=[
+        OpenApiParameter("listings", str, description="Listing ids, comma-separated: their photo links too.")
+    ],
+    responses={200: PhotoLinksSerializer, **ERRORS},
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="photo_links_change",
+    request=PhotoLinksActionSerializer,
+    responses={200: PhotoLinksSerializer, **ERRORS},
+)
+@api_view(["GET", "POST"])
+@parser_classes([JSONParser])
+def photo_links(request: Request) -> Response:
+    """Whether the seller's photo links are published; publish them, revoke them all
+    (every earlier URL stops working, each photo gets a new one) or stop publishing:
+    the *Photo links* page's operations."""
+    if request.method == "POST":
+        action = valid_body(PhotoLinksActionSerializer, request)["action"]
+        services.PHOTO_LINK_WRITES[action](owner=request.user)
+    # A bad ``listings`` is InvalidInput: a 400 naming the parameter (marketplace.api).
+    return Response(PhotoLinksSerializer(_links_state(request)).data)
+
+
 urlpatterns = [
+    path("photos/links/", photo_links, name="api-photo-links"),
     path("listings/<int:pk>/photos/", listing_photos, name="api-listing-photos"),
     path("listings/<int:pk>/photos/<int:photo_id>/", listing_photo, name="api-listing-photo"),
 ]

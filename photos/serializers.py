@@ -144,3 +144,27 @@ class BulkAttachSerializer(serializers.Serializer):
         required=False,
         help_text="For ambiguous files: which of their candidate listings each goes to.",
     )
+
+
+# --- Published photo links: the *Photo links* page and ``/api/photos/links/`` ---------
+
+PHOTO_LINK_ACTIONS = ("publish", "revoke", "unpublish")
+
+
+class PhotoLinksActionSerializer(serializers.Serializer):
+    """Publish links (each ready photo gets a capability URL), revoke them all (a new
+    key: every earlier URL stops working) or stop publishing."""
+
+    action = serializers.ChoiceField(choices=PHOTO_LINK_ACTIONS)
+
+
+class PhotoLinksSerializer(serializers.Serializer):
+    published = serializers.BooleanField()
+    since = serializers.DateTimeField(
+        allow_null=True, help_text="When the current key was made (published or last revoked)."
+    )
+    links = serializers.DictField(
+        child=serializers.ListField(child=serializers.URLField()),
+        required=False,
+        help_text="With ?listings=1,2: each listing's photo links, in photo order.",
+    )

@@ -567,3 +567,11 @@ def photo_links_unpublish(*, owner: User) -> None:
         audit_record(
             actor=owner, action="photo_links.unpublish", object_type="photos.photolinkkey", changes={}
         )
+
+
+# The *Photo links* page's and the API's one set of link operations, by name.
+PHOTO_LINK_WRITES = {
+    "publish": photo_links_publish,
+    "revoke": photo_links_revoke,
+    "unpublish": photo_links_unpublish,
+}

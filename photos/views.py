@@ -20,6 +20,7 @@ from photos.models import MAX_PHOTOS_PER_LISTING, PhotoBulkFile
 from photos.serializers import (
     BulkAttachSerializer,
     BulkUploadSerializer,
+    PhotoLinksActionSerializer,
     PhotoOrderSerializer,
     PhotoUploadSerializer,
     valid_input,
@@ -235,10 +236,10 @@ def photo_link(request, photo_id: int, token: str) -> HttpResponse:
     return response
 
 
-_LINK_ACTIONS = {
-    "publish": (services.photo_links_publish, "Photo links published."),
-    "revoke": (services.photo_links_revoke, "All photo links revoked; your photos have new ones."),
-    "unpublish": (services.photo_links_unpublish, "Photo links no longer published."),
+_LINK_MESSAGES = {
+    "publish": "Photo links published.",
+    "revoke": "All photo links revoked; your photos have new ones.",
+    "unpublish": "Photo links no longer published.",
 }
 
 
@@ -247,11 +248,11 @@ _LINK_ACTIONS = {
 def links_page(request) -> HttpResponse:
     """Publish, revoke (rotate) or unpublish the seller's photo links."""
     if request.method == "POST":
-        action = _LINK_ACTIONS.get(request.POST.get("action", ""))
-        if action is None:
+        form = PhotoLinksActionSerializer(data=request.POST)
+        if not form.is_valid():
             return HttpResponse("Choose publish, revoke or unpublish.", status=400, content_type="text/plain")
-        write, message = action
-        write(owner=request.user)
-        messages.success(request, message)
+        action = form.validated_data["action"]
+        services.PHOTO_LINK_WRITES[action](owner=request.user)
+        messages.success(request, _LINK_MESSAGES[action])
         return redirect("photos:links")
     return render(request, "photos/links.html", {"published": links.link_key_object(request.user)})
