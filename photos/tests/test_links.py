@@ -19,6 +19,9 @@ from photos.worker import photo_process
 
 pytestmark = pytest.mark.django_db
 
+# What the marketplaces need besides a photo (their own rules' tests are elsewhere).
+FILLED = {"brand": "Acme", "ebay_category_id": "37908", "product_link": "https://shop.example.com/oak"}
+
 
 def _photo(listing, owner, name="a.jpg") -> ListingPhoto:
     (photo,) = services.photos_add(
@@ -31,7 +34,7 @@ def _photo(listing, owner, name="a.jpg") -> ListingPhoto:
 
 @pytest.fixture
 def published(owner):
-    listing = ListingFactory(owner=owner, title="Oak table", description="Solid.")
+    listing = ListingFactory(owner=owner, title="Oak table", description="Solid.", **FILLED)
     photo = _photo(listing, owner)
     services.photo_links_publish(owner=owner)
     url = links.published_photo_urls(owner, [listing.pk], "http://testserver")[listing.pk][0]
@@ -81,7 +84,7 @@ def test_exports_fill_image_columns_with_the_links_and_readiness_asks_for_them(
     owner, owner_client, published
 ):
     _, _, path = published
-    bare = ListingFactory(owner=owner, title="No photo", description="Solid.")
+    bare = ListingFactory(owner=owner, title="No photo", description="Solid.", **FILLED)
     response = owner_client.get("/api/export/meta-catalog/", {"include": "all"})
     rows = {
         row["title"]: row
@@ -95,7 +98,7 @@ def test_exports_fill_image_columns_with_the_links_and_readiness_asks_for_them(
 
 
 def test_without_published_links_the_marketplaces_needing_photos_say_so(owner):
-    ListingFactory(owner=owner, description="Solid.")
+    ListingFactory(owner=owner, description="Solid.", **FILLED)
     reasons = dict(readiness(owner.listings.all(), "ebay", owner).reasons)
     assert reasons == {"no published photo link (publish photo links in settings)": 1}
     assert readiness(owner.listings.all(), "shopify", owner).not_ready == 0
