@@ -79,6 +79,9 @@ def _marketplace_target(marketplace_file: MarketplaceFile, header: Any) -> str:
     column = marketplace_file.column(header_key, str(header))
     if column is None:
         return EXTRA if str(header).strip() else IGNORE
+    if column.images:
+        # Photo links: kept, as the file wrote them, in the listing's extra columns.
+        return EXTRA
     if column.field is None:
         # Written from other fields or the same for every listing ("FixedPrice").
         return IGNORE

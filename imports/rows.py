@@ -13,10 +13,11 @@ from typing import Any
 from django.conf import settings
 
 from audit.services import field_changes, json_value
-from imports.headers import EXTRA, ID, IGNORE, marketplace_of, value_readers
+from imports.headers import EXTRA, ID, IGNORE, header_key, marketplace_of, value_readers
 from imports.models import Import, ImportFile
 from imports.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
 from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
+from listings.marketplaces import MarketplaceFile
 from listings.models import Listing
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
 from listings.validation import clean_listing, listing_warnings
@@ -230,6 +231,9 @@ def _sheet_rows(
     title_column = import_file.mapping.index("title") if "title" in import_file.mapping else None
     if marketplace_file is None or marketplace_file.image_rows is None:
         title_column = None
+    # Those rows' image URL joins the product's, in its extra column ("Image Src").
+    image_column = _image_row_column(import_file, marketplace_file)
+    product: _RawRow | None = None
     name = import_file.original_name
     header_row = import_file.header_row
     for index, cells in enumerate(spreadsheet.rows(import_file.sheet)):
@@ -241,7 +245,12 @@ def _sheet_rows(
             continue
         width = len(cells)
         if title_column is not None and not _is_filled(cells[title_column] if title_column < width else ""):
+            if product is not None and image_column is not None and image_column < width:
+                _add_image(product, import_file, image_column, cells[image_column])
             continue
+        if product is not None:
+            yield product
+            product = None
         raw = _RawRow(import_file, number, {}, {}, None, [])
         for column, target, label in columns:
             value = cells[column] if column < width else ""
@@ -278,7 +287,34 @@ def _sheet_rows(
             corrected = fixes[number]
             raw.data.update(corrected)
             raw.errors = [error for error in raw.errors if error.field not in corrected]
-        yield raw
+        if image_column is None:
+            yield raw
+        else:
+            # Held until the next product: the image rows below it are its own.
+            product = raw
+    if product is not None:
+        yield product
+
+
+def _image_row_column(import_file: ImportFile, marketplace_file: MarketplaceFile | None) -> int | None:
+    """The column index of a Shopify file's image, when it is kept as an extra column."""
+    if marketplace_file is None or marketplace_file.image_row_column is None:
+        return None
+    for column, header in enumerate(import_file.headers):
+        if header_key(header) == header_key(marketplace_file.image_row_column):
+            return column if import_file.mapping[column] == EXTRA else None
+    return None
+
+
+def _add_image(product: _RawRow, import_file: ImportFile, column: int, value: Any) -> None:
+    """A further image of the product above: its URL after the product's, space-separated."""
+    url = _cell_text(value).strip() if _is_filled(value) else ""
+    if not url or unstorable_reason(url):
+        return
+    label = _column_label(import_file.headers, column)
+    joined = " ".join(filter(None, (product.extra.get(label, ""), url)))
+    if len(joined) <= EXTRA_MAX_LENGTH:
+        product.extra[label] = joined
 
 
 def _formula_message(formula: str) -> str:

@@ -55,6 +55,9 @@ class Column:
     # The value in SQL when the listing has no photo links (a column of photo links
     # is then empty).
     sql: Sql | None = None
+    # The photo links: an import keeps them in the listing's extra columns (a photo
+    # is not fetched from a URL; the seller adds photos to the listing).
+    images: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class MarketplaceFile:
     signature: frozenset[str]
     # Shopify: one more row per further image, only the handle and the image filled.
     image_rows: Callable[[Listing, str, int], dict[str, Any]] | None = None
+    # The column of those rows' image (an import adds it to the product's row).
+    image_row_column: str | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -191,7 +196,11 @@ EBAY = MarketplaceFile(
         _fixed("*Duration", "GTC"),
         _field("*Description", "description"),
         Column(
-            "PicURL", None, lambda listing, context: "|".join(listing.get("images", ())), sql=_NO_IMAGES_SQL
+            "PicURL",
+            None,
+            lambda listing, context: "|".join(listing.get("images", ())),
+            sql=_NO_IMAGES_SQL,
+            images=True,
         ),
     ),
     signature=frozenset({"action", "customlabel", "conditionid", "startprice"}),
@@ -275,7 +284,7 @@ SHOPIFY = MarketplaceFile(
             lambda listing, context: _true_false(listing["offer_shipping"]),
             sql=Sql("(CASE WHEN offer_shipping THEN 'TRUE' ELSE 'FALSE' END)"),
         ),
-        Column("Image Src", None, _first_image, sql=_NO_IMAGES_SQL),
+        Column("Image Src", None, _first_image, sql=_NO_IMAGES_SQL, images=True),
         Column(
             "Image Position",
             None,
@@ -291,6 +300,7 @@ SHOPIFY = MarketplaceFile(
     ),
     signature=frozenset({"handle", "body", "variantprice"}),
     image_rows=_shopify_image_row,
+    image_row_column="Image Src",
 )
 
 
@@ -352,7 +362,11 @@ WOOCOMMERCE = MarketplaceFile(
         Column("Categories", "category", _woo_categories, _woo_categories_read, _WOO_CATEGORIES_SQL),
         _field("Brands", "brand"),
         Column(
-            "Images", None, lambda listing, context: ", ".join(listing.get("images", ())), sql=_NO_IMAGES_SQL
+            "Images",
+            None,
+            lambda listing, context: ", ".join(listing.get("images", ())),
+            sql=_NO_IMAGES_SQL,
+            images=True,
         ),
     ),
     signature=frozenset({"type", "sku", "name", "regularprice"}),
@@ -413,12 +427,13 @@ META_CATALOG = MarketplaceFile(
             sql=Sql("price::text || ' ' || {currency}"),
         ),
         _field("link", "product_link"),
-        Column("image_link", None, _first_image, sql=_NO_IMAGES_SQL),
+        Column("image_link", None, _first_image, sql=_NO_IMAGES_SQL, images=True),
         Column(
             "additional_image_link",
             None,
             lambda listing, context: ",".join(listing.get("images", ())[1:]),
             sql=_NO_IMAGES_SQL,
+            images=True,
         ),
         _field("brand", "brand"),
         Column(

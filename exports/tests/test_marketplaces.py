@@ -17,6 +17,9 @@ from listings.marketplaces import EBAY_CONDITION_IDS, META_CONDITIONS, shopify_h
 from listings.selectors import listings_for_user
 from listings.services.changes import listing_create
 from listings.tests.factories import ListingFactory
+from photos.links import published_photo_urls
+from photos.models import ListingPhoto
+from photos.services import photo_links_publish
 from photos.tests.factories import photographed
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +252,51 @@ def test_marketplace_file_leaves_out_listings_not_ready_unless_asked(owner_clien
     response = owner_client.get("/api/export/ebay/", {"include": "all"})
     assert len(_rows(download(response))) == 4
     assert "X-Export-Left-Out" not in response
+
+
+def _photos(listing, count: int) -> None:
+    """``count`` ready photos of the listing, in order (rows only: the file's links are
+    what the export writes)."""
+    for position in range(1, count + 1):
+        ListingPhoto.objects.create(
+            owner=listing.owner,
+            listing=listing,
+            position=position,
+            file=f"photos/{listing.owner_id}/{listing.pk}-{position}.jpg",
+            original_name=f"{position}.jpg",
+            content_type="image/jpeg",
+            size=1,
+            status=ListingPhoto.Status.READY,
+        )
+
+
+def test_shopify_round_trip_keeps_each_products_photo_links(owner, other_user):
+    chair = listing_create(owner=owner, data=SOURCE_ROWS[0])
+    lamp = listing_create(owner=owner, data=SOURCE_ROWS[2])
+    _photos(chair, 3)
+    _photos(lamp, 1)
+    photo_links_publish(owner=owner)
+    urls = published_photo_urls(owner, [chair.pk, lamp.pk], base_url="http://shop.example/")
+    assert [len(urls[chair.pk]), len(urls[lamp.pk])] == [3, 1]
+
+    name, data = _export(owner, "shopify", include_all=True, base_url="http://shop.example/")
+    header, *rows = _rows(data)
+    images = [(row[header.index("Handle")], row[header.index("Image Src")]) for row in rows]
+    assert images == [
+        *((shopify_handle({"title": chair.title, "id": chair.pk}), url) for url in urls[chair.pk]),
+        (shopify_handle({"title": lamp.title, "id": lamp.pk}), urls[lamp.pk][0]),
+    ]
+
+    upload = import_create(owner=other_user, files=[SimpleUploadedFile(name, data)])
+    assert (upload.counts["new"], upload.counts["invalid"]) == (2, 0), upload.errors
+    import_commit(upload=upload, actor=other_user)
+
+    fields = CARRIED["shopify"]
+    assert _carried(other_user, fields) == _carried(owner, fields)
+    # The image rows under a product are its own: every link, in order, in one extra
+    # column (photos are not fetched from URLs: the seller adds them to the listing).
+    extras = dict(listings_for_user(other_user).values_list("title", "extra"))
+    assert extras == {
+        chair.title: {"Image Src": " ".join(urls[chair.pk])},
+        lamp.title: {"Image Src": urls[lamp.pk][0]},
+    }

@@ -1,6 +1,8 @@
 """Header mapping: a marketplace's bulk file is recognised by its header and its
 columns mapped to the fields they carry; other files by synonyms."""
 
+import pytest
+
 from imports.headers import EXTRA, ID, IGNORE, guess_mapping, marketplace_of, value_readers
 from listings.marketplaces import MARKETPLACE_FILES
 
@@ -24,8 +26,23 @@ def test_ebay_columns_map_to_the_fields_they_carry():
     assert mapping["*Description"] == "description"
     # Written the same for every listing: nothing to read back.
     assert mapping["*Format"] == mapping["*Duration"] == mapping[headers[0]] == IGNORE
-    # A field the listing does not have (yet) is kept, not lost.
-    assert mapping["*Category"] == EXTRA
+    assert (mapping["*Category"], mapping["CustomLabel"]) == ("ebay_category_id", "sku")
+    # The photo links are kept as extra columns (a photo is not fetched from a URL).
+    assert mapping["PicURL"] == EXTRA
+
+
+@pytest.mark.parametrize(
+    ("format_name", "columns"),
+    [
+        ("shopify", ["Image Src"]),
+        ("woocommerce", ["Images"]),
+        ("meta-catalog", ["image_link", "additional_image_link"]),
+    ],
+)
+def test_image_columns_are_kept_as_extra_columns(format_name, columns):
+    headers = MARKETPLACE_FILES[format_name].headers
+    mapping = dict(zip(headers, guess_mapping(headers), strict=True))
+    assert [mapping[column] for column in columns] == [EXTRA] * len(columns)
 
 
 def test_meta_ids_are_listing_ids_and_a_stranger_column_is_kept():
