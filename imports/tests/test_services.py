@@ -131,6 +131,9 @@ def test_header_synonyms_and_value_normalisation(owner):
         "quantity": 1,
         "sold_price": None,
         "notes": "",
+        "brand": "",
+        "ebay_category_id": "",
+        "product_link": "",
     }
     assert first["extra"] == {}
     import_commit(upload=created, actor=owner)
@@ -357,7 +360,24 @@ def test_writing_reports_progress_as_rows_go_in(owner):
     from listings.services.changes import changes_apply
 
     rows = [
-        (f"Chair {i}", Decimal("5.00"), "New", "", "", False, "ready", "", 1, None, "", "{}", "[]")
+        (
+            f"Chair {i}",
+            Decimal("5.00"),
+            "New",
+            "",
+            "",
+            False,
+            "ready",
+            "",
+            1,
+            None,
+            "",
+            "",
+            "",
+            "",
+            "{}",
+            "[]",
+        )
         for i in range(12_000)
     ]
     seen: list[int] = []
