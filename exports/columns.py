@@ -42,6 +42,9 @@ _WIDTHS = {
     "offer_shipping": 16,
     "sku": 16,
     "notes": 40,
+    "brand": 20,
+    "ebay_category_id": 16,
+    "product_link": 40,
 }
 _KIND_WIDTHS = {Kind.INTEGER: 10, Kind.DECIMAL: 12, Kind.TEXT: 20, Kind.FLAG: 16, Kind.DATETIME: 22}
 

@@ -78,7 +78,12 @@ FIELD_LABELS = {
 # Kept by the write path, never typed: ``sold_at`` is set when the status becomes
 # sold and cleared when it leaves sold (undo and revert restore it as it was).
 DERIVED_FIELDS = ("sold_at",)
-# What the write path reads, writes, audits and restores.
-STORED_FIELDS = (*LISTING_FIELDS, *DERIVED_FIELDS)
+# What the write path reads, writes, audits and restores: the sale's date beside the
+# sale, then the other marketplaces' fields (the order of the API's and exports' columns).
+STORED_FIELDS = (
+    *(name for name in LISTING_FIELDS if name not in MARKETPLACE_FIELDS),
+    *DERIVED_FIELDS,
+    *MARKETPLACE_FIELDS,
+)
 # The seller's own: in backups and the seller's own exports, never in a marketplace's file.
 PRIVATE_FIELDS = ("notes",)
