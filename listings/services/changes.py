@@ -113,6 +113,7 @@ def changes_apply(
     compute: Compute | None = None,
     values: Mapping[str, Any] | None = None,
     sql: "SqlChange | None" = None,
+    recreate: "Recreate | None" = None,
     delete: QuerySet[Listing] | Sequence[int] = (),
     expected_versions: Mapping[int, int] | None = None,
     skip_conflicts: bool = False,
@@ -131,7 +132,8 @@ def changes_apply(
     ``values`` or ``sql`` is one statement, rows and audit entries (``_set_postgres``),
     unless the rows are checked (``lock``, ``expected_versions``) or a field is
     checked row by row (``CHECKED_FIELDS``); ``compute`` (or ``values``) is then the
-    path taken. ``sql`` with a ``join`` needs no ``update``.
+    path taken. ``sql`` with a ``join`` needs no ``update``. ``recreate`` (PostgreSQL)
+    brings listings back whole from audit entries (``Recreate``).
     With ``expected_versions`` ({id: version}) a listing
     at another version raises ``VersionConflict`` (or, with ``skip_conflicts``, is
     left alone and reported). ``entry_actions`` may name the audit action of the
@@ -189,6 +191,10 @@ def changes_apply(
             batch=batch,
             copied_from=copied_from,
         )
+        if recreate is not None and connection.vendor == "postgresql":
+            created += _recreate_postgres(
+                recreate=recreate, actor=actor, action=actions["create"], batch=batch, owners=owners
+            )
     if created or deleted:
         listings_written.send(
             sender=Listing,
@@ -916,6 +922,120 @@ def _delete_postgres(
     deleted = sum(count for _, count in counts)
     audit_count_entries(actor=actor, action=action, batch=batch, count=deleted)
     return deleted
+
+
+@dataclass(frozen=True)
+class Recreate:
+    """Listings to bring back whole, set-based, from the states their audit entries
+    hold (an undo of a delete, a redo of a create): ``entries`` is SQL (and its
+    parameters) of rows ``(id bigint, changes jsonb)``, ``side`` which side of each
+    ``[before, after]`` pair holds the listing (0 or 1). None of the ids may exist and
+    no SKU among them may be taken (the caller checks both, ``_recreate_postgres``
+    trusts them)."""
+
+    entries: tuple[str, Sequence[Any]]
+    side: int
+    defer_search: bool = False
+
+
+def _recreate_postgres(
+    *, recreate: Recreate, actor: User | None, action: str, batch: uuid.UUID, owners: set[int]
+) -> list[int]:
+    """Insert the listings ``recreate`` names with their old ids, warnings by their SQL
+    twins, the scan they were read from if it still exists, version 1, audit each as
+    created and point their links back at them, in one statement. Returns their ids."""
+    meta = Listing._meta
+    table = connection.ops.quote_name(meta.db_table)
+    side = recreate.side
+    defaults = {**_create_defaults(), "sold_at": None}
+
+    def recorded(name: str) -> tuple[str, list]:
+        kind = meta.get_field(name).db_type(connection)
+        value = f"(source.changes -> %s ->> {side})::{kind}"
+        if name == "extra":
+            return f"coalesce(source.changes -> %s -> {side}, '{{}}'::jsonb)", [name]
+        if defaults.get(name) is not None:
+            return f"coalesce({value}, %s::{kind})", [name, defaults[name]]
+        return value, [name]
+
+    values, params = {}, []
+    for name in STORED_FIELDS:
+        values[name], field_params = recorded(name)
+        params += field_params
+    owner, _ = recorded("owner")
+    values["owner"] = f"coalesce({owner}, %s)"
+    params += ["owner", actor.pk if actor is not None else None]
+    kind, _ = recorded("source")
+    values["source"] = f"coalesce({kind}, %s)"
+    params += ["source", Source.MANUAL]
+    values["extra"], extra_params = recorded("extra")
+    params += extra_params
+    scan_model = meta.get_field("ocr_scan").related_model._meta
+    scan, _ = recorded("ocr_scan")
+    values["ocr_scan"] = (
+        f"(SELECT s.{connection.ops.quote_name(scan_model.pk.column)} "  # noqa: S608 - names from the models
+        f"FROM {connection.ops.quote_name(scan_model.db_table)} AS s "
+        f"WHERE s.{connection.ops.quote_name(scan_model.pk.column)} = {scan})"
+    )
+    params.append("ocr_scan")
+    read = ", ".join(f'{values[name]} AS "{name}"' for name in values)
+    warnings, warnings_params = warnings_sql(
+        {name: f'read."{name}"' for name in WARNING_FIELDS}, changed=WARNING_FIELDS, stored="NULL::jsonb"
+    )
+    names = ("owner", *STORED_FIELDS, "extra", "source", "ocr_scan")
+    columns = ", ".join(
+        _column(name) for name in ("id", *names, "warnings", "version", "created_at", "updated_at")
+    )
+    links = f"source.changes -> %s -> {side}"
+    snapshot = _snapshot_sql("born", "born.links")
+    insert, insert_params = audit_insert_sql(
+        actor=actor, action=action, object_type=LISTING_TYPE, batch=batch, source="entries"
+    )
+    relinks, relink_params = "", []
+    for index, link_field in enumerate(_link_fields()):
+        linked = link_field.model._meta
+        relinks += (
+            f", relinked_{index} AS (UPDATE {connection.ops.quote_name(linked.db_table)} AS x "  # noqa: S608
+            f"SET {connection.ops.quote_name(link_field.column)} = pointed.id FROM ("
+            "SELECT born.id, jsonb_array_elements_text(born.links -> %s)::bigint AS linked FROM born "
+            f"WHERE born.links IS NOT NULL) AS pointed WHERE x.{connection.ops.quote_name(linked.pk.column)} "
+            "= pointed.linked)"
+        )
+        relink_params.append(_link_label(link_field))
+    entries_sql, entries_params = recreate.entries
+    now = timezone.now()
+    # Identifiers come from the models; every value is a parameter.
+    sql = (
+        f"WITH source AS ({entries_sql}), "  # noqa: S608
+        f"read AS (SELECT source.id, {read}, {links} AS links FROM source), "
+        f"inserted AS (INSERT INTO {table} ({columns}) "
+        f"SELECT read.id, {', '.join(f'read.{connection.ops.quote_name(name)}' for name in names)}, "
+        f"{warnings}, 1, %s, %s FROM read RETURNING *), "
+        "born AS (SELECT inserted.*, read.links FROM inserted JOIN read ON read.id = inserted.id), "
+        "entries AS (SELECT born.id::text AS object_id, "
+        "(SELECT jsonb_object_agg(key, jsonb_build_array(NULL, value)) "
+        f"FROM jsonb_each({snapshot}) WHERE value <> 'null'::jsonb) AS changes FROM born), "
+        f"audited AS ({insert}){relinks} "
+        "SELECT id, owner_id FROM born ORDER BY id"
+    )
+    all_params = [
+        *entries_params,
+        *params,
+        LINKS,
+        *warnings_params,
+        now,
+        now,
+        *SNAPSHOT_FIELDS,
+        LINKS,
+        *insert_params,
+        *relink_params,
+    ]
+    with search_indexing_deferred(recreate.defer_search), connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        rows = cursor.fetchall()
+    owners.update(owner_id for _, owner_id in rows)
+    audit_count_entries(actor=actor, action=action, batch=batch, count=len(rows))
+    return [pk for pk, _ in rows]
 
 
 def _delete_rows(

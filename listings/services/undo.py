@@ -18,10 +18,12 @@ from audit.models import AuditEntry
 from listings.concurrency import listing_for_update, serialised_per_user
 from listings.fields import LISTING_FIELDS, STORED_FIELDS, Source
 from listings.models import Listing, UndoStep
+from listings.search import DEFER_ROWS
 from listings.services.changes import (
     LINKS,
     LISTING_TYPE,
     NewListing,
+    Recreate,
     SqlChange,
     changes_apply,
     listings_by_ids,
@@ -154,25 +156,48 @@ def _replay(step: UndoStep, *, actor: User, undo: bool) -> int:
 
 
 def _replay_in_sql(step: UndoStep, *, actor: User, action: str, undo: bool) -> int | None:
-    """On PostgreSQL, a step of one update entry per listing, of fields set in one
-    statement (``settable_in_one_statement``), replays as one statement: each listing
-    joined to its entry gets the entry's before (or after) values, audited as any
-    change. ``None`` when the step is not of that kind."""
+    """On PostgreSQL, replay a step of one entry per listing as one statement: a step
+    of updates of fields set in one statement (``settable_in_one_statement``) by
+    joining each listing to its entry for its before (or after) values, audited as
+    any change; a step of creates or deletes by deleting or re-creating (``Recreate``)
+    the listings whole. ``None`` when the step is not of one of those kinds."""
     if connection.vendor != "postgresql":
         return None
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     of_step = "batch = %s AND object_type = %s"
+    side = 0 if undo else 1
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) = count(DISTINCT object_id), ARRAY(SELECT DISTINCT jsonb_object_keys(changes) "  # noqa: S608
-            f"FROM {table} WHERE {of_step}) FROM {table} WHERE {of_step}",
+            f"FROM {table} WHERE {of_step}), "
+            # Whole listings (a create's or a delete's entry holds the owner) that exist
+            # on the side replayed to (re-created) or on the other side only (deleted).
+            f"bool_and(changes ? 'owner' AND changes -> 'title' ->> {side} IS NOT NULL "
+            f"AND changes -> 'title' ->> {1 - side} IS NULL), "
+            f"bool_and(changes ? 'owner' AND changes -> 'title' ->> {side} IS NULL) "
+            f"FROM {table} WHERE {of_step}",
             [step.batch, LISTING_TYPE, step.batch, LISTING_TYPE],
         )
-        once, names = cursor.fetchone()
-    # A created or deleted listing's entry holds its owner: those take the other path.
-    if not once or not settable_in_one_statement(names):
+        once, names, reborn, gone = cursor.fetchone()
+    if not once:
         return None
-    side = 0 if undo else 1
+    entries = (
+        f"SELECT object_id::bigint AS id, changes FROM {table} WHERE {of_step}",  # noqa: S608
+        [step.batch, LISTING_TYPE],
+    )
+    listings = connection.ops.quote_name(Listing._meta.db_table)
+    if gone:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT l.id FROM {listings} AS l JOIN ({entries[0]}) AS e ON e.id = l.id",  # noqa: S608
+                entries[1],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        return changes_apply(actor=actor, action=action, delete=ids, undoable=False).deleted
+    if reborn:
+        return _recreate_in_sql(entries, side=side, actor=actor, action=action)
+    if not settable_in_one_statement(names):
+        return None
     fields = {}
     for name in names:
         kind = Listing._meta.get_field(name).db_type(connection)
@@ -186,6 +211,28 @@ def _replay_in_sql(step: UndoStep, *, actor: User, action: str, undo: bool) -> i
         [step.batch, LISTING_TYPE],
     )
     return changes_apply(actor=actor, action=action, sql=SqlChange(fields, join), undoable=False).updated
+
+
+def _recreate_in_sql(entries: tuple[str, list], *, side: int, actor: User, action: str) -> int | None:
+    """Bring back whole the listings the ``entries`` hold on ``side`` in one statement
+    (``Recreate``), unless one of them exists again or another listing of its owner
+    took its SKU since: ``None`` then, for the path that explains the refusal."""
+    listings = connection.ops.quote_name(Listing._meta.db_table)
+    sql, params = entries
+    sku = f"e.changes -> 'sku' ->> {side}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(l.id), EXISTS (SELECT 1 FROM ({sql}) AS e JOIN {listings} AS o "  # noqa: S608
+            f"ON o.owner_id = coalesce((e.changes -> 'owner' ->> {side})::bigint, %s) "
+            f"AND upper(o.sku) = upper({sku}) WHERE coalesce({sku}, '') <> '') "
+            f"FROM ({sql}) AS e LEFT JOIN {listings} AS l ON l.id = e.id",
+            [*params, actor.pk, *params],
+        )
+        count, existing, taken = cursor.fetchone()
+    if existing or taken:
+        return None
+    recreate = Recreate(entries=entries, side=side, defer_search=count > DEFER_ROWS)
+    return len(changes_apply(actor=actor, action=action, recreate=recreate, undoable=False).created)
 
 
 def _step_entries(step: UndoStep) -> list[dict[str, Any]]:

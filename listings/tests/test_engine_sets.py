@@ -22,12 +22,14 @@ from listings.services.bulk import (
     adjusted_price_sql,
     listings_bulk_delete,
     listings_bulk_set,
+    listings_duplicate,
     listings_price_adjust,
 )
 from listings.services.changes import SNAPSHOT_FIELDS, listing_update
 from listings.services.undo import NotUndoable, redo_last, undo_last
 from listings.tests.factories import ListingFactory
 from listings.validation import PRICE_MAX, listing_warnings
+from marketplace.errors import InvalidInput
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -241,12 +243,45 @@ def test_a_bulk_delete_is_one_statement_with_the_entries_of_the_row_path(owner, 
     assert {entry.action for entry in entries} == {"listing.delete"}
     assert [q for q in queries if q.startswith("WITH gone")]
 
-    undo_last(user=owner)
+    queries, _ = _counted(partial(undo_last, user=owner))
     after = {row["id"]: row for row in Listing.objects.filter(owner=owner).values(*snapshot)}
     assert after == before
     _warnings_are_the_rules([sold, plain])
-    redo_last(user=owner)
+    assert [q for q in queries if q.startswith("WITH source") and "INSERT INTO" in q]
+    assert not [q for q in queries if q.startswith("COPY")]
+    reborn = AuditEntry.objects.filter(action="listing.undo")
+    assert {entry.object_id: entry.changes for entry in reborn} == {
+        pk: {name: [after_, before_] for name, (before_, after_) in changes.items()}
+        for pk, changes in json.loads(json.dumps(expected)).items()
+    }
+    queries, _ = _counted(partial(redo_last, user=owner))
     assert not _mine(owner).exists()
+    assert [q for q in queries if q.startswith("WITH gone")]
+
+
+def test_undo_of_a_delete_whose_sku_another_listing_took_since_is_refused_naming_it(owner):
+    lamp = _listing(owner, title="Lamp", sku="LAMP-1")
+    listings_bulk_delete(listings=_mine(owner), actor=owner)
+    ListingFactory(owner=owner, title="New lamp", sku="lamp-1")
+
+    with pytest.raises(InvalidInput) as refused:
+        undo_last(user=owner)
+    assert "LAMP-1" in str(refused.value.errors[0].message)
+    assert not Listing.objects.filter(pk=lamp.pk).exists()
+
+
+def test_undo_and_redo_of_a_duplicate_delete_and_bring_back_the_copies_set_based(owner):
+    lamp = _listing(owner, title="Lamp")
+    [copy] = listings_duplicate(listings=_mine(owner), actor=owner)
+    copied = Listing.objects.filter(pk=copy).values(*SNAPSHOT_FIELDS).get()
+
+    queries, outcome = _counted(partial(undo_last, user=owner))
+    assert outcome.listings == 1
+    assert list(_mine(owner).values_list("pk", flat=True)) == [lamp.pk]
+    assert [q for q in queries if q.startswith("WITH gone")]
+    queries, _ = _counted(partial(redo_last, user=owner))
+    assert Listing.objects.filter(pk=copy).values(*SNAPSHOT_FIELDS).get() == copied
+    assert [q for q in queries if q.startswith("WITH source")]
 
 
 def test_a_bulk_delete_runs_as_many_queries_for_3_as_for_40_rows(owner, other_user):
