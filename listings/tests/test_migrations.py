@@ -69,3 +69,27 @@ def test_existing_listings_become_ready_with_a_quantity_of_one_and_no_sku(owner)
         ("Old desk", "ready", 1, "", None, None, ""),
         ("Old lamp", "ready", 1, "", None, None, ""),
     ]
+
+
+def test_existing_listings_get_blank_marketplace_fields(owner):
+    old = _migrate([("listings", "0010_inventory_fields")])
+    old.get_model("listings", "Listing").objects.create(
+        owner_id=owner.pk, title="Old lamp", price="5.00", condition="New", status="ready", quantity=1
+    )
+
+    new = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    rows = new.get_model("listings", "Listing").objects.values_list(
+        "brand", "ebay_category_id", "product_link"
+    )
+    assert list(rows) == [("", "", "")]
+    # A database default too: a bulk load (COPY) naming only the older columns gets blanks.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO listings_listing (owner_id, title, price, condition, description, category,"
+            " offer_shipping, status, sku, quantity, notes, source, extra, warnings, version, created_at,"
+            " updated_at) VALUES (%s, 'Loaded', 1, 'New', '', '', false, 'ready', '', 1, '', 'import',"
+            " '{}', '[]', 1, now(), now()) RETURNING brand, ebay_category_id, product_link",
+            [owner.pk],
+        )
+        assert cursor.fetchone() == ("", "", "")
