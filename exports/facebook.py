@@ -104,7 +104,9 @@ def _with_sheet(template: _Template, sheet: bytes) -> bytes:
     """The template's zip with ``sheet`` as its listing sheet: the pre-built entries
     and directory of the other parts, then the sheet's entry and directory record
     (the zip format's local header, central record and end record, APPNOTE 4.3)."""
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    # Level 1: a fifth of the default level's time (2,000 files of 100,000 listings), the
+    # sheet a little larger.
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
     data = compressor.compress(sheet) + compressor.flush()
     name = LISTING_SHEET_PART.encode()
     crc, times = zlib.crc32(sheet), (template.dos_time, template.dos_date)

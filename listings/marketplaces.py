@@ -238,9 +238,7 @@ def _shopify_status(listing: Listing, context: FileContext) -> str:
 # shopify_handle in SQL: the title lowered, runs of anything else than a-z and 0-9 as
 # one dash, trimmed of dashes, cut at 60 and trimmed again, then the id.
 _SHOPIFY_SLUG_SQL = "btrim(left(btrim(regexp_replace(lower(title), '[^a-z0-9]+', '-', 'g'), '-'), 60), '-')"
-_SHOPIFY_HANDLE_SQL = Sql(
-    f"(CASE WHEN {_SHOPIFY_SLUG_SQL} = '' THEN 'listing-' || id ELSE {_SHOPIFY_SLUG_SQL} || '-' || id END)"
-)
+_SHOPIFY_HANDLE_SQL = Sql(f"coalesce(NULLIF({_SHOPIFY_SLUG_SQL}, '') || '-' || id, 'listing-' || id)")
 # _html_body in SQL: html.escape without quotes (& first), then <br> before line breaks.
 _HTML_BODY_SQL = Sql(
     "replace(replace(replace(replace(description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),"
@@ -315,7 +313,8 @@ def _woo_categories(listing: Listing, context: FileContext) -> str:
 
 # _woo_categories in SQL: the path's parts in order, trimmed of what Python's strip()
 # trims (every character str.isspace() names), empty ones left out.
-_SPACES_SQL = " || ".join(f"chr({code})" for code in range(0x3001) if chr(code).isspace())
+# (A literal of the characters themselves: none of them is a quote or a backslash.)
+_SPACES_SQL = "'" + "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + "'"
 _WOO_CATEGORIES_SQL = Sql(
     f"array_to_string(ARRAY(SELECT replace(btrim(part, {_SPACES_SQL}), ',', '\\,') FROM"  # noqa: S608
     " unnest(string_to_array(category, '//')) WITH ORDINALITY AS path(part, place)"
