@@ -230,7 +230,9 @@ def test_update_matching_updates_by_id_only_the_owners_listings(owner, other_use
     assert Listing.objects.filter(owner=owner, title="Brand new listing").exists()
     summary = AuditEntry.objects.get(action="listing.import", object_type="imports.import")
     assert summary.changes["updated"] == 1
-    entry = AuditEntry.objects.get(batch=summary.batch, object_id=str(mine.pk))
+    entry = AuditEntry.objects.get(
+        batch=summary.batch, object_type="listings.listing", object_id=str(mine.pk)
+    )
     assert entry.changes["title"] == ["Old title", "New title"]
 
 
