@@ -187,24 +187,30 @@ def _copy_text(value: Any) -> str:
     return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
 
 
+def _shared_values(*, actor, action: str, object_type: str, batch: uuid.UUID) -> tuple[list, list]:
+    """What every entry of one write shares, in ``_COPY_FIELDS`` order: the values
+    before its object id and changes, and those after them (the batch, the request,
+    the time)."""
+    context = current_request.get()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    after = [
+        batch,
+        context.ip,
+        context.user_agent,
+        context.path,
+        context.method,
+        current_request_id.get(),
+        timezone.now(),
+    ]
+    return [actor_id, action, object_type], after
+
+
 def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch: uuid.UUID) -> int:
     """The entries as COPY's own text lines, written in batches: only the object id and
     the changes differ from entry to entry, so the rest of a line is escaped once."""
-    context = current_request.get()
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    head = "".join(f"{_copy_text(value)}\t" for value in (actor_id, action, object_type))
-    tail = "".join(
-        f"\t{_copy_text(value)}"
-        for value in (
-            batch,
-            context.ip,
-            context.user_agent,
-            context.path,
-            context.method,
-            current_request_id.get(),
-            timezone.now().isoformat(),
-        )
-    )
+    before, after = _shared_values(actor=actor, action=action, object_type=object_type, batch=batch)
+    head = "".join(f"{_copy_text(value)}\t" for value in before)
+    tail = "".join(f"\t{_copy_text(value)}" for value in after)
     columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
     count = 0
     lines: list[str] = []
@@ -236,27 +242,14 @@ def audit_insert_sql(
     ``field_changes`` gives), stamped as ``audit_record_many`` stamps them: for a
     change PostgreSQL makes set-wise, audited in the same statement. The caller
     counts the entries into their operation (``audit_count_entries``)."""
-    context = current_request.get()
-    actor_id = actor.pk if actor is not None and actor.pk else None
+    before, after = _shared_values(actor=actor, action=action, object_type=object_type, batch=batch)
     columns = ", ".join(f'"{AuditEntry._meta.get_field(name).column}"' for name in _COPY_FIELDS)
     sql = (
         f'INSERT INTO "{AuditEntry._meta.db_table}" ({columns}) '  # noqa: S608 - names from the model
         "SELECT %s, %s, %s, source.object_id, source.changes, %s, %s, %s, %s, %s, %s, %s "
         f"FROM {source} AS source"
     )
-    params = [
-        actor_id,
-        action,
-        object_type,
-        batch,
-        context.ip,
-        context.user_agent,
-        context.path,
-        context.method,
-        current_request_id.get(),
-        timezone.now(),
-    ]
-    return sql, params
+    return sql, [*before, *after]
 
 
 def audit_count_entries(*, actor, action: str, batch: uuid.UUID, count: int) -> None:
