@@ -411,6 +411,28 @@ def settable_in_one_statement(values: Iterable[str]) -> bool:
     )
 
 
+def _run_audited(
+    sql: str,
+    params: list,
+    *,
+    owners: set[int],
+    actor,
+    action: str,
+    batch: uuid.UUID,
+    defer_search: bool = False,
+) -> int:
+    """Run one set-wise statement that writes listings and their audit entries and ends
+    in ``SELECT owner_id, count(*) … GROUP BY owner_id``: note the owners it touched,
+    count the entries into the operation, and return how many listings it wrote."""
+    with search_indexing_deferred(defer_search), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = cursor.fetchall()
+    owners.update(owner_id for owner_id, _ in counts)
+    written = sum(count for _, count in counts)
+    audit_count_entries(actor=actor, action=action, batch=batch, count=written)
+    return written
+
+
 def _set_postgres(
     *,
     listings: QuerySet[Listing] | None,
@@ -467,13 +489,9 @@ def _set_postgres(
         "SELECT owner_id, count(*) FROM changed GROUP BY owner_id"
     )
     params = [*new_params, *rows_params, *assignment_params, timezone.now(), *fields, *insert_params]
-    with search_indexing_deferred(many), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = cursor.fetchall()
-    owners.update(owner_id for owner_id, _ in counts)
-    updated = sum(count for _, count in counts)
-    audit_count_entries(actor=actor, action=action, batch=batch, count=updated)
-    return updated
+    return _run_audited(
+        sql, params, owners=owners, actor=actor, action=action, batch=batch, defer_search=many
+    )
 
 
 def _change_sql(name: str) -> str:
@@ -915,13 +933,7 @@ def _delete_postgres(
         "SELECT owner_id, count(*) FROM gone GROUP BY owner_id"
     )
     params = [list(ids), *links_params, *SNAPSHOT_FIELDS, LINKS, *insert_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = cursor.fetchall()
-    owners.update(owner_id for owner_id, _ in counts)
-    deleted = sum(count for _, count in counts)
-    audit_count_entries(actor=actor, action=action, batch=batch, count=deleted)
-    return deleted
+    return _run_audited(sql, params, owners=owners, actor=actor, action=action, batch=batch)
 
 
 @dataclass(frozen=True)
