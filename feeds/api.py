@@ -1,7 +1,6 @@
 """``/api/feeds/``: list, create and revoke the seller's catalog feeds, through the
 services of the *Catalog feeds* page. Another user's feed is a 404."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -10,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from feeds import services
-from feeds.models import Feed
+from feeds.selectors import feed_get_for_user, feeds_for_user
 from feeds.serializers import FeedCreateSerializer, FeedSerializer
 from listings.api.base import ERRORS
 from marketplace.api_input import valid_body
@@ -28,7 +27,7 @@ from marketplace.parsers import JSONParser
 @parser_classes([JSONParser])
 def feeds(request: Request) -> Response:
     if request.method == "GET":
-        mine = Feed.objects.filter(owner=request.user)
+        mine = feeds_for_user(request.user)
         return Response(FeedSerializer(mine, many=True, context={"request": request}).data)
     body = valid_body(FeedCreateSerializer, request)
     feed = services.feed_create(owner=request.user, export_format=body["export_format"], query=body["query"])
@@ -40,7 +39,7 @@ def feeds(request: Request) -> Response:
 @api_view(["GET", "DELETE"])
 def feed(request: Request, pk: int) -> Response:
     """Revoking a feed deletes it: its URL answers 404 from then on."""
-    mine = get_object_or_404(Feed, pk=pk, owner=request.user)
+    mine = feed_get_for_user(request.user, pk)
     if request.method == "DELETE":
         services.feed_revoke(feed=mine, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

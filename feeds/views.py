@@ -6,7 +6,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,9 +16,11 @@ from exports.services import listings_export
 from exports.views import export_response
 from feeds import services
 from feeds.models import Feed
+from feeds.selectors import feed_get_for_user, feeds_for_user
 from feeds.serializers import FeedCreateSerializer
 from listings.freshness import listings_version
 from listings.selectors import FilterError
+from marketplace.api_input import valid_input
 from marketplace.errors import InvalidInput
 from marketplace.ratelimits import count_request
 from photos.links import link_key_of
@@ -80,22 +82,16 @@ def feeds_page(request) -> HttpResponse:
     """The seller's feeds with their last fetch and count; a form to add one."""
     error = ""
     if request.method == "POST":
-        # The API's input shape; the service judges the format and the filter for both.
-        form = FeedCreateSerializer(data=request.POST)
-        if not form.is_valid():
-            error = " ".join(
-                f"{field}: {message}" for field, errors in form.errors.items() for message in errors
-            )
+        # The API's serializer; the service judges the format and the filter for both.
+        try:
+            services.feed_create(owner=request.user, **valid_input(FeedCreateSerializer, request.POST))
+        except InvalidInput as exc:
+            error = " ".join(f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors)
         else:
-            try:
-                services.feed_create(owner=request.user, **form.validated_data)
-            except InvalidInput as exc:
-                error = " ".join(e.message for e in exc.errors)
-            else:
-                messages.success(request, "Feed created.")
-                return redirect("feeds:feeds")
+            messages.success(request, "Feed created.")
+            return redirect("feeds:feeds")
     context = {
-        "feeds": Feed.objects.filter(owner=request.user),
+        "feeds": feeds_for_user(request.user),
         "formats": [(name, FORMATS[name].label) for name in services.FEED_FORMATS],
         "error": error,
     }
@@ -105,6 +101,6 @@ def feeds_page(request) -> HttpResponse:
 @login_required
 @require_POST
 def feed_revoke(request, pk: int) -> HttpResponse:
-    services.feed_revoke(feed=get_object_or_404(Feed, pk=pk, owner=request.user), actor=request.user)
+    services.feed_revoke(feed=feed_get_for_user(request.user, pk), actor=request.user)
     messages.success(request, "Feed revoked: its URL no longer works.")
     return redirect("feeds:feeds")

@@ -1,5 +1,6 @@
 """Reading an API request's JSON body, for every endpoint: an object, validated by
-the operation's serializer (hostile text is refused earlier, by ``marketplace.input``)."""
+the operation's serializer (hostile text is refused earlier, by ``marketplace.input``);
+and ``valid_input``, the HTML doors' way through the same serializer."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -7,6 +8,8 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+
+from marketplace.errors import FieldError, InvalidInput
 
 
 def request_body(request: Request) -> dict[str, Any]:
@@ -27,3 +30,17 @@ def valid_body(
     serializer = serializer_class(data=request_body(request), context={"request": request}, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def valid_input(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """``data`` as ``serializer_class`` validates it, or ``InvalidInput`` with its
+    messages (the HTML doors' way to the same rules the API applies)."""
+    serializer = serializer_class(data=data)
+    if serializer.is_valid():
+        return dict(serializer.validated_data)
+    errors = []
+    for name, messages in serializer.errors.items():
+        if isinstance(messages, dict):  # a list field: {index: [messages]}
+            messages = [message for items in messages.values() for message in items]
+        errors += [FieldError(name, str(message)) for message in messages]
+    raise InvalidInput(errors)

@@ -1,13 +1,10 @@
 """The one input and output shape of each photo operation, for the API and the
 grid's drawer alike."""
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.errors import FieldError, InvalidInput
 from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile
 
 
@@ -75,20 +72,6 @@ class PhotoOrderSerializer(serializers.Serializer):
         max_length=MAX_PHOTOS_PER_LISTING,
         help_text="The ids of all of the listing's photos, in their new order.",
     )
-
-
-def valid_input(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    """``data`` as ``serializer_class`` validates it, or ``InvalidInput`` with its
-    messages (the HTML doors' way to the same rules the API applies)."""
-    serializer = serializer_class(data=data)
-    if serializer.is_valid():
-        return dict(serializer.validated_data)
-    errors = []
-    for name, messages in serializer.errors.items():
-        if isinstance(messages, dict):  # a list field: {index: [messages]}
-            messages = [message for items in messages.values() for message in items]
-        errors += [FieldError(name, str(message)) for message in messages]
-    raise InvalidInput(errors)
 
 
 class BulkUploadSerializer(serializers.Serializer):

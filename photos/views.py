@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from listings.selectors import listing_get_for_user
+from marketplace.api_input import valid_input
 from marketplace.errors import InvalidInput
 from marketplace.ratelimits import rate_limited
 from marketplace.uploads import login_or_token_required, serve_upload
@@ -23,7 +24,6 @@ from photos.serializers import (
     PhotoLinksActionSerializer,
     PhotoOrderSerializer,
     PhotoUploadSerializer,
-    valid_input,
 )
 
 KINDS = ("original", "display", "thumbnail")

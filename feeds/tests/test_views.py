@@ -95,3 +95,11 @@ def test_the_settings_page_lists_feeds_with_fetches_and_creates_and_revokes(
     assert owner_client.post(f"/feeds/{theirs.pk}/revoke/").status_code == 404
     owner_client.post(f"/feeds/{feed.pk}/revoke/")
     assert not Feed.objects.filter(pk=feed.pk).exists()
+
+
+def test_the_page_refuses_a_bad_format_naming_the_field(owner_client, owner):
+    # Through the API's serializer, so both doors refuse it (test_api covers that one).
+    page = owner_client.post("/feeds/", {"export_format": "pdf", "query": ""})
+    assert page.status_code == 400
+    assert "export_format: " in page.content.decode()
+    assert not owner.feeds.exists()
