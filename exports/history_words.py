@@ -9,7 +9,7 @@ def _exported(facts: OperationFacts) -> str:
     export_format = FORMATS.get(details.get("format"))
     count = details.get("count")
     what = noun("listings.listing", count) if isinstance(count, int) else "listings"
-    return f"exported {what}" + (f" ({export_format.label})" if export_format else "")
+    return f"exported {what}" + (f" as {export_format.label}" if export_format else "")
 
 
 def register() -> None:

@@ -27,7 +27,7 @@ def test_history_page_shows_an_export(seller, owner):
     response = seller.get("/history/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "You exported 1 listing (CSV)" in page
+    assert "You exported 1 listing as CSV" in page
     assert "exports.export" not in page
 
 

@@ -165,7 +165,7 @@ def test_a_new_seller_from_sign_up_to_a_facebook_export(browser_page, artifacts_
     # The history reads as what the seller did.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
     operations = page.locator(".operation")
-    expect(operations.first).to_contain_text("You exported 10 listings (Facebook bulk upload")
+    expect(operations.first).to_contain_text("You exported 10 listings as Facebook bulk upload (xlsx)")
     history = page.locator("#operations")
     expect(history).to_contain_text("You changed the category of 1 listing: Brass lamp")
     expect(history).to_contain_text("You imported Marketplace_Bulk_Upload_Template.xlsx (10 new)")
