@@ -18,7 +18,7 @@ from imports.forms import (
     ImportUploadForm,
 )
 from imports.headers import TARGET_LABELS
-from imports.models import Import
+from imports.models import Import, ImportFile
 from imports.selectors import import_errors, import_get_for_user, import_progress, imports_for_user
 from imports.services import (
     ImportNotCommittable,
@@ -66,7 +66,16 @@ def import_upload(request):
     return redirect("imports:detail", pk=upload.pk)
 
 
-def _preview_rows(upload: Import) -> list[dict]:
+def _preview_fields(files: list[ImportFile], preview: list[dict]) -> list[str]:
+    """The listing fields the preview shows: those a file's columns fill and those an
+    error names, in the grid's order; the others keep their defaults and would only
+    widen the table."""
+    shown = {target for import_file in files for target in import_file.mapping}
+    shown |= {error["field"] for line in preview for error in line["errors"]}
+    return [name for name in LISTING_FIELDS if name in shown]
+
+
+def _preview_rows(upload: Import, fields: list[str]) -> list[dict]:
     """The preview's rows with, per column, what to show and whether the seller can
     correct it there (the fields an invalid row's errors name)."""
     rows = []
@@ -74,7 +83,7 @@ def _preview_rows(upload: Import) -> list[dict]:
         in_error = {error["field"] for error in line["errors"]}
         typed = line.get("typed", {})
         cells = []
-        for name in LISTING_FIELDS:
+        for name in fields:
             # An invalid row has no cleaned values: it shows what its cells say.
             value = line["values"].get(name) if line["status"] != "invalid" else typed.get(name)
             if name == "offer_shipping" and isinstance(value, bool):
@@ -90,6 +99,7 @@ def _preview_rows(upload: Import) -> list[dict]:
 def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -> HttpResponse:
     files = list(upload.files.all())
     progress_rows, progress_percent = import_progress(upload)
+    preview_fields = _preview_fields(files, upload.preview)
     context = {
         "progress_rows": progress_rows,
         "several_files": len(files) > 1,
@@ -97,7 +107,8 @@ def _detail_page(request, upload: Import, *, rejected=None, status: int = 200) -
         "upload": upload,
         "mapping_forms": [ImportMappingForm(import_file=f, prefix=f"file{f.pk}") for f in files],
         "commit_form": ImportCommitForm(initial={"skip_invalid": upload.skip_invalid}),
-        "preview_rows": _preview_rows(upload),
+        "preview_columns": [TARGET_LABELS[name] for name in preview_fields],
+        "preview_rows": _preview_rows(upload, preview_fields),
         "valid_rows": (upload.counts.get("rows") or 0) - (upload.counts.get("invalid") or 0),
         "has_id_column": any("id" in f.mapping for f in files),
         "rejected": rejected,

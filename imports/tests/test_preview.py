@@ -3,6 +3,7 @@ again, a main button that says what it does (and never fails for a choice the pa
 offered), an export of one's own listings recognised, a PDF pointed to OCR."""
 
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -73,6 +74,43 @@ def test_invalid_rows_are_fixed_in_the_preview_and_checked_again(seller, owner):
         "Brass candle": Decimal("12.00"),
         "Rug": Decimal("30.00"),
     }
+
+
+class _PreviewTable(HTMLParser):
+    """The preview table's header and, per body row, its cells' text."""
+
+    def __init__(self):
+        super().__init__()
+        self.header, self.rows, self._cell, self._in_table = [], [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and "import-preview" in (dict(attrs).get("class") or ""):
+            self._in_table = True
+        elif self._in_table and tag == "tr":
+            self.rows.append([])
+        elif self._in_table and tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_table = False
+        elif self._in_table and tag in ("th", "td") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_the_preview_heads_each_column_it_shows_and_shows_the_columns_the_file_fills(seller):
+    rows = [["Title", "Price", "SKU", "Quantity", "Colour"], ["Oak table", "80", "OT-1", "3", "brown"]]
+    preview = uploaded(seller, data=csv_bytes(rows))
+    table = _PreviewTable()
+    table.feed(detail(seller, preview.pk))
+    header, *body = table.rows
+    assert header == ["Row", "Outcome", "Title", "Price", "SKU", "Quantity", "Extra"]
+    assert body == [["2", "new", "Oak table", "80.00", "OT-1", "3", "Colour: brown"]]
 
 
 def test_the_main_button_imports_the_valid_rows_and_never_fails(seller, owner):
