@@ -245,6 +245,9 @@ def test_round_trip_export_change_three_prices_import_updates_in_place(
     page.go_back()
     page.get_by_role("button", name="Undo this import").click()
     expect(page.locator(".messages")).to_contain_text("Undone: imports (3 listings).")
+    expect(page.locator(".import-undone")).to_contain_text(
+        "This import was undone: the 3 listings it updated are back as they were."
+    )
     prices = dict(Listing.objects.filter(owner=owner).values_list("title", "price"))
     assert prices == {listing.title: listing.price for listing in listings}
     shot(page, artifacts_dir, "journey-b-3-import-undone.png")
