@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ListingsConfig(AppConfig):
@@ -8,8 +9,10 @@ class ListingsConfig(AppConfig):
     def ready(self) -> None:
         from listings import history_words
         from listings.filters import register_listing_filter
-        from listings.readiness import READINESS_FILTERS
+        from listings.readiness import READINESS_FILTERS, install_facebook_categories
 
         history_words.register()
         for readiness_filter in READINESS_FILTERS:
             register_listing_filter(readiness_filter)
+        # Facebook's categories live in the database as a function (readiness).
+        post_migrate.connect(install_facebook_categories, sender=self)

@@ -11,12 +11,16 @@ take): those fail every listing of that seller.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property, lru_cache
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection, connections
+from django.db.models import Count, F, IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Floor, Length
 from django.db.models.lookups import GreaterThan
+from django.db.models.sql import Query
 
 from accounts.models import Currency, User
 from listings.categories import all_categories
@@ -24,72 +28,85 @@ from listings.filters import ListingFilter
 from listings.marketplaces import EBAY_TITLE_MAX_LENGTH, MARKETPLACE_FILES
 from listings.models import Listing
 from listings.selectors import FilterError
-from marketplace.sqlarrays import InArray, TextArray
+from marketplace.sqlarrays import InArray, StoredTextArray
 
 FACEBOOK = "facebook"
 EVERY_LISTING = ~Q(pk=None)
 NO_LISTING = Q(pk__in=[])
+FACEBOOK_CATEGORIES = StoredTextArray("listings_facebook_categories", all_categories())
 
 
-@dataclass(frozen=True)
+def install_facebook_categories(*, using: str = "default", **kwargs) -> None:
+    """``post_migrate`` receiver: the database's copy of the shipped categories."""
+    FACEBOOK_CATEGORIES.install(connections[using])
+
+
+# Compared and hashed by identity: the rules are made once (and keyed in a cache).
+@dataclass(frozen=True, eq=False)
 class Rule:
     name: str
     reason: str  # what the seller reads next to the count: "3 with no category"
     fails: Q
 
+    @cached_property
+    def fails_sql(self) -> tuple[str, tuple]:
+        """``fails`` as a condition on ``listings_listing``, compiled once per rule
+        and process: resolving and compiling the rules' ``Q``s again on every
+        listing page cost more than running its query."""
+        query = Query(Listing)
+        query.add_q(self.fails)
+        try:
+            sql, params = query.get_compiler(connection=connection).compile(query.where)
+        except EmptyResultSet:
+            sql, params = "1 = 0", ()
+        except FullResultSet:
+            sql, params = "1 = 1", ()
+        return f"({sql})", tuple(params)
 
-@cache
-def _unknown_category() -> Rule:
-    # Made once, the categories one parameter whose text is made once (``TextArray``):
-    # Facebook's 1,869 categories as as many placeholders, each prepared, hashed and
-    # escaped, were most of a listing page's request.
-    return Rule(
-        "unknown_category",
-        "a category Facebook does not list",
-        ~Q(category="") & ~Q(InArray(F("category"), TextArray(all_categories()))),
-    )
+
+# The rules are made once, so each is compiled once (``Rule.fails_sql``).
+NO_CATEGORY = Rule("no_category", "no category", Q(category=""))
+# The categories are a function in the database, not 1,869 values (or one 127 KB
+# array literal) sent, hashed and parsed with every listing page.
+UNKNOWN_CATEGORY = Rule(
+    "unknown_category",
+    "a category Facebook does not list",
+    ~Q(category="") & ~Q(InArray(F("category"), FACEBOOK_CATEGORIES)),
+)
+# Facebook takes a whole number of dollars above 0; the export would round 19.50 to 20.
+WHOLE_PRICE = Rule(
+    "price", "a price that is not a whole number above 0", Q(price__lte=0) | ~Q(price=Floor(F("price")))
+)
+NO_DESCRIPTION = Rule("no_description", "no description", Q(description=""))
+PRICE_ZERO = Rule("price_zero", "a price of 0", Q(price__lte=0))
+TITLE_TOO_LONG = Rule(
+    "title_too_long",
+    f"a title over eBay's {EBAY_TITLE_MAX_LENGTH} characters",
+    Q(GreaterThan(Length("title"), EBAY_TITLE_MAX_LENGTH)),
+)
+# eBay publishes no mapping from Facebook's categories to its own ids, so none is
+# guessed: the seller sets the listing's eBay category id.
+NO_EBAY_CATEGORY = Rule("no_ebay_category", "no eBay category id", Q(ebay_category_id=""))
+# The file is eBay US's (its Action column names the site and its currency).
+_CURRENCY_REASON = "prices in a currency eBay US does not take (set USD in your profile)"
+CURRENCY_REFUSED = Rule("currency", _CURRENCY_REASON, EVERY_LISTING)
+CURRENCY_TAKEN = Rule("currency", _CURRENCY_REASON, NO_LISTING)
+# Shopify takes a product without a vendor, but not a vendor of one character.
+SHORT_BRAND = Rule(
+    "short_brand", "a brand of one character (Shopify's Vendor needs two)", Q(brand__regex=r"^.$")
+)
+# Required of every item in Meta's catalog (Catalog Fields: link, brand).
+NO_LINK = Rule("no_link", "no product link", Q(product_link=""))
+NO_BRAND = Rule("no_brand", "no brand", Q(brand=""))
 
 
 def _facebook_rules(user: User) -> tuple[Rule, ...]:
-    return (
-        Rule("no_category", "no category", Q(category="")),
-        _unknown_category(),
-        # Facebook takes a whole number of dollars above 0; the export would round 19.50 to 20.
-        Rule(
-            "price",
-            "a price that is not a whole number above 0",
-            Q(price__lte=0) | ~Q(price=Floor(F("price"))),
-        ),
-    )
-
-
-def _no_description() -> Rule:
-    return Rule("no_description", "no description", Q(description=""))
-
-
-def _price_zero() -> Rule:
-    return Rule("price_zero", "a price of 0", Q(price__lte=0))
+    return (NO_CATEGORY, UNKNOWN_CATEGORY, WHOLE_PRICE)
 
 
 def _ebay_rules(user: User) -> tuple[Rule, ...]:
-    return (
-        Rule(
-            "title_too_long",
-            f"a title over eBay's {EBAY_TITLE_MAX_LENGTH} characters",
-            Q(GreaterThan(Length("title"), EBAY_TITLE_MAX_LENGTH)),
-        ),
-        _no_description(),
-        _price_zero(),
-        # eBay publishes no mapping from Facebook's categories to its own ids, so
-        # none is guessed: the seller sets the listing's eBay category id.
-        Rule("no_ebay_category", "no eBay category id", Q(ebay_category_id="")),
-        # The file is eBay US's (its Action column names the site and its currency).
-        Rule(
-            "currency",
-            "prices in a currency eBay US does not take (set USD in your profile)",
-            EVERY_LISTING if user.currency != Currency.USD else NO_LISTING,
-        ),
-    )
+    currency = CURRENCY_REFUSED if user.currency != Currency.USD else CURRENCY_TAKEN
+    return (TITLE_TOO_LONG, NO_DESCRIPTION, PRICE_ZERO, NO_EBAY_CATEGORY, currency)
 
 
 def _no_rules(user: User) -> tuple[Rule, ...]:
@@ -98,24 +115,11 @@ def _no_rules(user: User) -> tuple[Rule, ...]:
 
 
 def _shopify_rules(user: User) -> tuple[Rule, ...]:
-    # Shopify takes a product without a vendor, but not a vendor of one character.
-    return (
-        Rule(
-            "short_brand",
-            "a brand of one character (Shopify's Vendor needs two)",
-            Q(brand__regex=r"^.$"),
-        ),
-    )
+    return (SHORT_BRAND,)
 
 
 def _meta_rules(user: User) -> tuple[Rule, ...]:
-    return (
-        _no_description(),
-        _price_zero(),
-        # Required of every item in Meta's catalog (Catalog Fields: link, brand).
-        Rule("no_link", "no product link", Q(product_link="")),
-        Rule("no_brand", "no brand", Q(brand="")),
-    )
+    return (NO_DESCRIPTION, PRICE_ZERO, NO_LINK, NO_BRAND)
 
 
 _RULES: dict[str, Callable[[User], tuple[Rule, ...]]] = {
@@ -191,37 +195,49 @@ def readiness(listings: QuerySet[Listing], marketplace: str, user: User) -> Read
     )
 
 
-def _column(marketplace: str, rule: Rule) -> str:
-    return f"readiness__{marketplace.replace('-', '_')}__{rule.name}"
+READINESS_COLUMN = "readiness_failures"
 
 
-def readiness_columns(user: User) -> tuple[dict[str, ExpressionWrapper], Callable[[Mapping[str, Any]], dict]]:
-    """Each rule of each marketplace as a boolean column, to annotate a listing query
-    with, and the reader of a row of it: ``{marketplace: {"ready": bool, "reasons":
-    [reason, …]}}``. The rules are made once here, not once per row (some ask the
-    database about the seller)."""
+@lru_cache(maxsize=64)
+def _failures_column(checks: tuple[Rule, ...]) -> RawSQL:
+    """One integer column for every rule of ``checks``: bit ``i`` set when the listing
+    fails ``checks[i]``. One column, not one per rule: each annotation costs the ORM
+    more to add and compile than the database to compute."""
+    parts, params = [], []
+    for bit, rule in enumerate(checks):
+        sql, rule_params = rule.fails_sql
+        parts.append(f"CASE WHEN {sql} THEN {1 << bit} ELSE 0 END")
+        params.extend(rule_params)
+    # The SQL is Django's own compilation of the rules; their values stay parameters.
+    return RawSQL(" + ".join(parts) or "0", tuple(params), output_field=IntegerField())  # noqa: S611
+
+
+def readiness_columns(user: User) -> tuple[dict[str, RawSQL], Callable[[Mapping[str, Any]], dict]]:
+    """What each marketplace's rules say of a listing, as the annotation to add to a
+    listing query, and the reader of a row of it: ``{marketplace: {"ready": bool,
+    "reasons": [reason, …]}}``. The rules are made once here, not once per row (some
+    ask the database about the seller)."""
     made: dict = {}
     checks = {marketplace: rules(marketplace, user, made=made) for marketplace in MARKETPLACES}
-    columns = {
-        _column(marketplace, rule): ExpressionWrapper(rule.fails, output_field=BooleanField())
-        for marketplace, marketplace_rules in checks.items()
-        for rule in marketplace_rules
-    }
-
-    # Each column's name made once, not once per row and rule.
+    # A rule two marketplaces share (no description) is one bit.
+    distinct = tuple(
+        dict.fromkeys(rule for marketplace_rules in checks.values() for rule in marketplace_rules)
+    )
+    bit = {rule: 1 << position for position, rule in enumerate(distinct)}
     named = [
-        (marketplace, [(_column(marketplace, rule), rule.reason) for rule in marketplace_rules])
+        (marketplace, [(bit[rule], rule.reason) for rule in marketplace_rules])
         for marketplace, marketplace_rules in checks.items()
     ]
 
     def read(row: Mapping[str, Any]) -> dict[str, dict]:
+        failures = row[READINESS_COLUMN]
         result = {}
         for marketplace, marketplace_rules in named:
-            reasons = [reason for column, reason in marketplace_rules if row[column]]
+            reasons = [reason for mask, reason in marketplace_rules if failures & mask]
             result[marketplace] = {"ready": not reasons, "reasons": reasons}
         return result
 
-    return columns, read
+    return {READINESS_COLUMN: _failures_column(distinct)}, read
 
 
 STATES = ("ready", "not_ready")

@@ -91,14 +91,26 @@ def photo_for_link(photo_id: int, token: str) -> ListingPhoto | None:
 MARKETPLACES_NEEDING_A_PHOTO = ("ebay", "meta-catalog")
 
 
+# Made once, so each is compiled once (``listings.readiness.Rule.fails_sql``).
+NO_PUBLISHED_LINKS = Rule(
+    "no_photo_link", "no published photo link (publish photo links in settings)", EVERY_LISTING
+)
+NO_READY_PHOTO = Rule(
+    "no_photo_link",
+    "no ready photo",
+    ~Q(
+        Exists(
+            ListingPhoto.objects.filter(
+                listing_id=OuterRef("pk"), status=ListingPhoto.Status.READY, removed_batch__isnull=True
+            )
+        )
+    ),
+)
+
+
 def no_photo_link_rule(user: User) -> Rule:
     """Listings a marketplace would refuse for want of a photo it can fetch: none
     published, or no ready photo."""
     if not PhotoLinkKey.objects.filter(owner=user).exists():
-        return Rule(
-            "no_photo_link", "no published photo link (publish photo links in settings)", EVERY_LISTING
-        )
-    shown = ListingPhoto.objects.filter(
-        listing_id=OuterRef("pk"), status=ListingPhoto.Status.READY, removed_batch__isnull=True
-    )
-    return Rule("no_photo_link", "no ready photo", ~Q(Exists(shown)))
+        return NO_PUBLISHED_LINKS
+    return NO_READY_PHOTO

@@ -168,20 +168,45 @@ def test_listing_json_says_per_marketplace_whether_it_is_ready(api, owner, ebay_
     assert page["results"][0]["readiness"] == one["readiness"]
 
 
-def test_a_text_array_matches_exactly_its_values_whatever_they_hold(owner):
-    """The unknown-category rule sends Facebook's categories as one array parameter
-    (``marketplace.sqlarrays``): values with quotes, backslashes, commas, braces and
-    other scripts match themselves and nothing else, in either case."""
+def test_a_stored_text_array_matches_exactly_its_values_whatever_they_hold(owner):
+    """The unknown-category rule reads Facebook's categories from a function the
+    database keeps (``marketplace.sqlarrays``): values with quotes, backslashes, commas,
+    braces, dollar quotes and other scripts match themselves and nothing else, in
+    either case."""
+    from django.db import connection
     from django.db.models import F, Q
 
-    from marketplace.sqlarrays import InArray, TextArray
+    from marketplace.sqlarrays import InArray, StoredTextArray
 
-    awkward = ['He said "hi"', "back\\slash", "a,b", "{braces}", "O'Brien", "Ünïcödé//カテゴリ", "NULL", " "]
+    awkward = [
+        'He said "hi"',
+        "back\\slash",
+        "a,b",
+        "{braces}",
+        "O'Brien",
+        "$$ end $$",
+        "Ünïcödé//カテゴリ",
+        "NULL",
+        " ",
+    ]
     for title in [*awkward, 'he said "hi"', "a", "b", "NULL?"]:
         ListingFactory(owner=owner, title=title)
-    values = TextArray(awkward)
+    values = StoredTextArray("test_awkward_titles", awkward)
+    values.install(connection)
     matched = set(Listing.objects.filter(InArray(F("title"), values)).values_list("title", flat=True))
     assert matched == set(awkward)
-    # Made once, sent many times: a second query reads the same.
     left = set(Listing.objects.filter(~Q(InArray(F("title"), values))).values_list("title", flat=True))
     assert left == {'he said "hi"', "a", "b", "NULL?"}
+
+
+@pytest.mark.postgres
+def test_the_database_holds_the_categories_the_code_ships(db):
+    """``migrate`` (re)makes the function the unknown-category rule reads (SQLite
+    gets the values inline)."""
+    from django.db import connection
+
+    from listings.categories import all_categories
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT listings_facebook_categories()")
+        assert tuple(cursor.fetchone()[0]) == all_categories()
