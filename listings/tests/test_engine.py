@@ -332,7 +332,7 @@ def test_import_page_says_undone_once_its_import_is_undone(owner, client):
     client.post(f"/listings/operations/{committed.batch}/undo/", {"next": "/"})
     page = " ".join(client.get(f"/listings/import/{committed.pk}/").content.decode().split())
     assert f"Import {committed.pk}: Undone" in page
-    assert "the 3 listings it created are gone and the 2 it updated are back" in page
+    assert "the 3 listings it created are gone and the 2 listings it updated are back as they were." in page
     assert "Undo this import" not in page
     listed = client.get("/listings/import/").content.decode()
     assert "<td>Undone</td>" in listed
