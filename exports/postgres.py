@@ -270,7 +270,7 @@ def copy_marketplace(
             for index, column in enumerate(marketplace_file.columns)
         )
         cells = ", ".join(
-            f"(v{index})::text" if column.sql.number else f"NULLIF({_neutralised_sql(f'v{index}')}, '')"
+            f"(v{index})::text" if column.sql.as_is else f"NULLIF({_neutralised_sql(f'v{index}')}, '')"
             for index, column in enumerate(marketplace_file.columns)
         )
         statement = (

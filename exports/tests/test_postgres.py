@@ -120,6 +120,11 @@ def test_copy_writes_the_python_facebook_workbooks(owner, other_user, count):
 @pytest.mark.parametrize("bom", [False, True])
 def test_copy_writes_the_python_marketplace_files(awkward, owner, name, bom):
     ListingFactory(owner=owner, title="Draft 😀 lamp", status="draft", quantity=0, category=" A // B, c //")
+    # Shopify's handle: the two characters whose Python lowercase holds an ASCII letter.
+    ListingFactory(owner=owner, title="İstanbul \u212aettle --", category="A///B")
+    # WooCommerce's categories: paths split and joined as they are, and paths to trim.
+    for category in ("A//B, c", "//A////B//", "A// //B", "A\u3000//B", "A//\u2028B"):
+        ListingFactory(owner=owner, title=f"Path {category}", category=category)
     options = ExportOptions(bom=bom, currency="EUR")
     listings = listings_for_export(owner, ordering="-title")
     written = b"".join(copy_marketplace(MARKETPLACE_FILES[name])(listings, options))
