@@ -7,12 +7,15 @@ the site's secret and the seller's link key (``PhotoLinkKey``): it cannot be gue
 or derived from another photo's, and a new key revokes every URL at once.
 """
 
+import hashlib
+import hmac
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
 from accounts.models import User
 from listings.models import Listing
@@ -22,8 +25,14 @@ from photos.models import ListingPhoto, PhotoLinkKey
 _SALT = "photos.links"
 
 
-def _token(key: str, photo_id: int) -> str:
-    return salted_hmac(_SALT, f"{photo_id}:{key}", algorithm="sha256").hexdigest()[:32]
+def photo_tokens(key: str) -> Callable[[int], str]:
+    """The token of a photo id under the link key ``key``: the first 32 hex digits of
+    ``salted_hmac(_SALT, f"{photo_id}:{key}", algorithm="sha256")`` (a test holds them
+    equal), its HMAC key (the SHA-256 of the salt and the site's secret) made once
+    for all the photos of an export, not once a photo."""
+    secret = hashlib.sha256((_SALT + settings.SECRET_KEY).encode()).digest()
+    suffix = f":{key}"
+    return lambda photo_id: hmac.digest(secret, f"{photo_id}{suffix}".encode(), "sha256").hex()[:32]
 
 
 def new_link_key() -> str:
@@ -36,10 +45,6 @@ def link_key_object(owner: User) -> PhotoLinkKey | None:
 
 def link_key_of(owner: User) -> str | None:
     return PhotoLinkKey.objects.filter(owner=owner).values_list("key", flat=True).first()
-
-
-def photo_path(key: str, photo_id: int) -> str:
-    return reverse("photo-link", args=[photo_id, _token(key, photo_id)])
 
 
 def published_photo_urls(owner: User, listing_ids: Sequence[int], base_url: str) -> Mapping[int, list[str]]:
@@ -58,9 +63,13 @@ def published_photo_urls(owner: User, listing_ids: Sequence[int], base_url: str)
         .order_by("listing_id", "position", "id")
         .values_list("listing_id", "id")
     )
+    token = photo_tokens(key)
+    # The URL pattern's path once, around the parts each photo fills in.
+    head, end = reverse("photo-link", args=[1, "t"]).rsplit("/1/t", 1)
+    head = base_url.rstrip("/") + head
     urls: dict[int, list[str]] = {}
     for listing_id, photo_id in photos:
-        urls.setdefault(listing_id, []).append(base_url.rstrip("/") + photo_path(key, photo_id))
+        urls.setdefault(listing_id, []).append(f"{head}/{photo_id}/{token(photo_id)}{end}")
     return urls
 
 
@@ -83,7 +92,7 @@ def photo_for_link(photo_id: int, token: str) -> ListingPhoto | None:
         key = photo.owner.photo_link_key.key
     except PhotoLinkKey.DoesNotExist:
         return None
-    return photo if constant_time_compare(token, _token(key, photo_id)) else None
+    return photo if constant_time_compare(token, photo_tokens(key)(photo_id)) else None
 
 
 # Meta's catalog and eBay refuse an item without a picture; Shopify and WooCommerce

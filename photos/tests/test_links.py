@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from listings.readiness import readiness
 from listings.services.changes import listing_delete
@@ -117,3 +119,19 @@ def test_the_links_page_publishes_revokes_and_unpublishes(owner_client, owner):
     assert links.link_key_of(owner) is None
     assert owner_client.post("/listings/photos/links/", {"action": "nope"}).status_code == 400
     assert 'href="/listings/photos/links/"' in owner_client.get("/accounts/profile/").content.decode()
+
+
+@pytest.mark.parametrize("photo_id", [1, 42, 10**12])
+def test_a_token_is_the_salted_hmac_of_the_photo_id_and_the_link_key(photo_id):
+    key = links.new_link_key()
+    expected = salted_hmac("photos.links", f"{photo_id}:{key}", algorithm="sha256").hexdigest()[:32]
+    assert links.photo_tokens(key)(photo_id) == expected
+    assert links.photo_tokens(links.new_link_key())(photo_id) != expected
+
+
+def test_published_links_are_the_url_patterns_path_under_the_base_url(owner, published):
+    listing, photo, path = published
+    token = links.photo_tokens(links.link_key_of(owner))(photo.pk)
+    assert path == reverse("photo-link", args=[photo.pk, token])
+    (url,) = links.published_photo_urls(owner, [listing.pk], "https://shop.example.com/")[listing.pk]
+    assert url == "https://shop.example.com" + path
