@@ -46,6 +46,13 @@ RECORDED = [
     ("cards-3col", "clean-300", "ppocr"),
     ("table-plain-sku", "clean-300", "ppocr"),
 ]
+# Pages where Both once did worse than Tesseract alone (PP-OCR surer of a line it
+# misread): both engines' words, for the merge tests.
+RECORDED_FOR_MERGE = [
+    ("cards-price-first", "clean-300"),
+    ("table-ruled-sku", "degraded-300"),
+    ("price-forms", "degraded-150"),
+]
 _KEYS = ("text", "conf", "left", "top", "width", "height", "line")
 
 
@@ -64,7 +71,12 @@ def record() -> None:
 
     FIXTURES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
-        for layout, condition, engine in RECORDED:
+        merge_pages = [
+            (layout, condition, engine)
+            for layout, condition in RECORDED_FOR_MERGE
+            for engine in ("tesseract", "ppocr")
+        ]
+        for layout, condition, engine in dict.fromkeys([*RECORDED, *merge_pages]):
             page = corpus.page(layout, condition)
             words, _ = engines.read_image(page.image, engine, Path(workdir))
             rows = [[word[key] for key in _KEYS] for word in words]

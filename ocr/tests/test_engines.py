@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from ocr import engines, parsing
-from ocr.tests import corpus
+from ocr.tests import corpus, record_fixtures
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +111,25 @@ def test_merge_keeps_tesseracts_spaces_where_both_read_the_same_letters():
     tesseract = [_word("Ceramic", 80.0, 100, 100, [1, 1, 1]), _word("Router", 82.0, 210, 100, [1, 1, 1])]
     ppocr = [{**_word("CeramicRouter", 99.0, 100, 100, [0, 0, 0]), "width": 210}]
     assert [word["text"] for word in engines.merge_words(tesseract, ppocr)] == ["Ceramic", "Router"]
+
+
+def test_merge_keeps_tesseracts_line_where_it_is_sure_whatever_ppocr_says():
+    # PP-OCR reads the pound sign as an f, and is surer of it than Tesseract of its £.
+    tesseract = [{**_word("£1,181.50", 92.0, 150, 950, [5, 1, 1]), "width": 190}]
+    ppocr = [{**_word("f1,181.50", 94.6, 151, 953, [0, 0, 28]), "width": 186}]
+    assert [word["text"] for word in engines.merge_words(tesseract, ppocr)] == ["£1,181.50"]
+
+
+@pytest.mark.parametrize(("layout", "condition"), record_fixtures.RECORDED_FOR_MERGE)
+def test_both_engines_merged_pair_as_many_items_as_the_better_engine(layout, condition):
+    tesseract = record_fixtures.load(layout, condition, "tesseract")
+    ppocr = record_fixtures.load(layout, condition, "ppocr")
+    truth = {(item.title, item.price) for item in corpus.items_of(layout)}
+    tesseract_right = len(_pairs(tesseract) & truth)
+    ppocr_right = len(_pairs(ppocr) & truth)
+    # The pages were recorded where the engines differ: the test would say little otherwise.
+    assert ppocr_right < tesseract_right
+    assert len(_pairs(engines.merge_words(tesseract, ppocr)) & truth) >= tesseract_right
 
 
 @pytest.mark.parametrize(
