@@ -6,9 +6,10 @@ csv and text (a test holds them equal); those writers remain for SQLite and for
 listings a client sends.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, NullIf
 
@@ -21,12 +22,13 @@ from exports.facebook import (
     write_facebook,
     zipped_workbooks,
 )
-from exports.marketplaces import marketplace_header, marketplace_writer
+from exports.marketplaces import marketplace_header
 from exports.selectors import export_rows
 from exports.writers import ExportOptions, column_letter, delimited_header, xlsx_styles, xlsx_workbook
 from listings.fields import FACEBOOK_FIELDS
 from listings.marketplaces import MarketplaceFile
 from marketplace.formulas import FORMULA_TRIGGERS, NeutralisedFormula
+from marketplace.sqlsettings import local_settings_set
 
 # Bytes gathered from COPY (one row a message) before they are passed on.
 CHUNK_BYTES = 256 * 1024
@@ -68,17 +70,22 @@ def _crlf_outside_quotes(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield b'"'.join(parts)
 
 
-def _copy_chunks(statement: str, params) -> Iterator[bytes]:
+def _copy_chunks(statement: str, params, local_settings: Mapping[str, str] | None = None) -> Iterator[bytes]:
+    """COPY's rows of ``statement``, gathered in chunks; in a transaction of their own
+    with ``local_settings`` set (``marketplace.sqlsettings``) when there are any."""
     pending: list[bytes] = []
     size = 0
-    # The psycopg cursor itself: Django's debug wrapper passes COPY no parameters.
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        for block in copy:
-            pending.append(block)
-            size += len(block)
-            if size >= CHUNK_BYTES:
-                yield b"".join(pending)
-                pending, size = [], 0
+    with transaction.atomic() if local_settings else nullcontext():
+        if local_settings:
+            local_settings_set(local_settings)
+        # The psycopg cursor itself: Django's debug wrapper passes COPY no parameters.
+        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+            for block in copy:
+                pending.append(block)
+                size += len(block)
+                if size >= CHUNK_BYTES:
+                    yield b"".join(pending)
+                    pending, size = [], 0
     if pending:
         yield b"".join(pending)
 
@@ -254,36 +261,61 @@ def copy_marketplace(
     marketplace_file: MarketplaceFile,
 ) -> Callable[[QuerySet, ExportOptions], Iterator[bytes]] | None:
     """``exports.marketplaces.marketplace_writer``'s file written by PostgreSQL from
-    each column's ``Sql``, for a seller with no published photo links (with links the
-    Python writer adds them); None when a column has no SQL."""
+    each column's ``Sql`` (``linked_sql`` over the listing's published photo links,
+    when the seller has published them); None when a column has no SQL."""
     if any(column.sql is None for column in marketplace_file.columns):
         return None
-    python_writer = marketplace_writer(marketplace_file)
 
     def write(listings: QuerySet, options: ExportOptions) -> Iterator[bytes]:
-        if options.images is not None:
-            return python_writer(export_rows(listings), options)
-        select, params = listings.values_list(*EXPORT_FIELDS).query.sql_with_params()
+        linked = options.image_links is not None
+        names = [*EXPORT_FIELDS, "images"] if linked else list(EXPORT_FIELDS)
+        if linked:
+            listings = listings.annotate(images=options.image_links.links)
+        sqls = [(linked and column.linked_sql) or column.sql for column in marketplace_file.columns]
+        select, params = listings.values_list(*names).query.sql_with_params()
         currency = "'" + options.currency.replace("'", "''") + "'"
         values = ", ".join(
-            f"{column.sql.expression.replace('{currency}', currency)} AS v{index}"
-            for index, column in enumerate(marketplace_file.columns)
+            f"{sql.expression.replace('{currency}', currency)} AS v{index}" for index, sql in enumerate(sqls)
         )
-        cells = ", ".join(
-            f"(v{index})::text" if column.sql.as_is else f"NULLIF({_neutralised_sql(f'v{index}')}, '')"
-            for index, column in enumerate(marketplace_file.columns)
-        )
-        statement = (
-            f"COPY (SELECT {cells} FROM (SELECT {values} FROM ({select})"  # noqa: S608 - our SQL, their values are parameters
+        cells = [
+            f"(v{index})::text" if sql.as_is else f"NULLIF({_neutralised_sql(f'v{index}')}, '')"
+            for index, sql in enumerate(sqls)
+        ]
+        file = (
+            f"(SELECT {values}{', images' if linked else ''} FROM ({select})"  # noqa: S608 - our SQL, their values are parameters
             # OFFSET 0: each value is worked out once, not once where the guard reads it.
-            f" AS listing({', '.join(EXPORT_FIELDS)}) OFFSET 0) AS file) TO STDOUT WITH (FORMAT csv)"
+            f" AS listing({', '.join(names)}) OFFSET 0) AS file"
         )
+        if linked and marketplace_file.image_row_sql is not None:
+            cells, file = _with_image_rows(marketplace_file, cells, file)
+        statement = f"COPY (SELECT {', '.join(cells)} FROM {file}) TO STDOUT WITH (FORMAT csv)"  # noqa: S608 - our SQL
         return _with_header(
             marketplace_header(marketplace_file, options),
-            _crlf_outside_quotes(_copy_chunks(statement, params)),
+            _crlf_outside_quotes(
+                _copy_chunks(statement, params, options.image_links.local_settings if linked else None)
+            ),
         )
 
     return write
+
+
+def _with_image_rows(marketplace_file: MarketplaceFile, cells: list[str], file: str) -> tuple[list[str], str]:
+    """The product's row, then a row for each further image (Shopify's): ``cells``
+    and ``file`` of the statement, each listing repeated once an image from the second."""
+    image_cells = []
+    for cell, header in zip(cells, marketplace_file.headers, strict=True):
+        if header not in marketplace_file.image_row_sql:
+            image_cells.append("NULL")
+        elif (expression := marketplace_file.image_row_sql[header]) is None:
+            image_cells.append(cell)
+        else:
+            image_cells.append(f"({expression})::text")
+    # A function in the FROM list of each row gives its rows in order, after that row.
+    rows = f"{file} CROSS JOIN LATERAL generate_series(1, greatest(cardinality(images), 1)) AS place"
+    return [
+        f"(CASE WHEN place = 1 THEN {cell} ELSE {image_cell} END)"
+        for cell, image_cell in zip(cells, image_cells, strict=True)
+    ], rows
 
 
 def _with_header(header: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:

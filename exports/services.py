@@ -15,7 +15,7 @@ from exports.selectors import export_rows
 from exports.writers import ExportOptions, Row
 from listings.models import Listing
 from listings.readiness import Readiness, not_ready_q, readiness
-from photos.links import link_key_of, published_photo_urls
+from photos.links import PhotoLinksSql, published_photo_links, published_photo_urls
 from photos.selectors import display_photos
 
 FILENAME_PREFIX = "marketplace-listings"
@@ -68,9 +68,9 @@ def listings_export(
         write = partial(export_format.write_listings, listings)
     else:
         write = partial(export_format.write, export_rows(listings))
-    images = None
-    if export_format.marketplace and link_key_of(actor) is not None:
-        images = partial(published_photo_urls, actor, base_url=base_url)
+    # The seller's published photo links: read in batches by the Python writers, in
+    # the query by PostgreSQL's.
+    image_links = published_photo_links(actor, base_url) if export_format.marketplace else None
     return _export_file(
         write=write,
         count=count,
@@ -79,7 +79,8 @@ def listings_export(
         bom=bom,
         left_out=left_out,
         photos=photos,
-        images=images,
+        images=partial(published_photo_urls, actor, base_url=base_url) if image_links is not None else None,
+        image_links=image_links,
     )
 
 
@@ -106,6 +107,7 @@ def _export_file(
     left_out: Readiness | None = None,
     photos: bool = False,
     images: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] | None = None,
+    image_links: PhotoLinksSql | None = None,
 ) -> ExportFile:
     changes = {
         "format": export_format.name,
@@ -124,6 +126,7 @@ def _export_file(
         currency=actor.currency,
         photos=partial(display_photos, actor) if photos else None,
         images=images,
+        image_links=image_links,
     )
     return ExportFile(
         filename=f"{stem}.{extension}",

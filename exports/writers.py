@@ -33,6 +33,7 @@ from django.db.models import CharField
 from exports.columns import EXPORT_COLUMNS, POSITION, Kind
 from listings.fields import FACEBOOK_FIELDS
 from marketplace.formulas import is_formula_like, neutralise_formula
+from photos.links import PhotoLinksSql
 
 # The values of EXPORT_COLUMNS, in order.
 Row = tuple
@@ -50,6 +51,8 @@ class ExportOptions:
     # batch of listings (listing id -> URLs, in order); None when the seller has none.
     currency: str = "USD"
     images: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] | None = None
+    # The same links in SQL, for the files PostgreSQL writes.
+    image_links: PhotoLinksSql | None = None
     # Facebook's file with photos: the seller's photos of a batch of listings
     # (listing id -> a reader of each photo's JPEG bytes, in order).
     photos: Callable[[Sequence[int]], Mapping[int, Sequence[Callable[[], bytes]]]] | None = None

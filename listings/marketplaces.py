@@ -11,9 +11,10 @@ A listing is read as a mapping of field name to value (``id`` and the listing
 fields, plus ``images``: the photo links the seller published, possibly none).
 
 Each column also says how PostgreSQL writes it (``Sql``: an expression over the
-listing's columns by field name), so a file of listings without photo links is
-written by ``COPY`` (``exports.postgres.copy_marketplace``), the same bytes as the
-Python writer's (a test holds them equal).
+listing's columns by field name, and over its photo links where the seller has
+published them), so every file of stored listings is written by ``COPY``
+(``exports.postgres.copy_marketplace``), the same bytes as the Python writer's (a
+test holds them equal).
 """
 
 import html
@@ -55,12 +56,15 @@ class Column:
     write: Callable[[Listing, FileContext], Any]
     # Their value as ours, on import (the cell as the spreadsheet gave it).
     read: Callable[[Any], Any] | None = None
-    # The value in SQL when the listing has no photo links (a column of photo links
+    # The value in SQL when the seller has no photo links (a column of photo links
     # is then empty).
     sql: Sql | None = None
     # The photo links: an import keeps them in the listing's extra columns (a photo
     # is not fetched from a URL; the seller adds photos to the listing).
     images: bool = False
+    # The value in SQL when the seller has published photo links, over ``images``
+    # (the listing's links in order, a text array); None: ``sql`` either way.
+    linked_sql: Sql | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,10 @@ class MarketplaceFile:
     image_rows: Callable[[Listing, str, int], dict[str, Any]] | None = None
     # The column of those rows' image (an import adds it to the product's row).
     image_row_column: str | None = None
+    # ``image_rows`` in SQL: a column's value in those rows over ``images`` and
+    # ``place`` (the image's position, from 2), None for the product row's value;
+    # the columns not named are empty.
+    image_row_sql: Mapping[str, str | None] | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -135,6 +143,15 @@ _PRICE_SQL = Sql("price::text", as_is=True)
 _QUANTITY_SQL = Sql("quantity", as_is=True)
 # No photo links: the image columns are empty.
 _NO_IMAGES_SQL = _words_sql("''", [""])
+
+
+def _links_sql(expression: str) -> Sql:
+    """Photo links in SQL over ``images``: our own URLs (never formula-like), an empty
+    text as NULL, which COPY leaves unquoted as Python's csv does."""
+    return Sql(f"NULLIF({expression}, '')", as_is=True)
+
+
+_FIRST_LINK_SQL = _links_sql("images[1]")
 
 
 def _price(listing: Listing, context: FileContext) -> str:
@@ -213,6 +230,7 @@ EBAY = MarketplaceFile(
             lambda listing, context: "|".join(listing.get("images", ())),
             sql=_NO_IMAGES_SQL,
             images=True,
+            linked_sql=_links_sql("array_to_string(images, '|')"),
         ),
     ),
     signature=frozenset({"action", "customlabel", "conditionid", "startprice"}),
@@ -303,12 +321,13 @@ SHOPIFY = MarketplaceFile(
             lambda listing, context: _true_false(listing["offer_shipping"]),
             sql=_words_sql("(CASE WHEN offer_shipping THEN 'TRUE' ELSE 'FALSE' END)", ["TRUE", "FALSE"]),
         ),
-        Column("Image Src", None, _first_image, sql=_NO_IMAGES_SQL, images=True),
+        Column("Image Src", None, _first_image, sql=_NO_IMAGES_SQL, images=True, linked_sql=_FIRST_LINK_SQL),
         Column(
             "Image Position",
             None,
             lambda listing, context: 1 if listing.get("images") else "",
             sql=_NO_IMAGES_SQL,
+            linked_sql=Sql("(CASE WHEN cardinality(images) > 0 THEN 1 END)", as_is=True),
         ),
         Column(
             "Status",
@@ -322,6 +341,7 @@ SHOPIFY = MarketplaceFile(
     signature=frozenset({"handle", "body", "variantprice"}),
     image_rows=_shopify_image_row,
     image_row_column="Image Src",
+    image_row_sql={"Handle": None, "Image Src": "images[place]", "Image Position": "place"},
 )
 
 
@@ -396,6 +416,7 @@ WOOCOMMERCE = MarketplaceFile(
             lambda listing, context: ", ".join(listing.get("images", ())),
             sql=_NO_IMAGES_SQL,
             images=True,
+            linked_sql=_links_sql("array_to_string(images, ', ')"),
         ),
     ),
     signature=frozenset({"type", "sku", "name", "regularprice"}),
@@ -458,13 +479,14 @@ META_CATALOG = MarketplaceFile(
             sql=Sql("price::text || ' ' || {currency}", as_is=True),
         ),
         _field("link", "product_link"),
-        Column("image_link", None, _first_image, sql=_NO_IMAGES_SQL, images=True),
+        Column("image_link", None, _first_image, sql=_NO_IMAGES_SQL, images=True, linked_sql=_FIRST_LINK_SQL),
         Column(
             "additional_image_link",
             None,
             lambda listing, context: ",".join(listing.get("images", ())[1:]),
             sql=_NO_IMAGES_SQL,
             images=True,
+            linked_sql=_links_sql("array_to_string(images[2:], ',')"),
         ),
         _field("brand", "brand"),
         Column(

@@ -7,12 +7,19 @@ the site's secret and the seller's link key (``PhotoLinkKey``): it cannot be gue
 or derived from another photo's, and a new key revokes every URL at once.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BinaryField, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat, Left
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
 
 from accounts.models import User
 from listings.models import Listing
@@ -41,30 +48,108 @@ def link_key_of(owner: User) -> str | None:
     return PhotoLinkKey.objects.filter(owner=owner).values_list("key", flat=True).first()
 
 
+def _published_photos(owner: User) -> QuerySet[ListingPhoto]:
+    """The photos a marketplace's file links to: ready, shown, in the listing's order."""
+    return ListingPhoto.objects.filter(
+        owner=owner, status=ListingPhoto.Status.READY, removed_batch__isnull=True
+    ).order_by("listing_id", "position", "id")
+
+
+def _link_parts(base_url: str) -> tuple[str, str]:
+    """The link's text before the photo id and after the token: the URL pattern's
+    path reversed once, around the parts each photo fills in."""
+    head, end = reverse("photo-link", args=[1, "t"]).rsplit("/1/t", 1)
+    return base_url.rstrip("/") + head, end
+
+
 def published_photo_urls(owner: User, listing_ids: Sequence[int], base_url: str) -> Mapping[int, list[str]]:
     """Listing id -> the absolute links of its ready, shown photos in order; empty
     when ``owner`` has published no links."""
     key = link_key_of(owner)
     if key is None:
         return {}
-    photos = (
-        ListingPhoto.objects.filter(
-            owner=owner,
-            listing_id__in=listing_ids,
-            status=ListingPhoto.Status.READY,
-            removed_batch__isnull=True,
-        )
-        .order_by("listing_id", "position", "id")
-        .values_list("listing_id", "id")
-    )
+    photos = _published_photos(owner).filter(listing_id__in=listing_ids).values_list("listing_id", "id")
     token = photo_tokens(key)
-    # The URL pattern's path once, around the parts each photo fills in.
-    head, end = reverse("photo-link", args=[1, "t"]).rsplit("/1/t", 1)
-    head = base_url.rstrip("/") + head
+    head, end = _link_parts(base_url)
     urls: dict[int, list[str]] = {}
     for listing_id, photo_id in photos:
         urls.setdefault(listing_id, []).append(f"{head}/{photo_id}/{token(photo_id)}{end}")
     return urls
+
+
+class _Bytes(Func):
+    """Byte strings one after the other (bytea's ``||``)."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = BinaryField()
+
+
+def _sha256(expression) -> Func:
+    return Func(expression, function="sha256", output_field=BinaryField())
+
+
+# The HMAC key's inner and outer pads reach PostgreSQL as settings of the export's
+# transaction (``marketplace.sqlsettings``), never in a statement's text.
+_PAD_SETTINGS = ("photos.link_inner_pad", "photos.link_outer_pad")
+
+
+def link_pad_settings() -> dict[str, str]:
+    """The settings ``photo_token_sql`` reads: the inner and outer pads (RFC 2104) of
+    the key ``salted_hmac`` derives from the salt and the site's secret, in hex."""
+    derived = hashlib.sha256(force_bytes(_SALT) + force_bytes(settings.SECRET_KEY)).digest()
+    block = derived.ljust(hashlib.sha256().block_size, b"\0")
+    pads = zip(_PAD_SETTINGS, (0x36, 0x5C), strict=True)
+    return {name: bytes(byte ^ pad for byte in block).hex() for name, pad in pads}
+
+
+def _pad(name: str) -> RawSQL:
+    # A subquery of no table: read once a statement, not once a photo.
+    return RawSQL("(SELECT decode(current_setting(%s), 'hex'))", [name], output_field=BinaryField())
+
+
+def photo_token_sql(key: str, photo_id: F | Value) -> Func:
+    """``photo_tokens(key)`` of ``photo_id`` in SQL, for files of many links (a Python
+    HMAC a photo would be most of such a file's time): HMAC-SHA256 over PostgreSQL's
+    own ``sha256()``, in a transaction that has ``link_pad_settings()`` set. A test
+    holds it equal to ``photo_tokens``."""
+    message = Func(
+        Concat(Cast(photo_id, TextField()), Value(f":{key}"), output_field=TextField()),
+        Value("UTF8"),
+        function="convert_to",
+        output_field=BinaryField(),
+    )
+    inner, outer = map(_pad, _PAD_SETTINGS)
+    digest = _sha256(_Bytes(outer, _sha256(_Bytes(inner, message))))
+    return Left(Func(digest, Value("hex"), function="encode", output_field=TextField()), 32)
+
+
+@dataclass(frozen=True)
+class PhotoLinksSql:
+    """Each listing's published photo links in SQL: ``links`` over a listings query,
+    a text array (empty without ready photos), read in a transaction that has
+    ``local_settings`` set."""
+
+    links: ArraySubquery
+    local_settings: Mapping[str, str]
+
+
+def published_photo_links(owner: User, base_url: str) -> PhotoLinksSql | None:
+    """``published_photo_urls`` in SQL; None when ``owner`` has published no links."""
+    key = link_key_of(owner)
+    if key is None:
+        return None
+    head, end = _link_parts(base_url)
+    link = Concat(
+        Value(f"{head}/"),
+        Cast("id", TextField()),
+        Value("/"),
+        photo_token_sql(key, F("id")),
+        Value(end),
+        output_field=TextField(),
+    )
+    photos = _published_photos(owner).filter(listing_id=OuterRef("id")).order_by("position", "id")
+    return PhotoLinksSql(ArraySubquery(photos.values_list(link, flat=True)), link_pad_settings())
 
 
 def photo_for_link(photo_id: int, token: str) -> ListingPhoto | None:

@@ -1,9 +1,11 @@
 """The files PostgreSQL writes are the Python writers' files, byte for byte."""
 
 import io
+import uuid
 import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
@@ -24,6 +26,10 @@ from exports.tests.conftest import HOSTILE_STRINGS
 from exports.writers import ExportOptions, write_csv, write_text, write_xlsx
 from listings.marketplaces import MARKETPLACE_FILES
 from listings.tests.factories import ListingFactory
+from photos.links import published_photo_links, published_photo_urls
+from photos.models import ListingPhoto
+from photos.services import photo_links_publish
+from photos.tests.factories import PhotoFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -131,3 +137,25 @@ def test_copy_writes_the_python_marketplace_files(awkward, owner, name, bom):
     assert written == b"".join(marketplace_writer(MARKETPLACE_FILES[name])(export_rows(listings), options))
     assert b"Not mine" not in written
     assert written.count(b"\r\n") > len(HOSTILE_STRINGS)
+
+
+@pytest.mark.parametrize("name", sorted(MARKETPLACE_FILES))
+def test_copy_writes_the_python_marketplace_files_with_photo_links(awkward, owner, other_user, name):
+    listings = list(listings_for_export(owner, ordering="title"))
+    # None, one and three ready photos; a photo not ready and one removed are not linked.
+    for listing, count in zip(listings, (0, 1, 3) * len(listings), strict=False):
+        for position in range(count):
+            PhotoFactory(listing=listing, position=position)
+    PhotoFactory(listing=listings[0], status=ListingPhoto.Status.PROCESSING)
+    PhotoFactory(listing=listings[1], removed_batch=uuid.uuid4())
+    PhotoFactory(listing=ListingFactory(owner=other_user, title="Not mine either"))
+    photo_links_publish(owner=owner)
+    base_url = "https://bulk.example.com/"
+    options = ExportOptions(
+        images=partial(published_photo_urls, owner, base_url=base_url),
+        image_links=published_photo_links(owner, base_url),
+    )
+    listings = listings_for_export(owner, ordering="-title")
+    written = b"".join(copy_marketplace(MARKETPLACE_FILES[name])(listings, options))
+    assert written == b"".join(marketplace_writer(MARKETPLACE_FILES[name])(export_rows(listings), options))
+    assert written.count(b"https://bulk.example.com/") >= len(listings) // 3 * 4

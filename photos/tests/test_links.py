@@ -6,13 +6,16 @@ import csv
 import io
 
 import pytest
+from django.db.models import Value
 from django.test import Client
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from listings.models import Listing
 from listings.readiness import readiness
 from listings.services.changes import listing_delete
 from listings.tests.factories import ListingFactory
+from marketplace.sqlsettings import local_settings_set
 from photos import links, services
 from photos.models import ListingPhoto
 from photos.tests import pictures
@@ -127,6 +130,18 @@ def test_a_token_is_the_salted_hmac_of_the_photo_id_and_the_link_key(photo_id):
     expected = salted_hmac("photos.links", f"{photo_id}:{key}", algorithm="sha256").hexdigest()[:32]
     assert links.photo_tokens(key)(photo_id) == expected
     assert links.photo_tokens(links.new_link_key())(photo_id) != expected
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("secret", ["plain-secret", "ünïcode sécret ☃ with a long tail " * 4])
+def test_the_sql_token_is_the_python_token(owner, settings, secret):
+    settings.SECRET_KEY = secret
+    key = links.new_link_key()
+    one_row = Listing.objects.filter(pk=ListingFactory(owner=owner).pk)
+    local_settings_set(links.link_pad_settings())
+    for photo_id in (1, 9, 42, 10**12, 2**62):
+        in_sql = one_row.values_list(links.photo_token_sql(key, Value(photo_id)), flat=True).get()
+        assert in_sql == links.photo_tokens(key)(photo_id)
 
 
 def test_published_links_are_the_url_patterns_path_under_the_base_url(owner, published):
