@@ -13,6 +13,7 @@ from exports.facebook import write_facebook
 from exports.formats import FORMATS
 from exports.marketplaces import marketplace_writer
 from exports.postgres import (
+    _copy_chunks,
     _crlf_outside_quotes,
     copy_csv,
     copy_facebook,
@@ -91,10 +92,17 @@ def test_copy_with_a_search_and_no_match(awkward, owner):
 
 def test_export_of_stored_listings_goes_through_copy(awkward, owner, django_assert_num_queries):
     export = listings_export(listings=listings_for_export(owner), export_format=FORMATS["csv"], actor=owner)
-    # COPY is not a query Django sees: reading the file runs none.
-    with django_assert_num_queries(0):
+    # COPY is not a query Django sees: reading the file runs none but the savepoint of
+    # its transaction (its settings are set through psycopg's own cursor).
+    with django_assert_num_queries(2) as queries:
         data = b"".join(export.chunks)
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SAVEPOINT", "RELEASE"]
     assert data.startswith(b"ID,TITLE,PRICE,")
+
+
+def test_an_export_statement_runs_without_jit_and_with_its_own_settings():
+    statement = "COPY (SELECT current_setting('jit'), current_setting('photos.test')) TO STDOUT"
+    assert b"".join(_copy_chunks(statement, [], {"photos.test": "set"})) == b"off\tset\n"
 
 
 def test_line_ends_become_crlf_only_outside_quoted_values():
