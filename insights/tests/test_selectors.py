@@ -9,6 +9,7 @@ from django.utils import timezone
 from insights import selectors
 from insights.selectors import bin_width, insights_for
 from insights.tests.fixtures import EXPECTED, REVENUE, STOCK, figures_by_name, make_shop
+from listings.freshness import listings_changed
 from listings.models import Listing
 from listings.selectors import listings_filtered
 from listings.services.bulk import listings_bulk_set
@@ -156,6 +157,49 @@ def test_an_edit_reads_again_only_the_block_of_the_listing_it_changed(
 
     assert read == [[chair.pk // 3]]
     assert figures["by_condition"][0]["count"] == 4
+
+
+def test_with_nothing_kept_one_pass_reads_every_block_under_the_fingerprints_a_later_visit_takes(
+    owner, small_blocks, monkeypatch
+):
+    make_shop(owner)
+    calls = []
+    read_blocks, fingerprints = selectors._read_blocks, selectors._fingerprints
+
+    def read_spy(user, blocks, **options):
+        calls.append(("read", blocks))
+        return read_blocks(user, blocks, **options)
+
+    def fingerprints_spy(user):
+        calls.append(("fingerprints",))
+        return fingerprints(user)
+
+    monkeypatch.setattr(selectors, "_read_blocks", read_spy)
+    monkeypatch.setattr(selectors, "_fingerprints", fingerprints_spy)
+    first = insights_for(owner)
+    assert calls == [("read", None)]  # no fingerprints' pass: every block read at once
+
+    listings_changed([owner.pk])  # the figures read again, every block still kept
+    assert insights_for(owner) == first
+    assert calls == [("read", None), ("fingerprints",)]  # the read's fingerprints are the pass's
+
+    monkeypatch.setattr(selectors, "FIGURES_VERSION", selectors.FIGURES_VERSION + 1)
+    assert insights_for(owner) == first  # a new shape: nothing kept under its keys
+    assert calls == [("read", None), ("fingerprints",), ("read", None)]
+
+
+def test_a_kept_block_whose_listings_are_all_deleted_counts_none(
+    owner, small_blocks, django_capture_on_commit_callbacks
+):
+    shop = make_shop(owner)
+    insights_for(owner)
+    block = shop.ids["chair"] // 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for listing in Listing.objects.filter(owner=owner, pk__gte=block * 3, pk__lt=block * 3 + 3):
+            listing_delete(listing=listing, actor=owner)
+    kept = insights_for(owner)
+    cache.clear()
+    assert kept == insights_for(owner)
 
 
 def test_a_change_not_committed_leaves_the_cache(owner, django_capture_on_commit_callbacks):
