@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -237,3 +238,13 @@ def test_a_staff_change_to_a_sellers_listings_refreshes_the_sellers_figures(
 def test_price_ranges_are_round_and_at_most_ten(highest, width):
     assert bin_width(Decimal(highest)) == Decimal(width)
     assert Decimal(highest) // Decimal(width) + 1 <= 10
+
+
+def test_the_reads_setting_ends_with_them(owner):
+    # The test runs in a transaction, as a caller inside transaction.atomic would: a SET LOCAL
+    # left in place would reach every later statement of it.
+    make_shop(owner)
+    insights_for(owner)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone() == ("on",)
