@@ -9,7 +9,7 @@ listings a client sends.
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, NullIf
 from psycopg import Copy
@@ -29,7 +29,7 @@ from exports.writers import ExportOptions, column_letter, delimited_header, xlsx
 from listings.fields import FACEBOOK_FIELDS
 from listings.marketplaces import MarketplaceFile
 from marketplace.formulas import FORMULA_TRIGGERS, NeutralisedFormula
-from marketplace.sqlsettings import local_settings_set
+from marketplace.sqlsettings import local_settings
 
 # Bytes gathered from COPY (one row a message) before they are passed on.
 CHUNK_BYTES = 256 * 1024
@@ -78,21 +78,23 @@ _EXPORT_SETTINGS = {"jit": "off"}
 
 
 @contextmanager
-def _export_copy(statement: str, params, local_settings: Mapping[str, str] | None = None) -> Iterator[Copy]:
-    """COPY of ``statement`` in a transaction of its own, with the export's settings
-    and ``local_settings`` set for it (``marketplace.sqlsettings``)."""
-    with transaction.atomic():
-        local_settings_set({**_EXPORT_SETTINGS, **(local_settings or {})})
-        # The psycopg cursor itself: Django's debug wrapper passes COPY no parameters.
-        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-            yield copy
+def _export_copy(statement: str, params, settings: Mapping[str, str] | None = None) -> Iterator[Copy]:
+    """COPY of ``statement`` with the export's settings and ``settings`` set for it
+    (``marketplace.sqlsettings``)."""
+    # The psycopg cursor itself: Django's debug wrapper passes COPY no parameters.
+    with (
+        local_settings({**_EXPORT_SETTINGS, **(settings or {})}),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement, params) as copy,
+    ):
+        yield copy
 
 
-def _copy_chunks(statement: str, params, local_settings: Mapping[str, str] | None = None) -> Iterator[bytes]:
+def _copy_chunks(statement: str, params, settings: Mapping[str, str] | None = None) -> Iterator[bytes]:
     """COPY's rows of ``statement``, gathered in chunks."""
     pending: list[bytes] = []
     size = 0
-    with _export_copy(statement, params, local_settings) as copy:
+    with _export_copy(statement, params, settings) as copy:
         for block in copy:
             pending.append(block)
             size += len(block)

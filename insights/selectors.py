@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -52,6 +52,7 @@ from listings.models import Listing
 from listings.readiness import FACEBOOK, rules
 from listings.selectors import UNARCHIVED, listings_for_user
 from listings.validation import WARNING_KINDS
+from marketplace.sqlsettings import local_settings
 
 # Bump when the figures' shape changes, so no cached copy of the old shape is read.
 FIGURES_VERSION = 3
@@ -108,15 +109,12 @@ def _hashed_groups() -> Iterator[None]:
     rows (its estimate of ``id / BLOCK_IDS`` is the distinct ids), so for 100,000
     listings it planned a sort spilled to disk (8.6 MB) where the real groups (every
     block times the few values of each fact: 2,527 here) fit in 7 MB of hash table:
-    the pass took 385–490 ms against ~150. The setting lasts until the reads end (an
-    error rolls the block back, and the setting with it)."""
+    the pass took 385–490 ms against ~150. The setting lasts until the reads end."""
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
+    with local_settings({"enable_sort": "off"}):
         yield
-        cursor.execute("SET LOCAL enable_sort TO DEFAULT")
 
 
 def _read_blocks(user: User, blocks: list[int] | None, *, width: Decimal) -> dict[int, dict[str, Any]]:

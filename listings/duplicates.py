@@ -10,12 +10,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 
 from accounts.models import User
 from listings.fields import Status
 from listings.models import Listing
 from listings.skus import sku_loose_key
+from marketplace.sqlsettings import local_settings
 
 # Titles this similar (pg_trgm's similarity, 0 to 1) are the same item written twice.
 SIMILARITY = 0.75
@@ -50,14 +51,13 @@ def _similar_pairs(user: User) -> list[tuple[int, int]]:
     )
     params = [user.pk, Status.ARCHIVED, Status.ARCHIVED, SIMILARITY, MAX_SIMILAR_PAIRS]
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL statement_timeout = {int(SIMILAR_TIMEOUT_MS)}")
+        # The rest of a caller's transaction gets its own limit back.
+        with (
+            local_settings({"statement_timeout": str(int(SIMILAR_TIMEOUT_MS))}),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, params)
-            pairs = list(cursor.fetchall())
-            # SET LOCAL outlives the savepoint it was set in: the rest of the transaction
-            # gets the usual limit back.
-            cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
-            return pairs
+            return list(cursor.fetchall())
     except DatabaseError:
         # Too slow for this seller's listings: the exact rule still holds.
         return []

@@ -175,3 +175,16 @@ def test_the_api_lists_groups_and_keeps_the_oldest_of_each_by_default(api, owner
     assert done.json() == {"count": 1}
     assert Listing.objects.get(pk=second.pk).status == "archived"
     assert Listing.objects.filter(owner=other_user, status="archived").count() == 0
+
+
+@pytest.mark.postgres
+def test_the_similar_titles_time_limit_ends_with_their_query(owner, twins):
+    # The test runs in a transaction, as a caller inside transaction.atomic would.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (before,) = cursor.fetchone()
+        assert duplicate_groups(owner)
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == (before,)

@@ -15,7 +15,7 @@ from listings.models import Listing
 from listings.readiness import readiness
 from listings.services.changes import listing_delete
 from listings.tests.factories import ListingFactory
-from marketplace.sqlsettings import local_settings_set
+from marketplace.sqlsettings import local_settings
 from photos import links, services
 from photos.models import ListingPhoto
 from photos.tests import pictures
@@ -138,10 +138,10 @@ def test_the_sql_token_is_the_python_token(owner, settings, secret):
     settings.SECRET_KEY = secret
     key = links.new_link_key()
     one_row = Listing.objects.filter(pk=ListingFactory(owner=owner).pk)
-    local_settings_set(links.link_pad_settings())
-    for photo_id in (1, 9, 42, 10**12, 2**62):
-        in_sql = one_row.values_list(links.photo_token_sql(key, Value(photo_id)), flat=True).get()
-        assert in_sql == links.photo_tokens(key)(photo_id)
+    with local_settings(links.link_pad_settings()):
+        for photo_id in (1, 9, 42, 10**12, 2**62):
+            in_sql = one_row.values_list(links.photo_token_sql(key, Value(photo_id)), flat=True).get()
+            assert in_sql == links.photo_tokens(key)(photo_id)
 
 
 def test_published_links_are_the_url_patterns_path_under_the_base_url(owner, published):
