@@ -31,6 +31,12 @@ APP_NET = "10.213.17"
 CACHE_NET = "10.213.18"
 ROOT_APP = f"{APP_NET}.1"
 ROOT_CACHE = f"{CACHE_NET}.1"
+# A bridge without an address of its own takes its lowest port's, so unplugging that
+# host (``cut_cache``) would change the MAC behind the bridge's IP: the other hosts'
+# ARP entries then point nowhere until they expire (up to a minute, past the test's
+# waits). Fixed, locally administered addresses keep the bridges where they are.
+APP_BRIDGE_MAC = "02:00:0a:d5:11:01"
+CACHE_BRIDGE_MAC = "02:00:0a:d5:12:01"
 _CLONE_NEWNET = 0x40000000
 
 
@@ -91,8 +97,12 @@ class Cluster:
     def __enter__(self) -> "Cluster":
         remove_leftovers()
         try:
-            for bridge, address in ((f"{PREFIX}-app", ROOT_APP), (f"{PREFIX}-cache", ROOT_CACHE)):
-                ip("link", "add", bridge, "type", "bridge")
+            bridges = (
+                (f"{PREFIX}-app", ROOT_APP, APP_BRIDGE_MAC),
+                (f"{PREFIX}-cache", ROOT_CACHE, CACHE_BRIDGE_MAC),
+            )
+            for bridge, address, mac in bridges:
+                ip("link", "add", bridge, "address", mac, "type", "bridge")
                 ip("addr", "add", f"{address}/24", "dev", bridge)
                 ip("link", "set", bridge, "up")
         except BaseException:
@@ -156,12 +166,12 @@ def wait_until(condition: Callable[[], object], what: str, seconds: float = 60) 
     while True:
         try:
             value = condition()
-        except Exception:  # a server still starting refuses connections
-            value = None
-        if value:
+        except Exception as exc:  # a server still starting refuses connections
+            value = exc
+        if value and not isinstance(value, Exception):
             return value
         if time.monotonic() > give_up:
-            raise AssertionError(f"gave up waiting for {what}")
+            raise AssertionError(f"gave up waiting for {what} (last: {value!r})")
         time.sleep(0.2)
 
 

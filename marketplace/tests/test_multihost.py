@@ -262,6 +262,23 @@ def test_the_app_on_several_hosts(owner, tmp_path, capsys):
             print(f"  {name}: {value}")
 
 
+def test_unplugging_a_host_leaves_the_bridges_where_they_are(tmp_path):
+    """The other hosts keep reaching the root's address: the bridge's MAC behind it is
+    fixed, not its lowest port's (which an unplug would change under their ARP caches)."""
+
+    def mac(bridge: str) -> str:
+        return multihost.ip("-br", "link", "show", bridge).stdout.split()[2]
+
+    with Cluster(tmp_path) as cluster:
+        hosts = [cluster.add_host(f"h{number}", number) for number in (41, 42, 43)]
+        bridges = {f"{multihost.PREFIX}-app": multihost.APP_BRIDGE_MAC}
+        bridges[f"{multihost.PREFIX}-cache"] = multihost.CACHE_BRIDGE_MAC
+        assert {bridge: mac(bridge) for bridge in bridges} == bridges
+        for host in hosts[:2]:
+            cluster.cut_cache(host)
+            assert mac(f"{multihost.PREFIX}-cache") == multihost.CACHE_BRIDGE_MAC
+
+
 def start_worker(cluster: Cluster, host, env):
     argv = python("manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2")
     return cluster.start(host.name, [*argv, "--worker-id", host.name], env=env, host=host)
