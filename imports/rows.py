@@ -16,11 +16,11 @@ from audit.services import field_changes, json_value
 from imports.headers import EXTRA, ID, IGNORE, header_key, marketplace_of, value_readers
 from imports.models import Import, ImportFile
 from imports.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
-from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS
+from listings.fields import DESCRIPTION_MAX_LENGTH, IMPORTED_FIELDS, LISTING_FIELDS
 from listings.marketplaces import MarketplaceFile
 from listings.models import Listing
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
-from listings.validation import clean_listing, listing_warnings
+from listings.validation import check_sold_at, clean_listing, listing_warnings, parse_sold_at
 from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.input import unstorable_reason
 
@@ -99,7 +99,7 @@ class Checked:
     counts: dict[str, int]
     errors: list[RowError]
     preview: list[dict[str, Any]]
-    # (*LISTING_FIELDS, extra, warnings)
+    # (*LISTING_FIELDS, extra, warnings, sold_at): ``imports.writing.new_listings``
     creates: Iterable[tuple] = field(default_factory=list)
     # listing id -> the full new field values
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -164,7 +164,12 @@ def _keep(result: Checked, row: RowResult) -> None:
     if row.status == NEW:
         values = row.values
         result.creates.append(
-            (*(values[name] for name in LISTING_FIELDS), row.extra, listing_warnings(values))
+            (
+                *(values[name] for name in LISTING_FIELDS),
+                row.extra,
+                listing_warnings(values),
+                values.get("sold_at"),
+            )
         )
     elif row.status == UPDATED:
         result.updates[row.listing_id] = row.values
@@ -384,7 +389,7 @@ def _resolve(
     updating = upload.mode == Import.Mode.UPDATE_MATCHING
     by_sku = _listings_by_sku(upload, chunk) if updating else {}
     results: list[RowResult] = []
-    wanted: dict[int, tuple[RowResult, str]] = {}
+    wanted: dict[int, tuple[RowResult, str, _RawRow]] = {}
     for raw in chunk:
         result = RowResult(
             raw.file.original_name,
@@ -416,7 +421,7 @@ def _resolve(
             # Updating: an empty cell leaves the listing's value as it is.
             data = {k: v for k, v in data.items() if _is_filled(v)}
         try:
-            result.values = clean_listing(data, partial=listing_id is not None)
+            result.values = _cleaned(data, partial=listing_id is not None)
         except InvalidInput as exc:
             # A field already reported (a date as a price) is not also "required".
             reported = {error.field for error in raw.errors}
@@ -428,17 +433,23 @@ def _resolve(
                 result.errors.append(RowError(result.file, raw.number, id_label, ID, message))
             else:
                 seen_ids.add(listing_id)
-                wanted[listing_id] = (result, id_label)
+                wanted[listing_id] = (result, id_label, raw)
         results.append(result)
     existing = _existing_values(upload, list(wanted))
-    for listing_id, (result, id_label) in wanted.items():
+    for listing_id, (result, id_label, raw) in wanted.items():
         current = existing.get(listing_id)
         if current is None:
             message = f"you have no listing with id {listing_id}."
             result.errors.append(RowError(result.file, result.row, id_label, ID, message))
         elif not result.errors:
-            changed = field_changes(current, result.values)
-            result.values = {**current, **result.values}
+            values = _with_sold_at_of(current, result.values)
+            try:
+                check_sold_at(values)
+            except InvalidInput as exc:
+                result.errors += [_row_error(raw, error) for error in exc.errors]
+                continue
+            changed = field_changes(current, values)
+            result.values = values
             result.status = UPDATED if changed else UNCHANGED
     _check_skus(upload, list(zip(chunk, results, strict=True)), seen_skus)
     for raw, result in zip(chunk, results, strict=True):
@@ -447,6 +458,42 @@ def _resolve(
             # Offered for correction in the preview; valid rows never show them.
             result.typed = {name: _cell_text(value) for name, value in raw.data.items() if _is_filled(value)}
     return results
+
+
+def _cleaned(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """``clean_listing`` of a row, and the sale's date it gives, if any (a whole new
+    listing's is checked against its status here; an update's once merged)."""
+    errors = []
+    try:
+        values = clean_listing(data, partial=partial)
+    except InvalidInput as exc:
+        errors, values = list(exc.errors), {}
+    if _is_filled(data.get("sold_at")):
+        try:
+            values["sold_at"] = parse_sold_at(data["sold_at"])
+        except InvalidInput as exc:
+            errors += exc.errors
+    if not errors and not partial:
+        try:
+            check_sold_at(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+    if errors:
+        raise InvalidInput(errors)
+    return values
+
+
+def _with_sold_at_of(current: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The listing as an update leaves it. A sale's date the row does not give is left
+    to the write path (kept, set or cleared by the status); one it gives to the second,
+    as our files write it, that the listing already has changes nothing."""
+    merged = {**current, **values}
+    given = values.get("sold_at")
+    if given is None:
+        del merged["sold_at"]
+    elif current["sold_at"] is not None and current["sold_at"].replace(microsecond=0) == given:
+        merged["sold_at"] = current["sold_at"]
+    return merged
 
 
 def _listings_by_sku(upload: Import, chunk: list[_RawRow]) -> dict[int, int]:
@@ -504,5 +551,5 @@ def _row_error(raw: _RawRow, error: FieldError) -> RowError:
 def _existing_values(upload: Import, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
-    rows = Listing.objects.filter(owner_id=upload.owner_id, pk__in=ids).values("id", *LISTING_FIELDS)
+    rows = Listing.objects.filter(owner_id=upload.owner_id, pk__in=ids).values("id", *IMPORTED_FIELDS)
     return {row.pop("id"): row for row in rows}

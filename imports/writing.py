@@ -4,6 +4,7 @@ preview. The engine writes them (COPY on PostgreSQL) in the commit's transaction
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.files import File
@@ -14,6 +15,8 @@ from listings.services.changes import NewListing
 PROGRESS_EVERY = 5000
 # Where a staged row holds a price (the price, and the sold price when there is one).
 _DECIMAL_POSITIONS = tuple(LISTING_FIELDS.index(name) for name in ("price", "sold_price"))
+# And the sale's date, after extra and warnings (``new_listings``).
+_SOLD_AT_POSITION = len(LISTING_FIELDS) + 2
 
 
 class StagedRows:
@@ -25,7 +28,7 @@ class StagedRows:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115
 
     def append(self, row: tuple) -> None:
-        # Prices (Decimal) as their text; read back by ``staged_rows``.
+        # Prices (Decimal) and the sale's date as their text; read back by ``staged_rows``.
         self.file.write(json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n")
 
     def as_file(self) -> File:
@@ -55,23 +58,30 @@ def staged_rows(field_file) -> Iterator[tuple]:
             for position in _DECIMAL_POSITIONS:
                 if values[position] is not None:
                     values[position] = Decimal(values[position])
+            if len(values) > _SOLD_AT_POSITION and values[_SOLD_AT_POSITION] is not None:
+                values[_SOLD_AT_POSITION] = datetime.fromisoformat(values[_SOLD_AT_POSITION])
             yield tuple(values)
 
 
 def new_listings(
     *, owner_id: int, rows: Iterable[tuple], on_progress: Callable[[int], None] | None = None
 ) -> Iterator[NewListing]:
-    """The engine's creates for ``rows`` of (*LISTING_FIELDS, extra, warnings), read
-    lazily; ``on_progress`` hears the count every ``PROGRESS_EVERY`` rows. Rows staged
-    before extra and warnings were kept as they are carry them as JSON text."""
+    """The engine's creates for ``rows`` of (*LISTING_FIELDS, extra, warnings, sold_at),
+    read lazily; ``on_progress`` hears the count every ``PROGRESS_EVERY`` rows. Rows
+    staged before extra and warnings were kept as they are carry them as JSON text, and
+    rows staged before imports kept the sale's date end at the warnings. A sale's date
+    left empty is the write path's to set."""
     width = len(LISTING_FIELDS)
     for count, row in enumerate(rows, start=1):
         if on_progress and count % PROGRESS_EVERY == 0:
             on_progress(count)
-        extra, warnings = row[width:]
+        extra, warnings, *sold_at = row[width:]
+        values = dict(zip(LISTING_FIELDS, row[:width], strict=True))
+        if sold_at and sold_at[0] is not None:
+            values["sold_at"] = sold_at[0]
         yield NewListing(
             owner_id=owner_id,
-            values=dict(zip(LISTING_FIELDS, row[:width], strict=True)),
+            values=values,
             source=Source.IMPORT,
             extra=json.loads(extra) if isinstance(extra, str) else extra,
             warnings=json.loads(warnings) if isinstance(warnings, str) else warnings,

@@ -75,9 +75,13 @@ FIELD_LABELS = {
     "product_link": "Product link",
     "sold_at": "Sold at",
 }
-# Kept by the write path, never typed: ``sold_at`` is set when the status becomes
-# sold and cleared when it leaves sold (undo and revert restore it as it was).
+# Kept by the write path, never typed in the grid or the API: ``sold_at`` is set when
+# the status becomes sold and cleared when it leaves sold (undo and revert restore it
+# as it was; an import of a file that dates the sale keeps that date).
 DERIVED_FIELDS = ("sold_at",)
+# What a file can bring: the fields a seller edits, and the sale's date our exports
+# carry (an import keeps it, so exporting and importing again loses nothing).
+IMPORTED_FIELDS = (*LISTING_FIELDS, *DERIVED_FIELDS)
 # What the write path reads, writes, audits and restores: the sale's date beside the
 # sale, then the other marketplaces' fields (the order of the API's and exports' columns).
 STORED_FIELDS = (

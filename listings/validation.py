@@ -9,12 +9,15 @@ that never blocks a save.
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from listings.categories import all_categories, canonical_category
 from listings.fields import (
@@ -210,6 +213,53 @@ def parse_bool(value: Any, field: str = "offer_shipping") -> bool:
     if text in _FALSE_WORDS:
         return False
     raise InvalidInput.one(field, f"“{str(value)[:40]}” is not yes or no.")
+
+
+# A sale dated after now is a typo; a day's slack covers a seller's time zone.
+_SOLD_AT_SLACK = timedelta(days=1)
+
+
+def parse_sold_at(value: Any, field: str = "sold_at") -> datetime:
+    """When an item sold, from a file: the moment our exports write
+    (``2026-12-01T18:33:17Z``), any ISO date or moment, or a spreadsheet's own date
+    cell. One without a time zone is read in UTC, the zone our files are written in."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = _midnight(value)
+    else:
+        text = "" if value is None else str(value).strip()
+        try:
+            # At most 40 characters: a long string is refused, not parsed.
+            moment = (parse_datetime(text) or _midnight(parse_date(text))) if len(text) <= 40 else None
+        except ValueError:  # well formed, not a date: 2026-13-45
+            moment = None
+        if moment is None:
+            raise InvalidInput.one(
+                field, f"“{text[:40]}” is not a date; write it as 2026-12-01 or 2026-12-01T18:33:17Z."
+            )
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    if moment > timezone.now() + _SOLD_AT_SLACK:
+        raise InvalidInput.one(
+            field, f"{moment.date().isoformat()} is in the future; a sale's date has passed."
+        )
+    return moment
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(0))
+
+
+def check_sold_at(values: Mapping[str, Any]) -> None:
+    """A sale's date belongs to a sold listing: refuse one that ``values`` (a whole
+    listing) gives beside another status."""
+    if values.get("sold_at") is not None and values.get("status") != Status.SOLD:
+        status = Status(values["status"]).label
+        raise InvalidInput.one(
+            "sold_at",
+            f"only a sold listing has a sale's date, and this one is {status}: set its status to Sold.",
+        )
 
 
 def _clean_text(value: Any) -> str:

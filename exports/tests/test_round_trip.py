@@ -3,12 +3,16 @@ the spreadsheet import, JSON through the API's bulk upsert (the import takes
 spreadsheets only)."""
 
 import json
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from exports.formats import FORMATS
 from exports.services import listings_export
+from imports.models import Import
 from imports.services import import_commit, import_create
 from listings.fields import LISTING_FIELDS
 from listings.models import Listing
@@ -87,3 +91,26 @@ def test_json_export_reloads_through_bulk_upsert_identically(exported, owner, ot
     assert all(isinstance(item["price"], str) for item in items)
     listings_bulk_upsert(owner=other_user, items=items, actor=other_user)
     assert field_values(other_user) == field_values(owner)
+
+
+@pytest.mark.parametrize("format_name", ["csv", "xlsx"])
+def test_a_sold_listing_keeps_its_sale_through_export_and_import(format_name, exported, owner, other_user):
+    sold_on = datetime(2026, 10, 3, 14, 5, 9, tzinfo=UTC)
+    with time_machine.travel(sold_on, tick=False):
+        listing_create(owner=owner, data={**SOURCE_ROWS[0], "status": "sold", "sold_price": "40"})
+    name, data = exported(format_name)
+
+    # Into another account: new listings, the sale and its date as they were.
+    copied = import_create(owner=other_user, files=[SimpleUploadedFile(name, data)])
+    assert copied.counts["invalid"] == 0, copied.errors
+    import_commit(upload=copied, actor=other_user)
+    assert sold_values(other_user) == sold_values(owner) == [("sold", Decimal("40.00"), sold_on)]
+
+    # Back into the seller's own: an export of theirs updates in place, and nothing changed.
+    again = import_create(owner=owner, files=[SimpleUploadedFile(name, data)], mode=None)
+    assert again.mode == Import.Mode.UPDATE_MATCHING
+    assert again.counts["unchanged"] == len(SOURCE_ROWS) + 1, again.errors
+
+
+def sold_values(user) -> list[tuple]:
+    return list(listings_for_user(user).filter(status="sold").values_list("status", "sold_price", "sold_at"))

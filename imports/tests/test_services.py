@@ -1,9 +1,10 @@
 """The import flow through its services: preview, commit, update matching, templates."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from imports.models import Import
@@ -423,4 +424,92 @@ def test_a_sku_held_by_a_listing_or_given_twice_is_a_row_error_naming_the_other(
     assert [(error["row"], error["column"], error["message"]) for error in created.errors] == [
         (2, "SKU", f"The SKU “SH-1” is already used by listing {holder.pk} (“Shelf”)."),
         (4, "SKU", "The SKU “l-1” is also given to row 3 of new.xlsx; a SKU names one listing."),
+    ]
+
+
+SOLD_ON = datetime(2026, 10, 3, 14, 5, 9, tzinfo=UTC)
+
+
+def test_a_sale_date_column_dates_new_sold_listings_and_is_checked(owner):
+    data = csv_bytes(
+        [
+            ["Title", "Price", "Status", "Date sold"],
+            ["Sold in October", 10, "sold", "2026-10-03T14:05:09Z"],
+            ["Sold, date not given", 11, "sold", ""],
+            ["Still for sale", 12, "ready", "2026-10-03"],
+            ["Sold on no date", 13, "sold", "last week"],
+            ["Sold in the future", 14, "sold", "2999-01-01"],
+        ]
+    )
+    created = import_create(owner=owner, files=[upload("sales.csv", data)])
+
+    assert created.files.get().mapping == ["title", "price", "status", "sold_at"]
+    assert [
+        (error["row"], error["column"], error["field"], error["message"]) for error in created.errors
+    ] == [
+        (
+            4,
+            "Date sold",
+            "sold_at",
+            "only a sold listing has a sale's date, and this one is Ready: set its status to Sold.",
+        ),
+        (
+            5,
+            "Date sold",
+            "sold_at",
+            "“last week” is not a date; write it as 2026-12-01 or 2026-12-01T18:33:17Z.",
+        ),
+        (6, "Date sold", "sold_at", "2999-01-01 is in the future; a sale's date has passed."),
+    ]
+    before = timezone.now()
+    import_commit(upload=created, actor=owner, skip_invalid=True)
+
+    dated = Listing.objects.get(owner=owner, title="Sold in October")
+    assert (dated.status, dated.sold_at) == ("sold", SOLD_ON)
+    # A sold listing whose date the file leaves empty sold when it was imported.
+    assert Listing.objects.get(owner=owner, title="Sold, date not given").sold_at >= before
+    entry = AuditEntry.objects.get(object_type="listings.listing", object_id=str(dated.pk))
+    assert entry.changes["sold_at"] == [None, "2026-10-03T14:05:09+00:00"]
+
+
+def test_an_update_keeps_changes_or_leaves_the_sale_date_by_what_the_row_says(owner):
+    redated = ListingFactory(owner=owner, title="Redated", status="sold", sold_at=SOLD_ON)
+    same = ListingFactory(owner=owner, title="Same", status="sold", sold_at=SOLD_ON.replace(microsecond=250))
+    unsold = ListingFactory(owner=owner, title="Back for sale", status="sold", sold_at=SOLD_ON)
+    kept = ListingFactory(owner=owner, title="Kept", status="sold", sold_at=SOLD_ON)
+    data = csv_bytes(
+        [
+            ["ID", "Title", "Status", "Sold at"],
+            [redated.pk, "Redated", "sold", "2026-11-20"],
+            # The file writes the second; the same second is the same sale.
+            [same.pk, "Same", "sold", "2026-10-03T14:05:09Z"],
+            [unsold.pk, "Back for sale", "ready", ""],
+            [kept.pk, "Kept, renamed", "", ""],
+        ]
+    )
+    created = import_create(owner=owner, files=[upload("update.csv", data)], mode=Import.Mode.UPDATE_MATCHING)
+    assert created.counts == {"rows": 4, "new": 0, "updated": 3, "unchanged": 1, "invalid": 0}, created.errors
+
+    import_commit(upload=created, actor=owner)
+
+    for listing in (redated, same, unsold, kept):
+        listing.refresh_from_db()
+    assert redated.sold_at == datetime(2026, 11, 20, tzinfo=UTC)
+    assert same.sold_at == SOLD_ON.replace(microsecond=250)
+    assert (unsold.status, unsold.sold_at) == ("ready", None)
+    assert (kept.title, kept.status, kept.sold_at) == ("Kept, renamed", "sold", SOLD_ON)
+
+
+def test_an_update_refuses_a_sale_date_on_a_listing_it_leaves_unsold(owner):
+    listing = ListingFactory(owner=owner, title="Lamp", status="ready")
+    data = csv_bytes([["ID", "Title", "Sold at"], [listing.pk, "Lamp", "2026-10-03"]])
+
+    created = import_create(owner=owner, files=[upload("update.csv", data)], mode=Import.Mode.UPDATE_MATCHING)
+
+    assert [(error["row"], error["column"], error["message"]) for error in created.errors] == [
+        (
+            2,
+            "Sold at",
+            "only a sold listing has a sale's date, and this one is Ready: set its status to Sold.",
+        )
     ]

@@ -1,10 +1,12 @@
 import fnmatch
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from listings.validation import (
     WARNING_KINDS,
+    check_sold_at,
     clean_listing,
     clean_template_defaults,
     listing_warnings,
@@ -12,6 +14,7 @@ from listings.validation import (
     parse_condition,
     parse_price,
     parse_quantity,
+    parse_sold_at,
     parse_status,
 )
 from marketplace.errors import InvalidInput
@@ -268,3 +271,42 @@ def test_template_defaults_may_set_status_and_quantity_but_not_a_sku():
     with pytest.raises(InvalidInput) as caught:
         clean_template_defaults({"sku": "AB-1"})
     assert caught.value.messages() == "A SKU names one listing; a template cannot give one."
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # As our exports write it, and as other tools do.
+        ("2026-10-03T14:05:09Z", datetime(2026, 10, 3, 14, 5, 9, tzinfo=UTC)),
+        ("2026-10-03 14:05:09+02:00", datetime(2026, 10, 3, 12, 5, 9, tzinfo=UTC)),
+        (" 2026-10-03 ", datetime(2026, 10, 3, tzinfo=UTC)),
+        # A spreadsheet's own date cells, read in UTC.
+        (datetime(2026, 10, 3, 14, 5), datetime(2026, 10, 3, 14, 5, tzinfo=UTC)),
+        (date(2026, 10, 3), datetime(2026, 10, 3, tzinfo=UTC)),
+    ],
+)
+def test_parse_sold_at_reads_dates_and_moments(raw, expected):
+    assert parse_sold_at(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("yesterday", "“yesterday” is not a date; write it as 2026-12-01"),
+        ("2026-13-45", "“2026-13-45” is not a date"),
+        ("2026-10-03" + "0" * 5000, "is not a date"),
+        ("2999-01-01", "2999-01-01 is in the future"),
+    ],
+)
+def test_parse_sold_at_refuses_what_is_not_a_past_date(raw, message):
+    with pytest.raises(InvalidInput, match=message) as caught:
+        parse_sold_at(raw)
+    assert caught.value.errors[0].field == "sold_at"
+
+
+def test_only_a_sold_listing_may_have_a_sale_date():
+    sold_at = datetime(2026, 10, 3, tzinfo=UTC)
+    check_sold_at({"status": "sold", "sold_at": sold_at})
+    check_sold_at({"status": "ready", "sold_at": None})
+    with pytest.raises(InvalidInput, match="this one is Ready: set its status to Sold"):
+        check_sold_at({"status": "ready", "sold_at": sold_at})
