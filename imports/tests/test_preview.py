@@ -76,6 +76,22 @@ def test_invalid_rows_are_fixed_in_the_preview_and_checked_again(seller, owner):
     }
 
 
+def test_a_sale_date_on_an_unsold_row_is_fixed_in_the_preview(seller, owner):
+    rows = [["Title", "Price", "Status", "Sold at"], ["Oak table", "80", "ready", "2026-10-03"]]
+    preview = uploaded(seller, data=csv_bytes(rows))
+    page = detail(seller, preview.pk)
+    assert "only a sold listing has a sale&#x27;s date, and this one is Ready" in page
+    assert '<input name="sold_at" value="2026-10-03" form="fix-0-2"' in page
+
+    fix = reverse("imports:fix", args=[preview.pk])
+    response = seller.post(fix, {"file": 0, "row": 2, "sold_at": ""}, follow=True)
+    assert "Row 2 fixed." in response.content.decode()
+    seller.post(reverse("imports:commit", args=[preview.pk]))
+    assert list(listings_for_user(owner).values_list("title", "status", "sold_at")) == [
+        ("Oak table", "ready", None)
+    ]
+
+
 class _PreviewTable(HTMLParser):
     """The preview table's header and, per body row, its cells' text."""
 
