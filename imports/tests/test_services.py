@@ -19,6 +19,7 @@ from imports.tests.import_files import (
 )
 from listings.fields import Condition, Source
 from listings.models import Listing
+from listings.services.undo import undo_last
 from listings.tests.factories import ListingFactory, ListingTemplateFactory
 
 pytestmark = pytest.mark.django_db
@@ -498,6 +499,26 @@ def test_an_update_keeps_changes_or_leaves_the_sale_date_by_what_the_row_says(ow
     assert same.sold_at == SOLD_ON.replace(microsecond=250)
     assert (unsold.status, unsold.sold_at) == ("ready", None)
     assert (kept.title, kept.status, kept.sold_at) == ("Kept, renamed", "sold", SOLD_ON)
+
+
+def test_undoing_an_import_puts_back_the_sale_dates_it_changed(owner):
+    redated = ListingFactory(owner=owner, title="Redated", status="sold", sold_at=SOLD_ON)
+    unsold = ListingFactory(owner=owner, title="Back for sale", status="sold", sold_at=SOLD_ON)
+    data = csv_bytes(
+        [
+            ["ID", "Title", "Status", "Sold at"],
+            [redated.pk, "Redated", "sold", "2026-11-20"],
+            [unsold.pk, "Back for sale", "ready", ""],
+        ]
+    )
+    created = import_create(owner=owner, files=[upload("update.csv", data)], mode=Import.Mode.UPDATE_MATCHING)
+    import_commit(upload=created, actor=owner)
+
+    undo_last(user=owner)
+
+    for listing in (redated, unsold):
+        listing.refresh_from_db()
+        assert (listing.status, listing.sold_at) == ("sold", SOLD_ON)
 
 
 def test_an_update_refuses_a_sale_date_on_a_listing_it_leaves_unsold(owner):
