@@ -3,7 +3,7 @@ from django import forms
 from imports.headers import TARGET_LABELS, TARGETS
 from imports.models import Import, ImportFile
 from listing_templates.selectors import templates_visible_to
-from listings.fields import DESCRIPTION_MAX_LENGTH, IMPORTED_FIELDS
+from listings.fields import DESCRIPTION_MAX_LENGTH, STORED_FIELDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,14 +54,14 @@ class ImportRowFixForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in IMPORTED_FIELDS:
+        for name in STORED_FIELDS:
             self.fields[name] = forms.CharField(
                 required=False, strip=False, max_length=DESCRIPTION_MAX_LENGTH
             )
 
     def values(self) -> dict[str, str]:
         """The fields the form sent (a field left out is not corrected)."""
-        return {name: self.cleaned_data[name] for name in IMPORTED_FIELDS if name in self.data}
+        return {name: self.cleaned_data[name] for name in STORED_FIELDS if name in self.data}
 
 
 class ImportMappingForm(forms.Form):

@@ -9,16 +9,16 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from listings.fields import FIELD_LABELS, IMPORTED_FIELDS
+from listings.fields import FIELD_LABELS, STORED_FIELDS
 from listings.marketplaces import MarketplaceFile, recognise
 
 ID = "id"
 EXTRA = "extra"
 IGNORE = "ignore"
 # What a column can be mapped to, in the order a mapping form lists them.
-TARGETS = (*IMPORTED_FIELDS, ID, EXTRA, IGNORE)
+TARGETS = (*STORED_FIELDS, ID, EXTRA, IGNORE)
 TARGET_LABELS = {
-    **{name: FIELD_LABELS[name] for name in IMPORTED_FIELDS},
+    **{name: FIELD_LABELS[name] for name in STORED_FIELDS},
     ID: "Listing id (update matching)",
     EXTRA: "Keep as extra column",
     IGNORE: "Ignore",

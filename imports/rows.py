@@ -16,7 +16,7 @@ from audit.services import field_changes, json_value
 from imports.headers import EXTRA, ID, IGNORE, header_key, marketplace_of, value_readers
 from imports.models import Import, ImportFile
 from imports.readers import FileRejected, Spreadsheet, column_letter, open_spreadsheet
-from listings.fields import DESCRIPTION_MAX_LENGTH, IMPORTED_FIELDS, LISTING_FIELDS
+from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS, STORED_FIELDS
 from listings.marketplaces import MarketplaceFile
 from listings.models import Listing
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
@@ -551,5 +551,5 @@ def _row_error(raw: _RawRow, error: FieldError) -> RowError:
 def _existing_values(upload: Import, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
-    rows = Listing.objects.filter(owner_id=upload.owner_id, pk__in=ids).values("id", *IMPORTED_FIELDS)
+    rows = Listing.objects.filter(owner_id=upload.owner_id, pk__in=ids).values("id", *STORED_FIELDS)
     return {row.pop("id"): row for row in rows}

@@ -30,7 +30,7 @@ from imports.selectors import progress_cache_key
 from imports.writing import StagedRows, new_listings, staged_rows
 from listing_templates.models import ListingTemplate
 from listing_templates.services import template_use_record
-from listings.fields import IMPORTED_FIELDS
+from listings.fields import STORED_FIELDS
 from listings.models import Listing
 from listings.services.changes import changes_apply
 from marketplace.errors import InvalidInput
@@ -235,7 +235,7 @@ def import_fix_row(*, upload: Import, import_file: ImportFile, row: int, values:
     """Correct cells of one row in the preview (``values``: field -> text, read as if
     the cell said it) and validate the import again."""
     _editable(upload)
-    unknown = set(values) - set(IMPORTED_FIELDS)
+    unknown = set(values) - set(STORED_FIELDS)
     if unknown:
         raise ImportRejected(f"“{sorted(unknown)[0]}” is not a listing field.")
     fixes = dict(upload.fixes or {})

@@ -29,7 +29,7 @@ from imports.services import (
     import_remap,
     import_request_commit,
 )
-from listings.fields import IMPORTED_FIELDS
+from listings.fields import STORED_FIELDS
 from listings.services.undo import operation_undo_refusal
 from marketplace.formulas import neutralise_formula
 from marketplace.ratelimits import rate_limited
@@ -72,7 +72,7 @@ def _preview_fields(files: list[ImportFile], preview: list[dict]) -> list[str]:
     widen the table."""
     shown = {target for import_file in files for target in import_file.mapping}
     shown |= {error["field"] for line in preview for error in line["errors"]}
-    return [name for name in IMPORTED_FIELDS if name in shown]
+    return [name for name in STORED_FIELDS if name in shown]
 
 
 def _preview_rows(upload: Import, fields: list[str]) -> list[dict]:

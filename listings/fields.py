@@ -79,11 +79,10 @@ FIELD_LABELS = {
 # the status becomes sold and cleared when it leaves sold (undo and revert restore it
 # as it was; an import of a file that dates the sale keeps that date).
 DERIVED_FIELDS = ("sold_at",)
-# What a file can bring: the fields a seller edits, and the sale's date our exports
-# carry (an import keeps it, so exporting and importing again loses nothing).
-IMPORTED_FIELDS = (*LISTING_FIELDS, *DERIVED_FIELDS)
-# What the write path reads, writes, audits and restores: the sale's date beside the
-# sale, then the other marketplaces' fields (the order of the API's and exports' columns).
+# What the write path reads, writes, audits and restores, and what an import reads
+# back (the sale's date too, so exporting and importing again loses nothing): the
+# sale's date beside the sale, then the other marketplaces' fields (the order of the
+# API's and exports' columns, and of an import's mapping and preview).
 STORED_FIELDS = (
     *(name for name in LISTING_FIELDS if name not in MARKETPLACE_FIELDS),
     *DERIVED_FIELDS,
