@@ -31,10 +31,10 @@ from listing_templates.models import ListingTemplate
 from listing_templates.serializers import TEMPLATE_COLUMNS
 from listing_templates.services import templates_restore
 from listings.api.serializers import LISTING_COLUMNS as API_LISTING_COLUMNS
-from listings.fields import LISTING_FIELDS
+from listings.fields import STORED_FIELDS
 from listings.models import Listing
 from listings.services.changes import NewListing, changes_apply
-from listings.validation import clean_listing
+from listings.validation import clean_listing_and_sale_date
 from marketplace.errors import FieldError, InvalidInput
 
 BACKUP_CONTENT_TYPE = "application/zip"
@@ -199,7 +199,7 @@ def account_restore(*, user: User, file: IO[bytes]) -> dict[str, int]:
     cleaned = []
     for index, row in enumerate(listings):
         try:
-            values = clean_listing({name: row[name] for name in LISTING_FIELDS if name in row})
+            values = clean_listing_and_sale_date({name: row[name] for name in STORED_FIELDS if name in row})
         except InvalidInput as exc:
             raise InvalidInput([replace(error, index=index) for error in exc.errors]) from exc
         cleaned.append(

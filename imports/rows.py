@@ -20,7 +20,7 @@ from listings.fields import DESCRIPTION_MAX_LENGTH, LISTING_FIELDS, STORED_FIELD
 from listings.marketplaces import MarketplaceFile
 from listings.models import Listing
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
-from listings.validation import check_sold_at, clean_listing, listing_warnings, parse_sold_at
+from listings.validation import check_sold_at, clean_listing, clean_listing_and_sale_date, listing_warnings
 from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.input import unstorable_reason
 
@@ -421,7 +421,7 @@ def _resolve(
             # Updating: an empty cell leaves the listing's value as it is.
             data = {k: v for k, v in data.items() if _is_filled(v)}
         try:
-            result.values = _cleaned(data, partial=listing_id is not None)
+            result.values = clean_listing_and_sale_date(data, partial=listing_id is not None)
         except InvalidInput as exc:
             # A field already reported (a date as a price) is not also "required".
             reported = {error.field for error in raw.errors}
@@ -458,29 +458,6 @@ def _resolve(
             # Offered for correction in the preview; valid rows never show them.
             result.typed = {name: _cell_text(value) for name, value in raw.data.items() if _is_filled(value)}
     return results
-
-
-def _cleaned(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    """``clean_listing`` of a row, and the sale's date it gives, if any (a whole new
-    listing's is checked against its status here; an update's once merged)."""
-    errors = []
-    try:
-        values = clean_listing(data, partial=partial)
-    except InvalidInput as exc:
-        errors, values = list(exc.errors), {}
-    if _is_filled(data.get("sold_at")):
-        try:
-            values["sold_at"] = parse_sold_at(data["sold_at"])
-        except InvalidInput as exc:
-            errors += exc.errors
-    if not errors and not partial:
-        try:
-            check_sold_at(values)
-        except InvalidInput as exc:
-            errors += exc.errors
-    if errors:
-        raise InvalidInput(errors)
-    return values
 
 
 def _with_sold_at_of(current: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:

@@ -406,6 +406,32 @@ def clean_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str
     return cleaned
 
 
+def clean_listing_and_sale_date(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """``clean_listing``, and the sale's date ``data`` gives, for the doors that bring a
+    listing back from a file (an import, a backup's restore): the grid and the API
+    never take one. A whole listing's date is checked against its status here; a
+    partial one's (an update) by ``check_sold_at`` once merged with the listing."""
+    errors: list[FieldError] = []
+    try:
+        values = clean_listing(data, partial=partial)
+    except InvalidInput as exc:
+        errors, values = list(exc.errors), {}
+    sold_at = data.get("sold_at")
+    if sold_at is not None and not (isinstance(sold_at, str) and not sold_at.strip()):
+        try:
+            values["sold_at"] = parse_sold_at(sold_at)
+        except InvalidInput as exc:
+            errors += exc.errors
+    if not errors and not partial:
+        try:
+            check_sold_at(values)
+        except InvalidInput as exc:
+            errors += exc.errors
+    if errors:
+        raise InvalidInput(errors)
+    return values
+
+
 def clean_extra(value: Any) -> dict[str, Any]:
     """Columns we do not model, kept as sent: an object, or nothing."""
     if value is None:

@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 import zipfile
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -22,7 +24,7 @@ from exports.backup import account_backup_create, account_restore
 from exports.tests.backup_parts import ListingNotes
 from listing_templates.services import template_create
 from listings.models import Listing
-from listings.services.changes import NewListing, changes_apply
+from listings.services.changes import NewListing, changes_apply, listing_create
 from listings.validation import clean_listing
 from marketplace.errors import InvalidInput
 from marketplace.tests.worker_process import database_url
@@ -165,6 +167,19 @@ def test_history_comes_back_as_operations_with_their_times(owner, other_user):
         ).count()
         == 1
     )
+
+
+@pytest.mark.django_db
+def test_a_sold_listing_keeps_its_sale_date_through_backup_and_restore(owner, other_user):
+    sold_on = datetime(2026, 10, 3, 14, 5, 9, 250, tzinfo=UTC)
+    with time_machine.travel(sold_on, tick=False):
+        listing_create(owner=owner, data={"title": "Lamp", "price": "10", "status": "sold"})
+
+    account_restore(user=other_user, file=account_backup_create(user=owner).file)
+
+    assert list(Listing.objects.filter(owner=other_user).values_list("status", "sold_at")) == [
+        ("sold", sold_on)
+    ]
 
 
 @pytest.mark.django_db
