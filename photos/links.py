@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BinaryField, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import BinaryField, Case, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, Left
 from django.urls import reverse
@@ -34,6 +34,13 @@ def photo_tokens(key: str) -> Callable[[int], str]:
     Django's ``salted_hmac`` of the id and the key, keyed by the site's secret."""
     suffix = f":{key}"
     return lambda photo_id: salted_hmac(_SALT, f"{photo_id}{suffix}", algorithm="sha256").hexdigest()[:32]
+
+
+def link_token_stamp(key: str) -> str:
+    """What a photo's kept token (``ListingPhoto.link_token``) was made under: a
+    fingerprint of the link key ``key`` and the site's secret, so a token kept from an
+    older key or secret no longer counts."""
+    return salted_hmac(f"{_SALT}.stamp", key, algorithm="sha256").hexdigest()[:16]
 
 
 def new_link_key() -> str:
@@ -140,13 +147,16 @@ def published_photo_links(owner: User, base_url: str) -> PhotoLinksSql | None:
     if key is None:
         return None
     head, end = _link_parts(base_url)
-    link = Concat(
-        Value(f"{head}/"),
-        Cast("id", TextField()),
-        Value("/"),
-        photo_token_sql(key, F("id")),
-        Value(end),
+    # The kept token where it was made under this key and secret (the photo worker
+    # and ``photos.services.photo_link_tokens_refresh`` keep them): signing 200,000
+    # links was most of such a file's time. Any other photo is signed here.
+    token = Case(
+        When(link_token_stamp=link_token_stamp(key), then=F("link_token")),
+        default=photo_token_sql(key, F("id")),
         output_field=TextField(),
+    )
+    link = Concat(
+        Value(f"{head}/"), Cast("id", TextField()), Value("/"), token, Value(end), output_field=TextField()
     )
     photos = _published_photos(owner).filter(listing_id=OuterRef("id")).order_by("position", "id")
     return PhotoLinksSql(ArraySubquery(photos.values_list(link, flat=True)), link_pad_settings())

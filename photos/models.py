@@ -59,6 +59,12 @@ class ListingPhoto(models.Model):
     # forgotten the purge deletes the photo and its files.
     removed_batch = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The photo's published-link token, kept so a file of many links need not sign
+    # each one (``photos.links``); it counts only while ``link_token_stamp`` is the
+    # stamp of the seller's current key and the site's secret, and a link is always
+    # checked by signing afresh, never against this copy.
+    link_token = models.CharField(max_length=32, blank=True)
+    link_token_stamp = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -30,7 +30,7 @@ from marketplace.errors import FieldError, InvalidInput
 from photos import bulk, images
 from photos.links import new_link_key
 from photos.models import MAX_PHOTOS_PER_LISTING, ListingPhoto, PhotoBulk, PhotoBulkFile, PhotoLinkKey
-from photos.worker import delete_stored, process_photo
+from photos.worker import delete_stored, process_photo, refresh_photo_link_tokens
 
 PHOTO_TYPE = ListingPhoto._meta.label_lower
 # The state undo and redo put back: whether the photo is shown, and where.
@@ -267,6 +267,10 @@ def photos_copy(*, copied_from: Mapping[int, int], actor: User | None) -> int:
     if not copies:
         return 0
     ListingPhoto.objects.bulk_create(copies, batch_size=1000)
+    owner_id = copies[0].owner_id
+    if PhotoLinkKey.objects.filter(owner_id=owner_id).exists():
+        # The copies' links are signed as they are exported until the worker keeps theirs.
+        refresh_photo_link_tokens.enqueue(owner_id)
     audit_record_many(
         actor=actor,
         action="photo.copy",
@@ -544,6 +548,7 @@ def photo_links_publish(*, owner: User) -> PhotoLinkKey:
     link_key, created = PhotoLinkKey.objects.get_or_create(owner=owner, defaults={"key": new_link_key()})
     if created:
         audit_record(actor=owner, action="photo_links.publish", obj=link_key, changes={})
+        refresh_photo_link_tokens.enqueue(owner.pk)
     return link_key
 
 
@@ -557,6 +562,7 @@ def photo_links_revoke(*, owner: User) -> PhotoLinkKey | None:
     link_key.key = new_link_key()
     link_key.save(update_fields=["key", "created_at"])
     audit_record(actor=owner, action="photo_links.revoke", obj=link_key, changes={})
+    refresh_photo_link_tokens.enqueue(owner.pk)
     return link_key
 
 

@@ -1,6 +1,8 @@
 """The background worker's side of photos: drawing the safe original, the display
-size and the thumbnail of an upload, and storing them. ``process_photo`` is the task,
-queued by ``photos.services`` in the transaction that stores the upload."""
+size and the thumbnail of an upload, and storing them, and keeping each photo's
+published-link token. ``process_photo`` and ``refresh_photo_link_tokens`` are the
+tasks, queued by ``photos.services`` in the transaction that stores the upload or
+publishes or revokes the links."""
 
 import io
 from collections.abc import Mapping, Sequence
@@ -8,12 +10,15 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django_tasks import task
 
 from audit.services import audit_record_many, new_batch
+from marketplace.sqlsettings import local_settings
 from photos import images
-from photos.models import ListingPhoto
+from photos.links import link_pad_settings, link_token_stamp, photo_token_sql
+from photos.models import ListingPhoto, PhotoLinkKey
 
 
 def photo_process(*, photo_id: int) -> str:
@@ -64,6 +69,7 @@ def photo_store_drawn(*, photo_id: int, drawn: images.DrawnPhoto) -> None:
         error="",
     )
     _audit_processed(sharing_ids, {"status": [photo.status, ListingPhoto.Status.READY]})
+    photo_link_tokens_refresh(owner_id=photo.owner_id, photo_ids=sharing_ids)
     transaction.on_commit(lambda: delete_stored([upload]))
 
 
@@ -95,3 +101,40 @@ def delete_stored(names: Sequence[str]) -> None:
     """Delete stored files (after the transaction that dropped their rows commits)."""
     for name in names:
         default_storage.delete(name)
+
+
+@transaction.atomic
+def photo_link_tokens_refresh(*, owner_id: int, photo_ids: Sequence[int] | None = None) -> int:
+    """Keep the published-link token on each ready photo of ``owner_id`` (of
+    ``photo_ids`` only, when given) that has none made under the current key and
+    secret, in one statement; the number of photos given one.
+
+    Not audited: a kept token is a copy of what ``photos.links`` signs, derived from
+    the audited key, made again whenever it is missing or stale, and never what lets
+    a link in. PostgreSQL only, as only its exports read them (elsewhere every link
+    is signed as it is written)."""
+    if connection.vendor != "postgresql":
+        return 0
+    # Locked, so a revoke waits for this statement and its own refresh comes after:
+    # a token made under the old key cannot land once the new one's are kept.
+    key = (
+        PhotoLinkKey.objects.select_for_update()
+        .filter(owner_id=owner_id)
+        .values_list("key", flat=True)
+        .first()
+    )
+    if key is None:
+        return 0
+    stamp = link_token_stamp(key)
+    stale = ListingPhoto.objects.filter(owner_id=owner_id, status=ListingPhoto.Status.READY).exclude(
+        link_token_stamp=stamp
+    )
+    if photo_ids is not None:
+        stale = stale.filter(pk__in=photo_ids)
+    with local_settings(link_pad_settings()):
+        return stale.update(link_token=photo_token_sql(key, F("id")), link_token_stamp=stamp)
+
+
+@task()
+def refresh_photo_link_tokens(owner_id: int) -> int:
+    return photo_link_tokens_refresh(owner_id=owner_id)

@@ -31,6 +31,7 @@ from photos.links import published_photo_links, published_photo_urls
 from photos.models import ListingPhoto
 from photos.services import photo_links_publish
 from photos.tests.factories import PhotoFactory
+from photos.worker import photo_link_tokens_refresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -167,3 +168,9 @@ def test_copy_writes_the_python_marketplace_files_with_photo_links(awkward, owne
     written = b"".join(copy_marketplace(MARKETPLACE_FILES[name])(listings, options))
     assert written == b"".join(marketplace_writer(MARKETPLACE_FILES[name])(export_rows(listings), options))
     assert written.count(b"https://bulk.example.com/") >= len(listings) // 3 * 4
+    # The same file once the worker has kept the tokens (read, not signed).
+    assert (
+        photo_link_tokens_refresh(owner_id=owner.pk)
+        == ListingPhoto.objects.filter(owner=owner, status=ListingPhoto.Status.READY).count()
+    )
+    assert b"".join(copy_marketplace(MARKETPLACE_FILES[name])(listings, options)) == written

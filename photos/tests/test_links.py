@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Value
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +21,7 @@ from photos import links, services
 from photos.models import ListingPhoto
 from photos.tests import pictures
 from photos.views import PHOTO_LINK_MAX_AGE
-from photos.worker import photo_process
+from photos.worker import photo_link_tokens_refresh, photo_process
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,72 @@ def test_published_links_are_the_url_patterns_path_under_the_base_url(owner, pub
     assert path == reverse("photo-link", args=[photo.pk, token])
     (url,) = links.published_photo_urls(owner, [listing.pk], "https://shop.example.com/")[listing.pk]
     assert url == "https://shop.example.com" + path
+
+
+def _kept(photo) -> tuple[str, str]:
+    photo.refresh_from_db()
+    return photo.link_token, photo.link_token_stamp
+
+
+def _current(owner, photo) -> tuple[str, str]:
+    key = links.link_key_of(owner)
+    return links.photo_tokens(key)(photo.pk), links.link_token_stamp(key)
+
+
+def _exported_link(owner_client) -> str:
+    response = owner_client.get("/api/export/meta-catalog/", {"include": "all"})
+    (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    return row["image_link"].removeprefix("http://testserver")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_keeps_each_photos_token_after_publishing_and_again_after_a_revoke(owner, owner_client):
+    photo = _photo(ListingFactory(owner=owner, title="Oak table", description="Solid.", **FILLED), owner)
+    services.photo_links_publish(owner=owner)
+    assert _kept(photo) == ("", "")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    assert _kept(photo) == _current(owner, photo)
+    before = _kept(photo)
+    services.photo_links_revoke(owner=owner)
+    # Until the worker has been, the file signs the link under the new key itself.
+    path = _exported_link(owner_client)
+    assert before[0] not in path and Client().get(path).status_code == 200
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    assert _kept(photo) == _current(owner, photo) != before
+    assert _exported_link(owner_client) == path
+
+
+@pytest.mark.postgres
+def test_a_photo_ready_after_publishing_and_a_copy_get_their_tokens(owner):
+    services.photo_links_publish(owner=owner)
+    listing = ListingFactory(owner=owner)
+    photo = _photo(listing, owner)
+    assert _kept(photo) == _current(owner, photo)
+    copy_of = ListingFactory(owner=owner)
+    services.photos_copy(copied_from={copy_of.pk: listing.pk}, actor=owner)
+    (copy,) = ListingPhoto.objects.filter(listing=copy_of)
+    assert _kept(copy) == ("", "")
+    assert photo_link_tokens_refresh(owner_id=owner.pk) == 1
+    assert _kept(copy) == _current(owner, copy)
+
+
+@pytest.mark.postgres
+def test_a_file_writes_the_kept_token_only_while_it_is_of_the_current_key_and_secret(
+    owner, owner_client, published, settings
+):
+    _, photo, path = published
+    photo_link_tokens_refresh(owner_id=owner.pk)
+    stamp = _kept(photo)[1]
+    ListingPhoto.objects.filter(pk=photo.pk).update(link_token="f" * 32)
+    # The kept token is what the file reads (so the file need not sign)…
+    assert _exported_link(owner_client) == path.replace(_current(owner, photo)[0], "f" * 32)
+    # …but never one kept under an older key or secret: that link is signed afresh.
+    ListingPhoto.objects.filter(pk=photo.pk).update(link_token_stamp=links.link_token_stamp("an old key"))
+    assert _exported_link(owner_client) == path
+    ListingPhoto.objects.filter(pk=photo.pk).update(link_token_stamp=stamp)
+    settings.SECRET_KEY = "a new secret"
+    owner_client.force_login(owner)  # the session was signed under the old secret
+    fresh = _exported_link(owner_client)
+    assert fresh != path and "f" * 32 not in fresh
+    assert fresh.removesuffix(".jpg").endswith(_current(owner, photo)[0])
