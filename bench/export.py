@@ -170,9 +170,10 @@ def _fill_photos(user) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ListingPhoto._meta.db_table} (owner_id, listing_id, position, file, thumbnail,"
-            " display, original_name, content_type, size, width, height, status, error, created_at)"
+            " display, original_name, content_type, size, width, height, status, error, created_at,"
+            " link_token, link_token_stamp)"
             " SELECT owner_id, id, position, 'bench/' || id || '-' || position || '.jpg', '', '',"
-            " 'photo.jpg', 'image/jpeg', 1000, 100, 100, %s, '', now()"
+            " 'photo.jpg', 'image/jpeg', 1000, 100, 100, %s, '', now(), '', ''"
             " FROM listings_listing, generate_series(1, %s) AS position WHERE owner_id = %s",
             [ListingPhoto.Status.READY, PHOTOS_PER_LISTING, user.pk],
         )
