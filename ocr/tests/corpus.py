@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
@@ -372,8 +373,17 @@ def photo_of(
     light = Image.linear_gradient("L").resize((width, height)).rotate(rng.choice((0, 90, 180, 270)))
     # Paper from light grey to dark grey across the page, ink stays dark.
     photo = Image.composite(photo.point(lambda v: 70 + v * 0.68), photo.point(lambda v: 25 + v * 0.55), light)
-    photo = Image.blend(photo, Image.effect_noise(photo.size, 50), 0.12)
+    photo = Image.blend(photo, _sensor_noise(photo.size, rng), 0.12)
     return _jpeg(photo.filter(ImageFilter.GaussianBlur(1.0)), 70)
+
+
+def _sensor_noise(size: tuple[int, int], rng: random.Random) -> Image.Image:
+    """Grey Gaussian noise (sigma 50 about mid-grey) drawn from ``rng``: Pillow's
+    ``effect_noise`` draws from the C library's unseeded generator, so the same page
+    came out different on every call and its accuracy with it."""
+    width, height = size
+    noise = np.random.default_rng(rng.getrandbits(64)).normal(128, 50, (height, width))
+    return Image.fromarray(noise.clip(0, 255).astype(np.uint8), "L")
 
 
 def _jpeg(image: Image.Image, quality: int) -> Image.Image:
