@@ -147,8 +147,8 @@ def published_photo_links(owner: User, base_url: str) -> PhotoLinksSql | None:
     if key is None:
         return None
     head, end = _link_parts(base_url)
-    # The kept token where it was made under this key and secret (the photo worker
-    # and ``photos.services.photo_link_tokens_refresh`` keep them): signing 200,000
+    # The kept token where it was made under this key and secret (kept by
+    # ``photos.worker.photo_link_tokens_refresh``): signing 200,000
     # links was most of such a file's time. Any other photo is signed here.
     token = Case(
         When(link_token_stamp=link_token_stamp(key), then=F("link_token")),

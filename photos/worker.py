@@ -1,8 +1,8 @@
 """The background worker's side of photos: drawing the safe original, the display
 size and the thumbnail of an upload, and storing them, and keeping each photo's
 published-link token. ``process_photo`` and ``refresh_photo_link_tokens`` are the
-tasks, queued by ``photos.services`` in the transaction that stores the upload or
-publishes or revokes the links."""
+tasks, queued by ``photos.services`` in the transaction that stores the upload,
+publishes or revokes the links, or copies a listing's photos."""
 
 import io
 from collections.abc import Mapping, Sequence
