@@ -97,6 +97,9 @@ PROHIBITED_WORDS = (
 _PROHIBITED_RE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in PROHIBITED_WORDS) + r")s?\b", re.IGNORECASE
 )
+# The characters outside ASCII that _PROHIBITED_RE takes for a letter of one of the
+# words ("İ" and "ı" for "i", the long "ſ" for "s"), which lowering does not make ASCII.
+_PROHIBITED_LOOKALIKES = ("\u0130", "\u0131", "\u017f")
 
 
 def parse_price(value: Any, field: str = "price") -> Decimal:
@@ -559,7 +562,13 @@ def _capitals_sql(c: Columns) -> Sql:
 
 def _prohibited(values: Mapping[str, Any]) -> str | None:
     text = f"{values.get('title') or ''} {values.get('description') or ''}"
-    if not _PROHIBITED_RE.search(text):  # one search first: most listings name no such word
+    # Most listings name no such word, and a plain search for each in the lowered text
+    # is ten times quicker than the pattern (100,000 times in an import). The pattern
+    # decides where a word appears, or a character it takes for one of its letters.
+    lowered = text.lower()
+    if not any(word in lowered for word in PROHIBITED_WORDS) and not any(
+        character in text for character in _PROHIBITED_LOOKALIKES
+    ):
         return None
     found = sorted({m.group(1).lower() for m in _PROHIBITED_RE.finditer(text)})
     return f"Possibly prohibited item: {', '.join(found)}." if found else None

@@ -188,6 +188,27 @@ def test_each_warning_is_of_exactly_one_kind(values, kind):
     assert kinds == [kind]
 
 
+@pytest.mark.parametrize(
+    ("title", "flagged"),
+    [
+        ("Guns and ammo", True),
+        ("GIFT CARD", True),
+        ("Kitten", True),
+        ("Shotgun shells", False),
+        ("Oak chair", False),
+        # Read as "pistol" and "guns", though lowering does not make them ASCII.
+        ("P\u0130STOL grip", True),
+        ("p\u0131stol grip", True),
+        ("Gun\u017f", True),
+        ("\u0130nlaid table", False),
+    ],
+)
+def test_a_prohibited_word_is_found_however_it_is_written(title, flagged):
+    warnings = listing_warnings({"title": title})
+
+    assert any(warning.startswith("Possibly prohibited item") for warning in warnings) is flagged
+
+
 # --- inventory fields ---------------------------------------------------------
 
 
