@@ -1,13 +1,13 @@
 """Writing the audit log. Callers run inside their own transaction, so an entry
 lands together with the change it describes or not at all."""
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -221,9 +221,14 @@ def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch:
     ):
         for object_id, changes in changes_by_id:
             text_id = "" if object_id is None else str(object_id)
-            # json.dumps escapes every control character, so a backslash is all COPY
-            # could misread in it.
-            text = json.dumps(changes or {}, default=_json_default).replace("\\", "\\\\")
+            # JSON escapes every control character, so a backslash is all COPY could
+            # misread in it. orjson (an eighth of json's time) leaves dates to
+            # ``_json_default``, so they are stored as ``json_value`` writes them.
+            text = (
+                orjson.dumps(changes or {}, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+                .decode()
+                .replace("\\", "\\\\")
+            )
             lines.append(f"{head}{text_id if text_id.isdigit() else _copy_text(text_id)}\t{text}{tail}\n")
             if len(lines) == _COPY_LINES:
                 copy.write("".join(lines).encode())

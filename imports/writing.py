@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
+import orjson
 from django.core.files import File
 
 from listings.fields import LISTING_FIELDS, Source
@@ -28,8 +29,9 @@ class StagedRows:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115
 
     def append(self, row: tuple) -> None:
-        # Prices (Decimal) and the sale's date as their text; read back by ``staged_rows``.
-        self.file.write(json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n")
+        # Prices (Decimal) and the sale's date as their text (``str``, as
+        # ``staged_rows`` reads them back). orjson: a tenth of json's time.
+        self.file.write(orjson.dumps(row, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME) + b"\n")
 
     def as_file(self) -> File:
         self.file.seek(0)
@@ -54,7 +56,7 @@ def _lines(stream) -> Iterator[bytes]:
 def staged_rows(field_file) -> Iterator[tuple]:
     with field_file.open("rb") as stream:
         for line in _lines(stream):
-            values = json.loads(line)
+            values = orjson.loads(line)
             for position in _DECIMAL_POSITIONS:
                 if values[position] is not None:
                     values[position] = Decimal(values[position])

@@ -21,6 +21,7 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
+import orjson
 from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -865,7 +866,7 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
 
 def _json_text(value: Any, empty: str) -> str:
     # Most new listings have no extra columns and no warnings: no encoder for those.
-    return json.dumps(dict(value) if isinstance(value, Mapping) else value) if value else empty
+    return orjson.dumps(dict(value) if isinstance(value, Mapping) else value).decode() if value else empty
 
 
 def _snapshot_sql(row: str, links: str | None) -> str:
