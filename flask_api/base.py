@@ -22,6 +22,7 @@ from rest_framework.views import APIView, set_rollback
 
 from marketplace import parsers
 from marketplace.errors import InvalidInput
+from marketplace.input import whole_number
 
 MAX_PER_PAGE = 100
 # Bigger ids cannot exist (bigint); Flask ids were UUID strings, which match nothing.
@@ -111,9 +112,11 @@ class FlaskView(APIView):
 
 def object_id(value: str, not_found: str) -> int:
     """A URL id as our integer key; anything else (a Flask UUID) is a 404."""
-    if not value.isdigit() or int(value) > MAX_ID:
+    # ASCII digits only (whole_number): str.isdigit also takes "¹", which int() refuses.
+    number = whole_number(value, maximum=MAX_ID) if value.isdigit() else None
+    if number is None:
         raise exceptions.NotFound(not_found)
-    return int(value)
+    return number
 
 
 def fetch(getter: Callable[..., Any], user, value: str, not_found: str, **kwargs: Any) -> Any:
@@ -139,7 +142,8 @@ def body(request: Request) -> dict[str, Any]:
 def _whole_number(request: Request, name: str, default: int) -> int:
     # Flask's request.args.get(name, default, type=int): anything but digits is the default.
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else default
+    number = whole_number(value, minimum=1, maximum=MAX_ID)
+    return default if number is None else number
 
 
 def page(

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Coalesce
 from accounts.models import User
 from audit.models import AuditEntry
 from imports.models import Import, ImportFile
+from marketplace.input import whole_number
 from ocr.models import Scan
 
 FILE_TYPES = ("import", "export", "ocr")
@@ -117,6 +118,7 @@ def file_history_for(user: User, *, file_type: str | None = None) -> QuerySet:
 def file_history_entry(user: User, entry_id: str) -> dict[str, Any] | None:
     """One row by its id (``import-12``, ``export-345``, ``ocr-7``), if it is the user's."""
     file_type, _, number = entry_id.partition("-")
-    if file_type not in FILE_TYPES or not number.isdigit() or int(number) > 2**63 - 1:
+    pk = whole_number(number) if number.isdigit() else None
+    if file_type not in FILE_TYPES or pk is None:
         return None
-    return _PARTS[file_type](user).filter(pk=int(number)).first()
+    return _PARTS[file_type](user).filter(pk=pk).first()

@@ -487,3 +487,11 @@ def test_backup_holds_history(flask, owner):
     archive = zipfile.ZipFile(io.BytesIO(content(flask.call("POST", "/api/backup/create"))))
     actions = {entry["action"] for entry in json.loads(archive.read("history.json"))}
     assert "listing.create" in actions
+
+
+@pytest.mark.parametrize("path_id", ["\u00b9", "\u2460", "\u0661", "12a", "99999999999999999999"])
+def test_an_id_that_is_not_ascii_digits_is_not_found(flask, path_id):
+    response = flask.call("PUT", f"/api/templates/{path_id}", {"name": "Mine now"})
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Template not found"}
