@@ -7,12 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
 from django.db import connection, models
 from django.utils import timezone
 
 from audit.context import current_request
 from audit.models import AuditEntry, Operation
+from marketplace.jsontext import json_bytes
 from marketplace.requests import current_request_id
 
 # Values stored as they are (most of a listing's): no conversion to look for.
@@ -222,13 +222,8 @@ def _copy_entries(*, actor, action: str, object_type: str, changes_by_id, batch:
         for object_id, changes in changes_by_id:
             text_id = "" if object_id is None else str(object_id)
             # JSON escapes every control character, so a backslash is all COPY could
-            # misread in it. orjson (an eighth of json's time) leaves dates to
-            # ``_json_default``, so they are stored as ``json_value`` writes them.
-            text = (
-                orjson.dumps(changes or {}, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
-                .decode()
-                .replace("\\", "\\\\")
-            )
+            # misread in it.
+            text = json_bytes(changes or {}, default=_json_default).decode().replace("\\", "\\\\")
             lines.append(f"{head}{text_id if text_id.isdigit() else _copy_text(text_id)}\t{text}{tail}\n")
             if len(lines) == _COPY_LINES:
                 copy.write("".join(lines).encode())

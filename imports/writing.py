@@ -12,6 +12,7 @@ from django.core.files import File
 
 from listings.fields import LISTING_FIELDS, Source
 from listings.services.changes import NewListing
+from marketplace.jsontext import json_bytes
 
 PROGRESS_EVERY = 5000
 # Where a staged row holds a price (the price, and the sold price when there is one).
@@ -29,9 +30,9 @@ class StagedRows:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115
 
     def append(self, row: tuple) -> None:
-        # Prices (Decimal) and the sale's date as their text (``str``, as
-        # ``staged_rows`` reads them back). orjson: a tenth of json's time.
-        self.file.write(orjson.dumps(row, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME) + b"\n")
+        # Prices (Decimal) and the sale's date as their text (``str``), as
+        # ``staged_rows`` reads them back.
+        self.file.write(json_bytes(row, default=str) + b"\n")
 
     def as_file(self) -> File:
         self.file.seek(0)
@@ -56,6 +57,8 @@ def _lines(stream) -> Iterator[bytes]:
 def staged_rows(field_file) -> Iterator[tuple]:
     with field_file.open("rb") as stream:
         for line in _lines(stream):
+            # orjson reads numbers past 64 bits as floats; a staged row's numbers are
+            # quantities and ids, its cells kept as text.
             values = orjson.loads(line)
             for position in _DECIMAL_POSITIONS:
                 if values[position] is not None:

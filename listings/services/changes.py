@@ -21,7 +21,6 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-import orjson
 from django.db import connection, models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -44,6 +43,7 @@ from listings.signals import listings_written
 from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_message
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings, warnings_sql
 from marketplace.errors import FieldError, InvalidInput
+from marketplace.jsontext import json_bytes
 
 LISTING_TYPE = "listings.listing"
 # How many changes each user can undo; older steps are forgotten (their audit stays).
@@ -866,7 +866,7 @@ def _copy_listings(chunk: Sequence[NewListing]) -> list[int]:
 
 def _json_text(value: Any, empty: str) -> str:
     # Most new listings have no extra columns and no warnings: no encoder for those.
-    return orjson.dumps(dict(value) if isinstance(value, Mapping) else value).decode() if value else empty
+    return json_bytes(dict(value) if isinstance(value, Mapping) else value).decode() if value else empty
 
 
 def _snapshot_sql(row: str, links: str | None) -> str:

@@ -312,6 +312,19 @@ def test_bulk_upsert(api, owner):
     assert Listing.objects.get(pk=body["ids"][0]).source == "api"
 
 
+def test_bulk_upsert_keeps_extra_values_as_sent_however_large(api, owner):
+    # jsonb stores integers past 64 bits; the COPY path writes them too.
+    extra = {"big": 10**30, "nested": [[1.5, None, True]]}
+    items = [{"title": f"Chair {number}", "price": 5, "extra": extra} for number in range(3)]
+    response = api.post("/api/listings/bulk/", {"items": items}, format="json")
+
+    assert response.status_code == 200, response.content
+    listing = Listing.objects.get(pk=response.json()["ids"][1])
+    assert listing.extra == extra
+    entry = AuditEntry.objects.get(action="listing.create", object_id=str(listing.pk))
+    assert entry.changes["extra"] == [None, extra]
+
+
 def test_bulk_upsert_errors_name_each_item(api, owner, other_user):
     theirs = _listing(other_user)
     items = [{"title": "Fine", "price": 1}, {"title": "No price"}, {"id": theirs.pk, "title": "x"}]
