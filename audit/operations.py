@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from audit import words
 from audit.models import AuditEntry, Operation
 from audit.selectors import action_filter
+from marketplace.input import whole_number
 
 PAGE_SIZE = 50
 # Titles named on an operation's line; the rest are behind "…" and its details.
@@ -62,15 +63,10 @@ class OperationPage:
     older: int | None  # ``before`` for the older page, if there is one
 
 
-def _id(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) <= 18 else None
-
-
 def operation_page(operations: QuerySet[Operation], params: Mapping[str, Any]) -> OperationPage:
     """The page of ``operations`` just older than ``before`` or just newer than
     ``after`` (ids), else the newest."""
-    before, after = _id(params.get("before")), _id(params.get("after"))
+    before, after = whole_number(params.get("before")), whole_number(params.get("after"))
     if after is not None and before is None:
         rows = list(operations.filter(id__gt=after).order_by("id")[: PAGE_SIZE + 1])
         has_newer = len(rows) > PAGE_SIZE

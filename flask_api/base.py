@@ -112,8 +112,7 @@ class FlaskView(APIView):
 
 def object_id(value: str, not_found: str) -> int:
     """A URL id as our integer key; anything else (a Flask UUID) is a 404."""
-    # ASCII digits only (whole_number): str.isdigit also takes "¹", which int() refuses.
-    number = whole_number(value, maximum=MAX_ID) if value.isdigit() else None
+    number = whole_number(value, maximum=MAX_ID)
     if number is None:
         raise exceptions.NotFound(not_found)
     return number

@@ -21,6 +21,7 @@ from listings.selectors import listing_get_for_user, listings_for_user
 from listings.services.bulk import listings_bulk_delete, listings_bulk_upsert
 from listings.services.changes import listing_create, listing_delete, listing_update
 from marketplace.errors import FieldError, InvalidInput
+from marketplace.input import whole_number
 from ocr.selectors import scan_get_for_user
 
 # Flask's bulk endpoints took at most 100 items or ids.
@@ -125,7 +126,7 @@ def _fields(data: Mapping[str, Any]) -> dict[str, Any]:
 def _scan(request: Request, value: Any, field: str = "ocr_scan_id"):
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    if whole_number(value) is None:
         raise ValidationError({field: ["Not a scan id."]})
     try:
         return fetch(scan_get_for_user, request.user, str(value), "")

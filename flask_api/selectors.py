@@ -118,7 +118,7 @@ def file_history_for(user: User, *, file_type: str | None = None) -> QuerySet:
 def file_history_entry(user: User, entry_id: str) -> dict[str, Any] | None:
     """One row by its id (``import-12``, ``export-345``, ``ocr-7``), if it is the user's."""
     file_type, _, number = entry_id.partition("-")
-    pk = whole_number(number) if number.isdigit() else None
+    pk = whole_number(number)
     if file_type not in FILE_TYPES or pk is None:
         return None
     return _PARTS[file_type](user).filter(pk=pk).first()

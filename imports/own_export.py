@@ -9,6 +9,7 @@ from imports.headers import ID
 from imports.models import ImportFile
 from imports.readers import Spreadsheet
 from listings.models import Listing
+from marketplace.input import whole_number
 
 # Ids looked at: enough to tell an export from a sheet that happens to have numbers.
 SAMPLE_IDS = 200
@@ -39,8 +40,8 @@ def names_own_listings(
     for import_file in files:
         if ID not in import_file.mapping:
             return False
-        ids = _sample_ids(import_file, spreadsheets(import_file))
-        if not ids or not all(text.isdigit() and len(text) <= 18 for text in ids):
+        ids = [whole_number(text) for text in _sample_ids(import_file, spreadsheets(import_file)) or ()]
+        if not ids or None in ids:
             return False
-        wanted.update(int(text) for text in ids)
+        wanted.update(ids)
     return bool(wanted) and Listing.objects.filter(owner=owner, pk__in=wanted).count() == len(wanted)

@@ -51,6 +51,15 @@ def test_pages_walk_every_operation_once_both_ways(owner, other_user):
     assert operation_page(operations, {"after": third.newer}).operations == second.operations
 
 
+@pytest.mark.parametrize("bad", ["\u00b2", "\u0661", "-1", "9" * 30, "x"])
+def test_a_page_bound_that_is_not_an_id_gives_the_newest_page(owner, bad):
+    audit_record(actor=owner, action="thing.edit", object_type="things.thing", object_id=1)
+    operations = operations_by(owner, {})
+
+    assert operation_page(operations, {"before": bad}).operations == operation_page(operations, {}).operations
+    assert operation_page(operations, {"after": bad}).operations == operation_page(operations, {}).operations
+
+
 def test_filters_by_object_and_action(owner):
     batch = new_batch()
     audit_record_many(

@@ -183,6 +183,15 @@ def test_an_export_of_ones_own_listings_updates_them_by_default(seller, owner, o
     assert theirs.mode == Import.Mode.CREATE
 
 
+def test_ids_that_are_not_ascii_digits_are_no_export_of_ones_own(seller, owner):
+    # "²" passes str.isdigit, and int() refuses it.
+    data = csv_bytes([["ID", "Title", "Price"], ["\u00b2", "Oak table", "80"], ["\u0661", "Lamp", "12"]])
+
+    preview = uploaded(seller, "marketplace-listings.csv", data)
+
+    assert preview.mode == Import.Mode.CREATE
+
+
 def test_a_pdf_offered_as_a_spreadsheet_points_to_the_ocr_page(seller):
     response = seller.post(reverse("imports:upload"), {"file": upload("catalog.pdf", b"%PDF-1.7 ...")})
     page = response.content.decode()
