@@ -55,9 +55,14 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     """``{field: [before, after]}`` for the fields whose value differs."""
     if not before:
         # A created object (an import makes 100,000): every field that has a value.
-        return {
-            field: [None, value] for field, new in after.items() if (value := json_value(new)) is not None
-        }
+        # Most values are stored as they are; not calling json_value for those
+        # halves the time of this loop.
+        created = {}
+        for field, new in after.items():
+            value = new if type(new) in _PLAIN else json_value(new)
+            if value is not None:
+                created[field] = [None, value]
+        return created
     changes = {}
     for field, new in after.items():
         old = before.get(field)

@@ -1,10 +1,11 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from audit.context import RequestContext, current_request
 from audit.models import AuditEntry
-from audit.services import audit_record_many, new_batch
+from audit.services import audit_record_many, field_changes, new_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,29 @@ def test_audit_record_many_keeps_tabs_newlines_and_backslashes_in_every_column(o
         f"/{awkward}",
     )
     assert AuditEntry.objects.get(batch=batch, object_id=awkward).changes == {}
+
+
+def test_a_created_objects_changes_are_its_values_as_stored_without_the_empty_ones(owner):
+    sold = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
+    created = field_changes(
+        {},
+        {
+            "title": "Oak chair",
+            "price": Decimal("12.5"),
+            "sold_at": sold,
+            "owner": owner,
+            "offer_shipping": False,
+            "sku": "",
+            "extra": {},
+            "ocr_scan": None,
+        },
+    )
+    assert created == {
+        "title": [None, "Oak chair"],
+        "price": [None, "12.50"],
+        "sold_at": [None, "2026-12-04T09:30:00+00:00"],
+        "owner": [None, owner.pk],
+        "offer_shipping": [None, False],
+        "sku": [None, ""],
+        "extra": [None, {}],
+    }
