@@ -73,8 +73,11 @@ def _crlf_outside_quotes(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 # An export's statement is one pass over the rows: compiling it with JIT cost more
 # than it saved (photo-link files 0.3-0.8 s slower with it at 100,000 rows, where
-# their subquery a listing put the estimate over the JIT thresholds).
-_EXPORT_SETTINGS = {"jit": "off"}
+# their subquery a listing put the estimate over the JIT thresholds). Nor does it
+# gain from parallel workers: the cost of the formula guards made the planner give
+# the csv of 100,000 rows a parallel scan and a sort that spilled to disk instead of
+# reading the owner's updated-at index in order (COPY 0.36 s against 0.28 s).
+_EXPORT_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0"}
 
 
 @contextmanager
