@@ -23,6 +23,7 @@ from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_
 from listings.validation import check_sold_at, clean_listing, clean_listing_and_sale_date, listing_warnings
 from marketplace.errors import REQUIRED, FieldError, InvalidInput
 from marketplace.input import unstorable_reason
+from marketplace.memory import cycle_collection_paused
 
 PREVIEW_ROWS = 50
 # Invalid rows past the first PREVIEW_ROWS also kept in the preview, so the seller can
@@ -111,6 +112,7 @@ def load(import_file: ImportFile) -> Spreadsheet:
     return open_spreadsheet(import_file.original_name, data)
 
 
+@cycle_collection_paused()
 def check_import(
     upload: Import,
     *,

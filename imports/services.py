@@ -36,7 +36,6 @@ from listings.services.changes import changes_apply
 from marketplace.errors import InvalidInput
 from marketplace.input import printable, unstorable_reason
 from marketplace.locks import HeldLock, Namespace, lock_held
-from marketplace.memory import cycle_collection_paused
 
 
 class ImportRejected(InvalidInput):
@@ -108,7 +107,6 @@ def _file_for(spreadsheet: Spreadsheet, sheet: str | None, position: int) -> Imp
 
 
 @transaction.atomic
-@cycle_collection_paused()
 def import_create(
     *,
     owner: User,
@@ -348,7 +346,6 @@ def import_commit(*, upload: Import, actor: User, skip_invalid: bool = False) ->
         lock.release()
 
 
-@cycle_collection_paused()
 def _import_commit(*, upload: Import, actor: User, skip_invalid: bool) -> Import:
     claimed = Import.objects.filter(
         pk=upload.pk, status__in=(Import.Status.PREVIEW, Import.Status.FAILED, Import.Status.QUEUED)

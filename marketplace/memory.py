@@ -1,4 +1,6 @@
-"""The process's memory during a large write."""
+"""The process's memory during a large write. The changeset engine
+(``listings.services.changes.changes_apply``, every door's write) and an import's
+check of its rows (``imports.rows.check_import``) run with the cycle collector paused."""
 
 import gc
 from collections.abc import Iterator
@@ -15,7 +17,9 @@ def cycle_collection_paused() -> Iterator[None]:
     such import, 1.5-2 s of its 7-9 s of CPU. Reference counting still frees nearly
     everything (that import left 1,264 objects in cycles), so memory does not grow.
     The switch is the process's: another thread's garbage also waits for the block
-    to end, and the first of two such blocks to end turns collection back on.
+    to end, and the first of two such blocks to end turns collection back on (the
+    web and the task workers serve one request or task a process at a time). For a
+    one-cell save the pause costs two calls.
     Usable as a decorator."""
     enabled = gc.isenabled()
     gc.disable()

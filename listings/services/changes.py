@@ -44,6 +44,7 @@ from listings.skus import sku_holders, sku_key, sku_repeated_message, sku_taken_
 from listings.validation import WARNING_FIELDS, clean_listing, listing_warnings, warnings_sql
 from marketplace.errors import FieldError, InvalidInput
 from marketplace.jsontext import json_bytes
+from marketplace.memory import cycle_collection_paused
 
 LISTING_TYPE = "listings.listing"
 # How many changes each user can undo; older steps are forgotten (their audit stays).
@@ -105,6 +106,7 @@ Compute = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 @transaction.atomic
 @serialised_per_user
+@cycle_collection_paused()
 def changes_apply(
     *,
     actor: User | None,
